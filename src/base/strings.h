@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+// Small string helpers shared by every layer: strict number parsing and quoting. [pure]
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cocoon {
+
+// Strict decimal: digits only, no sign, no spaces, no leading '+', value <= max.
+// Unlike strtol this refuses " 3", "3x" and overflow (security.md: numbers).
+std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
+
+// Splits `text` on `sep`, keeping empty fields.
+std::vector<std::string_view> split(std::string_view text, char sep);
+
+// Makes user input safe to print on a terminal: control characters and DEL
+// become \n, \t, \e or \xNN, so a message cannot inject escape sequences.
+std::string escape_for_terminal(std::string_view text);
+
+}  // namespace cocoon

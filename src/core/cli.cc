@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+// argv -> Config. [pure]
+#include "core/cli.h"
+
+#include <climits>
+
+#include <fmt/format.h>
+
+#include "base/strings.h"
+#include "core/options.h"
+
+namespace cocoon {
+namespace {
+
+// uid_t is 32 bits and (uid_t)-1 means "no change" to the kernel, so it is not an id.
+constexpr std::uint64_t kMaxId = 0xfffffffeU;
+
+void set_env(std::vector<std::string>& env, const std::string& name, const std::string* value) {
+    const std::string prefix = name + "=";
+    std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(prefix); });
+    if (value != nullptr)
+        env.push_back(prefix + *value);
+}
+
+Result<std::string> checked_env_name(const std::string& flag, const std::string& name) {
+    // setenv(3) refuses these too; a name with '=' would inject a second variable.
+    if (name.empty() || name.find('=') != std::string::npos)
+        return fail(Error::usage(fmt::format("{}: invalid variable name '{}'", flag, name)));
+    return name;
+}
+
+class Parser {
+public:
+    Parser(std::vector<std::string> env, const CliIo& io) : io_(io) { config_.env = std::move(env); }
+
+    // Parses options from `words`; returns the index of the first non-option word
+    // (the COMMAND) or words.size().
+    Result<std::size_t> parse_options(const std::vector<std::string>& words, bool in_args_file) {
+        std::size_t i = 0;
+        while (i < words.size()) {
+            const std::string& word = words[i];
+            if (word == "--") {
+                if (in_args_file)  // a "--" inside the file ends the file only
+                    return words.size();
+                return i + 1;
+            }
+            if (word.empty() || word[0] != '-')
+                return i;
+            const OptionSpec* spec = find_option(word);
+            if (spec == nullptr)
+                return fail(Error::usage(fmt::format("Unknown option {}", word)));
+            if (spec->id == OptionId::Argv0 && config_.argv0)  // bwrap treats a repeat as unknown
+                return fail(Error::usage(fmt::format("Unknown option {}", word)));
+            const std::size_t arity = spec->args.size();
+            if (words.size() - i - 1 < arity) {
+                return fail(Error::usage(fmt::format("{} takes {}", word,
+                                                     arity == 1   ? "an argument"
+                                                     : arity == 2 ? "two arguments"
+                                                                  : "three arguments")));
+            }
+            std::vector<std::string> values(words.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                            words.begin() + static_cast<std::ptrdiff_t>(i + 1 + arity));
+            if (spec->id == OptionId::Args) {
+                if (in_args_file)
+                    return fail(Error::usage("--args not supported in arguments file"));
+                TRY(handle_args_file(values[0]));
+                if (config_.help || config_.version)
+                    return words.size();
+            } else {
+                TRY(handle(*spec, values));
+            }
+            i += 1 + arity;
+            if (config_.help || config_.version)  // bwrap acts on these at once, ignoring the rest
+                return words.size();
+        }
+        return i;
+    }
+
+    Result<Config> finish(const std::vector<std::string>& words, std::size_t command_start) {
+        if (config_.help || config_.version)
+            return std::move(config_);
+        config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
+        if (config_.command.empty())
+            return fail(Error::usage(""));
+        return std::move(config_);
+    }
+
+    std::size_t count_ = 0;
+
+private:
+    Status handle_args_file(const std::string& fd_text) {
+        const int fd = TRY(parse_fd_arg(fd_text));
+        Result<std::string> data = io_.read_fd(fd);
+        if (!data)
+            return fail(Error{data.error().errnum, "Can't read --args data"});
+        std::vector<std::string> words;
+        if (!data->empty()) {
+            std::string_view text = *data;
+            if (text.back() == '\0')
+                text.remove_suffix(1);
+            for (std::string_view w : split(text, '\0'))
+                words.emplace_back(w);
+        }
+        count_ += words.size();
+        if (count_ > kMaxArgs)
+            return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", kMaxArgs)));
+        // A non-option word inside the file ends the file: the rest is ignored and
+        // the COMMAND must be on the real argv (observed on bwrap 0.11.1).
+        TRY(parse_options(words, true));
+        return {};
+    }
+
+    void warn_repeat(bool repeated, std::string_view flag) {
+        if (repeated)
+            config_.warnings.push_back(fmt::format("Only the last {} option will take effect", flag));
+    }
+
+    Result<std::uint32_t> parse_id(const std::string& text, std::string_view what) {
+        const auto value = parse_decimal(text, kMaxId);
+        if (!value)
+            return fail(Error::usage(fmt::format("Invalid {}: {}", what, text)));
+        return static_cast<std::uint32_t>(*value);
+    }
+
+    void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
+        FsRequest req{.flag = std::string(spec.name), .kind = kind, .source = std::move(source),
+                      .dest = std::move(dest)};
+        const std::string_view n = spec.name;
+        req.read_only = n.starts_with("--ro-");
+        req.allow_devices = n.starts_with("--dev-");
+        req.allow_missing = n.ends_with("-try");
+        config_.fs.push_back(std::move(req));
+    }
+
+    Status handle(const OptionSpec& spec, const std::vector<std::string>& v) {
+        Config& c = config_;
+        switch (spec.id) {
+            case OptionId::Help: c.help = true; break;
+            case OptionId::Version: c.version = true; break;
+            case OptionId::Args: break;  // handled by the caller, which knows the nesting
+            case OptionId::Argv0: c.argv0 = v[0]; break;
+            case OptionId::UnshareUser: c.unshare_user = true; break;
+            case OptionId::UnshareUserTry: c.unshare_user_try = true; break;
+            case OptionId::UnshareIpc: c.unshare_ipc = true; break;
+            case OptionId::UnsharePid: c.unshare_pid = true; break;
+            case OptionId::UnshareNet: c.unshare_net = true; break;
+            case OptionId::UnshareUts: c.unshare_uts = true; break;
+            case OptionId::UnshareCgroup: c.unshare_cgroup = true; break;
+            case OptionId::UnshareCgroupTry: c.unshare_cgroup_try = true; break;
+            case OptionId::UnshareAll:
+                c.unshare_user_try = c.unshare_ipc = c.unshare_pid = c.unshare_net = c.unshare_uts =
+                    c.unshare_cgroup_try = true;
+                break;
+            case OptionId::ShareNet: c.unshare_net = false; break;
+            case OptionId::Uid:
+                warn_repeat(c.uid.has_value(), spec.name);
+                c.uid = TRY(parse_id(v[0], "uid"));
+                break;
+            case OptionId::Gid:
+                warn_repeat(c.gid.has_value(), spec.name);
+                c.gid = TRY(parse_id(v[0], "gid"));
+                break;
+            case OptionId::Hostname:
+                warn_repeat(c.hostname.has_value(), spec.name);
+                c.hostname = v[0];
+                break;
+            case OptionId::Chdir:
+                warn_repeat(c.chdir.has_value(), spec.name);
+                c.chdir = v[0];
+                break;
+            case OptionId::Setenv: {
+                const std::string name = TRY(checked_env_name("--setenv", v[0]));
+                set_env(c.env, name, &v[1]);
+                break;
+            }
+            case OptionId::Unsetenv: {
+                const std::string name = TRY(checked_env_name("--unsetenv", v[0]));
+                set_env(c.env, name, nullptr);
+                break;
+            }
+            case OptionId::Clearenv: c.env.clear(); break;
+            case OptionId::Bind:
+            case OptionId::BindTry:
+            case OptionId::RoBind:
+            case OptionId::RoBindTry:
+            case OptionId::DevBind:
+            case OptionId::DevBindTry: add_fs(spec, FsKind::Bind, v[0], v[1]); break;
+            case OptionId::RemountRo: add_fs(spec, FsKind::RemountRo, "", v[0]); break;
+            case OptionId::Tmpfs: add_fs(spec, FsKind::Tmpfs, "", v[0]); break;
+            case OptionId::Proc: add_fs(spec, FsKind::Proc, "", v[0]); break;
+            case OptionId::Dev: add_fs(spec, FsKind::Dev, "", v[0]); break;
+            case OptionId::Dir: add_fs(spec, FsKind::Dir, "", v[0]); break;
+            case OptionId::Symlink: add_fs(spec, FsKind::Symlink, v[0], v[1]); break;
+            case OptionId::NewSession: c.new_session = true; break;
+            case OptionId::DieWithParent: c.die_with_parent = true; break;
+            case OptionId::AsPid1: c.as_pid_1 = true; break;
+        }
+        return {};
+    }
+
+    const CliIo& io_;
+    Config config_;
+};
+
+}  // namespace
+
+Result<int> parse_fd_arg(const std::string& text) {
+    const auto value = parse_decimal(text, INT_MAX);
+    if (!value)
+        return fail(Error::usage(fmt::format("Invalid fd: {}", text)));
+    return static_cast<int>(*value);
+}
+
+Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
+                         const CliIo& io) {
+    if (args.size() > kMaxArgs)
+        return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", kMaxArgs)));
+    Parser parser(std::move(env), io);
+    parser.count_ = args.size();
+    const std::size_t command_start = TRY(parser.parse_options(args, false));
+    return parser.finish(args, command_start);
+}
+
+}  // namespace cocoon

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// argv -> Config. Errors name the flag and the value, with bwrap's words where bwrap
+// has a message (bwrap-reference.md §8). [pure]
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "core/config.h"
+
+namespace cocoon {
+
+// The two things parsing needs from the outside world, injected so that this
+// code stays pure: reading an --args fd to EOF (the fd is closed afterwards).
+struct CliIo {
+    std::function<Result<std::string>(int fd)> read_fd;
+};
+
+// `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).
+// With no arguments at all, or options without a COMMAND, the result is an
+// error whose context is empty: main prints the usage to stderr (bwrap does).
+Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
+                         const CliIo& io);
+
+// bwrap parses fds with strtol into an int; we accept only plain decimals that fit.
+Result<int> parse_fd_arg(const std::string& text);
+
+// Exceeding this many words, counting --args contents, is an error (bwrap's limit).
+inline constexpr std::size_t kMaxArgs = 9000;
+
+}  // namespace cocoon

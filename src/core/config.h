@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Config: what the user asked for on the command line, as plain values. [pure]
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cocoon {
+
+// One filesystem option, kept in command-line order (they are applied in that order).
+enum class FsKind { Bind, RemountRo, Tmpfs, Proc, Dev, Dir, Symlink };
+
+struct FsRequest {
+    std::string flag;    // "--ro-bind": named in every error about this request
+    FsKind kind = FsKind::Tmpfs;
+    std::string source;  // host path (Bind) or link text (Symlink)
+    std::string dest;    // as given; normalised by the planner
+    bool read_only = false;
+    bool allow_devices = false;
+    bool allow_missing = false;  // the -try variants
+    friend bool operator==(const FsRequest&, const FsRequest&) = default;
+};
+
+struct Config {
+    bool help = false;
+    bool version = false;
+
+    bool unshare_user = false;
+    bool unshare_user_try = false;
+    bool unshare_ipc = false;
+    bool unshare_pid = false;
+    bool unshare_net = false;
+    bool unshare_uts = false;
+    bool unshare_cgroup = false;
+    bool unshare_cgroup_try = false;
+
+    std::optional<std::uint32_t> uid;
+    std::optional<std::uint32_t> gid;
+    std::optional<std::string> hostname;
+    std::optional<std::string> chdir;
+    std::optional<std::string> argv0;
+
+    // The environment the command gets: the caller's, edited by --setenv,
+    // --unsetenv and --clearenv at parse time, in argv order (as bwrap does).
+    std::vector<std::string> env;
+
+    std::vector<FsRequest> fs;
+
+    bool new_session = false;
+    bool die_with_parent = false;
+    bool as_pid_1 = false;
+
+    std::vector<std::string> command;   // COMMAND ARGS...
+    std::vector<std::string> warnings;  // "Only the last --chdir option will take effect"
+};
+
+}  // namespace cocoon

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// HostFacts: everything planning needs to know about the machine and the caller,
+// gathered once by os/host.cc so that make_plan() stays pure. [pure]
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cocoon {
+
+struct HostFacts {
+    std::uint32_t uid = 0;  // real ids of the caller
+    std::uint32_t gid = 0;
+    std::string cwd = "/";
+    bool has_user_ns = true;    // /proc/self/ns/user exists and max_user_namespaces != 0
+    bool has_cgroup_ns = true;  // /proc/self/ns/cgroup exists
+    std::optional<std::string> stdout_tty;  // ttyname(1), bound as /dev/console by --dev
+};
+
+}  // namespace cocoon

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+// Filesystem requests -> ordered primitive mount operations. [pure]
+#include "core/mount_plan.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "core/path.h"
+
+namespace cocoon {
+namespace {
+
+std::string join(const std::string& dir, std::string_view name) {
+    return dir == "/" ? fmt::format("/{}", name) : fmt::format("{}/{}", dir, name);
+}
+
+// --proc: a procfs of our own pid namespace when there is one, otherwise the host's
+// /proc (a new procfs would show the caller's pid namespace anyway, and mounting one
+// needs the pid namespace to be owned by our user namespace). Then the parts that
+// can change the host kernel are made read-only, as bwrap does.
+void plan_proc(const std::string& target, std::size_t index, const MountContext& ctx,
+               std::vector<MountOp>& ops) {
+    if (ctx.new_pid_ns)
+        ops.push_back({.kind = MountKind::Procfs, .target = target, .request = index});
+    else
+        ops.push_back({.kind = MountKind::Bind, .source = "/proc", .target = target, .request = index});
+    for (const char* sub : {"sys", "sysrq-trigger", "irq", "bus"})
+        ops.push_back({.kind = MountKind::ProtectRo, .target = join(target, sub), .request = index});
+}
+
+// --dev: a tmpfs with the harmless host device nodes bound in, the standard
+// symlinks, a private devpts and /dev/console when stdout is a terminal.
+void plan_dev(const std::string& target, std::size_t index, const MountContext& ctx,
+              std::vector<MountOp>& ops) {
+    ops.push_back({.kind = MountKind::Tmpfs, .target = target, .request = index});
+    for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+        ops.push_back({.kind = MountKind::Bind, .source = fmt::format("/dev/{}", node),
+                       .target = join(target, node), .allow_devices = true, .request = index});
+    }
+    constexpr std::array<std::pair<const char*, const char*>, 5> links = {{
+        {"stdin", "/proc/self/fd/0"},
+        {"stdout", "/proc/self/fd/1"},
+        {"stderr", "/proc/self/fd/2"},
+        {"fd", "/proc/self/fd"},
+        {"core", "/proc/kcore"},
+    }};
+    for (const auto& [name, text] : links)
+        ops.push_back({.kind = MountKind::Symlink, .source = text, .target = join(target, name), .request = index});
+    ops.push_back({.kind = MountKind::Dir, .target = join(target, "shm"), .request = index});
+    ops.push_back({.kind = MountKind::Devpts, .target = join(target, "pts"), .request = index});
+    ops.push_back({.kind = MountKind::Symlink, .source = "pts/ptmx", .target = join(target, "ptmx"),
+                   .request = index});
+    if (ctx.stdout_tty) {
+        ops.push_back({.kind = MountKind::Bind, .source = *ctx.stdout_tty, .target = join(target, "console"),
+                       .allow_devices = true, .request = index});
+    }
+}
+
+}  // namespace
+
+Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx) {
+    MountPlan plan;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        const FsRequest& r = requests[i];
+        std::string target = TRY(normalise_dest(r.flag, r.dest));
+        switch (r.kind) {
+            case FsKind::Bind:
+                plan.ops.push_back({.kind = MountKind::Bind, .source = absolute_host_path(ctx.cwd, r.source),
+                                    .target = std::move(target), .read_only = r.read_only,
+                                    .allow_devices = r.allow_devices, .allow_missing = r.allow_missing,
+                                    .request = i});
+                break;
+            case FsKind::RemountRo:
+                plan.ops.push_back({.kind = MountKind::RemountRo, .target = std::move(target), .request = i});
+                break;
+            case FsKind::Tmpfs:
+                plan.ops.push_back({.kind = MountKind::Tmpfs, .target = std::move(target), .request = i});
+                break;
+            case FsKind::Dir:
+                plan.ops.push_back({.kind = MountKind::Dir, .target = std::move(target), .request = i});
+                break;
+            case FsKind::Symlink:
+                plan.ops.push_back(
+                    {.kind = MountKind::Symlink, .source = r.source, .target = std::move(target), .request = i});
+                break;
+            case FsKind::Proc: plan_proc(target, i, ctx, plan.ops); break;
+            case FsKind::Dev:
+                plan_dev(target, i, ctx, plan.ops);
+                plan.needs_devpts = true;
+                break;
+        }
+    }
+    return plan;
+}
+
+std::string describe(const MountOp& op) {
+    switch (op.kind) {
+        case MountKind::Bind:
+            return fmt::format("bind{}{}{} {} -> {}", op.read_only ? "-ro" : "", op.allow_devices ? "-dev" : "",
+                               op.allow_missing ? "-try" : "", op.source, op.target);
+        case MountKind::RemountRo: return fmt::format("remount-ro {}", op.target);
+        case MountKind::Tmpfs: return fmt::format("tmpfs {}", op.target);
+        case MountKind::Procfs: return fmt::format("proc {}", op.target);
+        case MountKind::Devpts: return fmt::format("devpts {}", op.target);
+        case MountKind::ProtectRo: return fmt::format("protect-ro {}", op.target);
+        case MountKind::Dir: return fmt::format("dir {}", op.target);
+        case MountKind::Symlink: return fmt::format("symlink {} -> {}", op.target, op.source);
+    }
+    return "?";
+}
+
+}  // namespace cocoon

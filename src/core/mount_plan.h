@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// The sandbox's filesystem described as data: an ordered list of primitive mount
+// operations, executed by run/mount_exec.cc in exactly this order. [pure]
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "core/config.h"
+
+namespace cocoon {
+
+enum class MountKind : std::uint8_t {
+    Bind,       // recursive bind of a host path (resolved in the caller's view)
+    RemountRo,  // make the mount at target read-only, not recursively
+    Tmpfs,      // fresh tmpfs, nosuid,nodev
+    Procfs,     // fresh procfs of the sandbox's pid namespace, nosuid,nodev,noexec
+    Devpts,     // fresh devpts instance (newinstance, ptmxmode=0666, mode=620)
+    ProtectRo,  // bind target onto itself read-only, skipped if missing (/proc/sys...)
+    Dir,        // mkdir -p
+    Symlink,    // symlink target -> source; an identical existing link is fine
+};
+
+struct MountOp {
+    MountKind kind = MountKind::Tmpfs;
+    std::string source;  // host path for Bind, link text for Symlink
+    std::string target;  // absolute, normalised, inside the sandbox
+    bool read_only = false;
+    bool allow_devices = false;
+    bool allow_missing = false;
+    std::uint32_t mode = 0755;  // Dir and Tmpfs
+    std::size_t request = 0;    // index into Config::fs: which option this op serves
+    friend bool operator==(const MountOp&, const MountOp&) = default;
+};
+
+struct MountPlan {
+    std::vector<MountOp> ops;
+    bool needs_devpts = false;  // a --dev is present: decides the uid map dance in plan.cc
+};
+
+struct MountContext {
+    bool new_pid_ns = false;  // --proc mounts a fresh procfs only with a pid namespace
+    std::string cwd = "/";    // relative bind sources are relative to the caller's cwd
+    std::optional<std::string> stdout_tty;
+};
+
+Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx);
+
+// One line per op, as --dry-run, error messages and golden tests show it:
+// "bind-ro /usr -> /usr", "tmpfs /tmp", "symlink /bin -> usr/bin".
+std::string describe(const MountOp& op);
+
+}  // namespace cocoon

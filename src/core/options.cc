@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+// THE option table. Adding an option means adding a row here, a handler in
+// cli.cc, a paragraph in man/cocoon.1.scd and a test; test_docs.cc checks the man page. [pure]
+#include "core/options.h"
+
+#include <fmt/format.h>
+
+namespace cocoon {
+namespace {
+
+using enum ArgKind;
+using enum OptionGroup;
+using enum OptionId;
+
+const std::vector<OptionSpec>& table() {
+    static const std::vector<OptionSpec> rows = {
+        {Help, "--help", {}, General, "Print this help and exit"},
+        {Version, "--version", {}, General, "Print the version and exit"},
+        {Args, "--args", {{"FD", Fd}}, General, "Parse NUL-separated arguments read from FD"},
+        {Argv0, "--argv0", {{"VALUE", Text}}, General, "Pass VALUE to COMMAND as argv[0]"},
+
+        {UnshareAll, "--unshare-all", {}, Namespaces, "Unshare every namespace that can be unshared"},
+        {ShareNet, "--share-net", {}, Namespaces, "Keep the network namespace (after --unshare-all)"},
+        {UnshareUser, "--unshare-user", {}, Namespaces, "Create a new user namespace"},
+        {UnshareUserTry, "--unshare-user-try", {}, Namespaces,
+         "Create a new user namespace if the kernel allows it"},
+        {UnshareIpc, "--unshare-ipc", {}, Namespaces, "Create a new IPC namespace"},
+        {UnsharePid, "--unshare-pid", {}, Namespaces, "Create a new PID namespace"},
+        {UnshareNet, "--unshare-net", {}, Namespaces, "Create a new network namespace with loopback up"},
+        {UnshareUts, "--unshare-uts", {}, Namespaces, "Create a new UTS namespace (hostname)"},
+        {UnshareCgroup, "--unshare-cgroup", {}, Namespaces, "Create a new cgroup namespace"},
+        {UnshareCgroupTry, "--unshare-cgroup-try", {}, Namespaces,
+         "Create a new cgroup namespace if the kernel supports it"},
+
+        {Uid, "--uid", {{"UID", Number}}, Identity, "User id inside the sandbox"},
+        {Gid, "--gid", {{"GID", Number}}, Identity, "Group id inside the sandbox"},
+        {Hostname, "--hostname", {{"NAME", Text}}, Identity, "Host name inside the sandbox (needs --unshare-uts)"},
+
+        {Chdir, "--chdir", {{"DIR", Directory}}, Environment, "Change to DIR inside the sandbox"},
+        {Setenv, "--setenv", {{"VAR", Name}, {"VALUE", Text}}, Environment, "Set VAR to VALUE"},
+        {Unsetenv, "--unsetenv", {{"VAR", Name}}, Environment, "Remove VAR from the environment"},
+        {Clearenv, "--clearenv", {}, Environment, "Start from an empty environment (PWD is still set)"},
+
+        {Bind, "--bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem, "Bind-mount host SRC on DEST"},
+        {BindTry, "--bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+         "Like --bind, skipped if SRC does not exist"},
+        {DevBind, "--dev-bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+         "Bind-mount SRC on DEST, device nodes allowed"},
+        {DevBindTry, "--dev-bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+         "Like --dev-bind, skipped if SRC does not exist"},
+        {RoBind, "--ro-bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+         "Bind-mount SRC on DEST read-only, submounts included"},
+        {RoBindTry, "--ro-bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+         "Like --ro-bind, skipped if SRC does not exist"},
+        {RemountRo, "--remount-ro", {{"DEST", Path}}, Filesystem, "Make the mount at DEST read-only"},
+        {Proc, "--proc", {{"DEST", Path}}, Filesystem, "Mount a procfs on DEST"},
+        {Dev, "--dev", {{"DEST", Path}}, Filesystem, "Mount a minimal /dev on DEST"},
+        {Tmpfs, "--tmpfs", {{"DEST", Path}}, Filesystem, "Mount an empty tmpfs on DEST"},
+        {Dir, "--dir", {{"DEST", Path}}, Filesystem, "Create the directory DEST"},
+        {Symlink, "--symlink", {{"SRC", Text}, {"DEST", Path}}, Filesystem, "Create a symlink at DEST to SRC"},
+
+        {NewSession, "--new-session", {}, Process, "Start a new terminal session (setsid)"},
+        {DieWithParent, "--die-with-parent", {}, Process, "Kill the sandbox when cocoon's parent dies"},
+        {AsPid1, "--as-pid-1", {}, Process, "Run COMMAND as PID 1, without a reaper (needs --unshare-pid)"},
+    };
+    return rows;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_table() { return table(); }
+
+const OptionSpec* find_option(std::string_view name) {
+    for (const OptionSpec& spec : table())
+        if (spec.name == name)
+            return &spec;
+    return nullptr;
+}
+
+std::string render_help(std::string_view argv0) {
+    std::string out = fmt::format("usage: {} [OPTIONS...] [--] COMMAND [ARGS...]\n\n", argv0);
+    for (const OptionSpec& spec : table()) {
+        std::string left(spec.name);
+        for (const OptionArg& arg : spec.args)
+            left += fmt::format(" {}", arg.name);
+        out += fmt::format("    {:<30} {}\n", left, spec.help);
+    }
+    return out;
+}
+
+}  // namespace cocoon

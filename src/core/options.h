@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// THE option table: one row per option drives the parser, --help, the completions
+// and the test that the man page documents every option. [pure]
+#pragma once
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace cocoon {
+
+// What an option argument is; decides completion and validation.
+enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command };
+
+enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process };
+
+enum class OptionId {
+    Help, Version, Args, Argv0,
+    UnshareUser, UnshareUserTry, UnshareIpc, UnsharePid, UnshareNet, UnshareUts,
+    UnshareCgroup, UnshareCgroupTry, UnshareAll, ShareNet,
+    Uid, Gid, Hostname,
+    Chdir, Setenv, Unsetenv, Clearenv,
+    Bind, BindTry, RoBind, RoBindTry, DevBind, DevBindTry, RemountRo,
+    Tmpfs, Proc, Dev, Dir, Symlink,
+    NewSession, DieWithParent, AsPid1,
+};
+
+struct OptionArg {
+    std::string_view name;  // as --help shows it: "SRC", "DEST", "FD"
+    ArgKind kind;
+};
+
+struct OptionSpec {
+    OptionId id;
+    std::string_view name;  // "--ro-bind"
+    std::vector<OptionArg> args;
+    OptionGroup group;
+    std::string_view help;
+};
+
+// Every option, in --help order.
+std::span<const OptionSpec> option_table();
+
+// The row for `name`, or nullptr. Exact match only: bwrap has no abbreviations
+// and no --opt=value forms (bwrap-reference.md, preamble).
+const OptionSpec* find_option(std::string_view name);
+
+// The --help text; `argv0` is printed as given, as bwrap does.
+std::string render_help(std::string_view argv0);
+
+}  // namespace cocoon

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// parse -> plan -> launch; the only place that prints errors and picks exit codes.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "base/error.h"
+#include "core/cli.h"
+#include "core/options.h"
+#include "core/plan.h"
+#include "os/fd.h"
+#include "os/host.h"
+#include "run/launcher.h"
+
+extern char** environ;
+
+namespace cocoon {
+namespace {
+
+// env(1) and podman conventions; bwrap exits 1 for all of its own failures.
+constexpr int kExitFailure = 125;
+constexpr int kExitCannotExecute = 126;
+constexpr int kExitNotFound = 127;
+
+struct App {
+    MessageStyle style;
+    std::string argv0;
+
+    int failure_code(FailureKind kind) const {
+        if (style.personality == Personality::Bwrap)
+            return 1;
+        switch (kind) {
+            case FailureKind::Setup: return kExitFailure;
+            case FailureKind::ExecNotFound: return kExitNotFound;
+            case FailureKind::ExecFailed: return kExitCannotExecute;
+        }
+        return kExitFailure;
+    }
+
+    int report(const Error& error, FailureKind kind = FailureKind::Setup) const {
+        std::fprintf(stderr, "%s\n", format_error(error, style).c_str());
+        return failure_code(kind);
+    }
+
+    int usage() const {
+        std::fputs(render_help(argv0).c_str(), stderr);
+        return failure_code(FailureKind::Setup);
+    }
+
+    int run(const std::vector<std::string>& args) const {
+        std::vector<std::string> env;
+        for (char** e = environ; *e != nullptr; ++e)
+            env.emplace_back(*e);
+        const CliIo io{.read_fd = [](int fd) -> Result<std::string> {
+            Result<std::string> data = read_all(fd);
+            ::close(fd);
+            return data;
+        }};
+        Result<Config> config = parse_cli(args, std::move(env), io);
+        if (!config)
+            return config.error().context.empty() ? usage() : report(config.error());
+        for (const std::string& warning : config->warnings)
+            std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
+        if (config->help) {
+            std::fputs(render_help(argv0).c_str(), stdout);
+            return 0;
+        }
+        if (config->version) {
+            std::puts(style.personality == Personality::Bwrap ? "bubblewrap 0.11.1" : "cocoon " COCOON_VERSION);
+            return 0;
+        }
+        Result<HostFacts> facts = gather_host_facts();
+        if (!facts)
+            return report(facts.error());
+        Result<Plan> plan = make_plan(*config, *facts);
+        if (!plan)
+            return report(plan.error());
+        if (plan->die_with_parent) {
+            // The monitor dies with its parent too; re-check in case the parent died
+            // before the signal was armed.
+            const pid_t parent = ::getppid();
+            if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent)
+                return report(Error{ESRCH, "--die-with-parent: the parent process is gone"});
+        }
+        std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
+        Result<int, LaunchFailure> status = launch(*plan);
+        if (!status)
+            return report(status.error().error, status.error().kind);
+        return *status;
+    }
+};
+
+Personality personality_of(std::string_view argv0) {
+    const std::size_t slash = argv0.rfind('/');
+    const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+    return base == "bwrap" ? Personality::Bwrap : Personality::Cocoon;
+}
+
+}  // namespace
+}  // namespace cocoon
+
+int main(int argc, char** argv) {
+    using namespace cocoon;
+    App app;
+    app.argv0 = argc > 0 ? argv[0] : "cocoon";
+    app.style.personality = personality_of(app.argv0);
+    try {
+        // An ignored SIGCHLD inherited from the caller would make the kernel reap our
+        // child behind our back (bwrap 0.11.1 resets it too).
+        ::signal(SIGCHLD, SIG_DFL);
+        if (::getuid() != ::geteuid() || ::getgid() != ::getegid())
+            return app.report(Error::usage(
+                "refusing to run setuid or setgid: cocoon needs no privileges, remove the mode bits"));
+        std::vector<std::string> args;
+        for (int i = 1; i < argc; ++i)
+            args.emplace_back(argv[i]);
+        return app.run(args);
+    } catch (...) {
+        return app.report(Error::usage("internal error"));
+    }
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// Process creation and reaping. [parent]
+#include "os/process.h"
+
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace cocoon {
+
+Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags) {
+    int pidfd = -1;
+    clone_args args{};
+    args.flags = namespace_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
+    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0)
+        return fail(Error::from_errno("clone3"));
+    if (pid == 0)
+        return Cloned{};
+    return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};
+}
+
+ChildProcess::~ChildProcess() {
+    if (waited_ || pid_ <= 0)
+        return;
+    send_signal(SIGKILL).has_value();
+    siginfo_t info{};
+    while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+    }
+}
+
+Result<int> ChildProcess::wait() {
+    siginfo_t info{};
+    while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
+        if (errno != EINTR)
+            return fail(Error::from_errno("waitid"));
+    }
+    waited_ = true;
+    // Re-encode as a wait(2) status so that callers can use WIFEXITED and friends.
+    if (info.si_code == CLD_EXITED)
+        return (info.si_status & 0xff) << 8;
+    return (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
+}
+
+Status ChildProcess::send_signal(int sig) const {
+    if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) < 0)
+        return fail(Error::from_errno("pidfd_send_signal"));
+    return {};
+}
+
+}  // namespace cocoon

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// Process creation and reaping. [parent]
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+
+#include "base/result.h"
+#include "os/unique_fd.h"
+
+namespace cocoon {
+
+struct Cloned {
+    pid_t pid = 0;  // 0 in the child
+    UniqueFd pidfd;
+};
+
+// clone3 with CLONE_PIDFD and CLONE_CLEAR_SIGHAND, no new stack (fork-like: the
+// child gets a copy-on-write copy of the address space). `namespace_flags` are
+// CLONE_NEW* bits. The error keeps clone3's errno for the caller to explain.
+Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags);
+
+// A child process that is killed and reaped if it is still unwaited when this
+// object goes away, so an error path never leaves a half-built sandbox running.
+class ChildProcess {
+public:
+    ChildProcess(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+    ChildProcess(ChildProcess&&) = default;
+    ChildProcess& operator=(ChildProcess&&) = delete;
+    ~ChildProcess();
+
+    pid_t pid() const { return pid_; }
+    int pidfd() const { return pidfd_.get(); }
+    // Blocks until the child exits; returns its wait status.
+    Result<int> wait();
+    // The child is left alone from now on (it may outlive us on purpose).
+    void release() { waited_ = true; }
+    Status send_signal(int sig) const;
+
+private:
+    pid_t pid_;
+    UniqueFd pidfd_;
+    bool waited_ = false;
+};
+
+}  // namespace cocoon

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+// The sandbox's first process, from clone to execve. [child]
+// Rules for everything here (architecture.md §8): noexcept; no allocation, locks,
+// stdio, fmt or exceptions; only syscalls and signal-safety(7) functions; read the
+// Frozen plan, never build strings; on failure write a Report and _exit().
+#include "run/child.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "run/mount_exec.h"
+#include "run/reaper.h"
+#include "run/report.h"
+
+namespace cocoon::child {
+namespace {
+
+[[noreturn]] void die(const Frozen& plan, const Report& report) noexcept {
+    while (::write(plan.status_fd, &report, sizeof report) < 0 && errno == EINTR) {
+    }
+    // _exit, never return: the frames below us belong to the parent's copy of main.
+    _exit(kExitSetupFailed);
+}
+
+[[noreturn]] void fail(const Frozen& plan, Step step, std::int32_t index = -1) noexcept {
+    Report report;
+    report.step = step;
+    report.index = index;
+    report.errnum = errno;
+    die(plan, report);
+}
+
+bool write_at(int dirfd, const char* path, const char* text) noexcept {
+    const int fd = ::openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const std::size_t len = std::strlen(text);
+    const bool ok = ::write(fd, text, len) == static_cast<ssize_t>(len);
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return ok;
+}
+
+// user_namespaces(7): an unprivileged process may map only its own id, with one
+// line, and only after denying setgroups(2) for the gid map.
+bool write_maps(int proc, const char* uid_map, const char* gid_map, bool deny_setgroups) noexcept {
+    if (!write_at(proc, "self/uid_map", uid_map))
+        return false;
+    if (deny_setgroups && !write_at(proc, "self/setgroups", "deny") && errno != ENOENT)
+        return false;
+    return write_at(proc, "self/gid_map", gid_map);
+}
+
+// The host's procfs, opened before anything of the user's is mounted, and checked
+// to be a procfs (security.md rule 2): later writes go through it, not through a
+// path the sandbox's own mounts could redirect.
+int open_proc() noexcept {
+    const int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct statfs st{};
+    if (fd >= 0 && (::fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)) {
+        ::close(fd);
+        errno = EXDEV;
+        return -1;
+    }
+    return fd;
+}
+
+// In a fresh network namespace only lo exists, and it is down; bringing it up
+// gives it 127.0.0.1/8 and ::1 (the kernel adds those to a loopback device).
+bool loopback_up() noexcept {
+    const int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0)
+        return false;
+    ifreq ifr{};
+    std::memcpy(ifr.ifr_name, "lo", 3);
+    bool ok = ::ioctl(sock, SIOCGIFFLAGS, &ifr) == 0;
+    if (ok) {
+        ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+        ok = ::ioctl(sock, SIOCSIFFLAGS, &ifr) == 0;
+    }
+    const int saved = errno;
+    ::close(sock);
+    errno = saved;
+    return ok;
+}
+
+// Empty permitted, effective, inheritable, ambient and bounding sets: nothing the
+// command could use to undo the sandbox, even as uid 0 inside (bwrap does the same).
+bool drop_capabilities() noexcept {
+    for (int cap = 0; cap <= 63; ++cap) {
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+            if (errno == EINVAL)  // past the kernel's last capability
+                break;
+            return false;
+        }
+    }
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return false;
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+void change_dir(const Frozen& plan) noexcept {
+    for (std::int32_t i = 0; i < plan.n_chdir; ++i) {
+        if (::chdir(plan.chdir[i]) == 0) {
+            plan.envp[plan.pwd_slot] = plan.pwd_values[i];
+            return;
+        }
+        if (plan.chdir_strict)
+            fail(plan, Step::Chdir, i);
+    }
+}
+
+// execvp(3) without its allocation: the command is searched in the sandbox's
+// $PATH (or the default one), and the most telling error is reported.
+[[noreturn]] void exec_command(const Frozen& plan) noexcept {
+    ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
+    if (std::strchr(plan.file, '/') != nullptr) {
+        ::execve(plan.file, plan.argv, plan.envp);
+        fail(plan, Step::Exec);
+    }
+    const char* path = plan.path_env != nullptr ? plan.path_env : "/bin:/usr/bin";
+    const std::size_t file_len = std::strlen(plan.file);
+    int error = ENOENT;
+    bool saw_eacces = false;
+    for (const char* dir = path;; ++dir) {
+        const char* end = std::strchr(dir, ':');
+        const std::size_t dir_len = end != nullptr ? static_cast<std::size_t>(end - dir) : std::strlen(dir);
+        char buf[PATH_MAX];
+        if (dir_len + file_len + 2 <= sizeof buf) {
+            std::size_t n = 0;
+            if (dir_len == 0) {
+                buf[n++] = '.';  // an empty $PATH entry means the current directory
+            } else {
+                std::memcpy(buf, dir, dir_len);
+                n = dir_len;
+            }
+            buf[n++] = '/';
+            std::memcpy(buf + n, plan.file, file_len + 1);
+            ::execve(buf, plan.argv, plan.envp);
+            if (errno == EACCES)
+                saw_eacces = true;
+            else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
+                     errno != ETIMEDOUT)
+                error = errno;
+        }
+        if (end == nullptr)
+            break;
+        dir = end;
+    }
+    errno = saw_eacces && error == ENOENT ? EACCES : error;
+    fail(plan, Step::Exec);
+}
+
+}  // namespace
+
+void run(const Frozen& plan) noexcept {
+    for (std::int32_t i = 0; i < plan.n_close_fds; ++i)
+        ::close(plan.close_fds[i]);
+    // A child of a failed or killed parent must not live on (security.md): arm the
+    // death signal, then check that the parent did not die before it was armed
+    // (its end of the life pipe closes with it). getppid() cannot tell: in a new
+    // pid namespace it is 0.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+        fail(plan, Step::ParentDied);
+    pollfd life{plan.life_fd, POLLIN, 0};
+    if (::poll(&life, 1, 0) != 0) {  // readable or hung up: the write end is gone
+        errno = ESRCH;
+        fail(plan, Step::ParentDied);
+    }
+    ::umask(0);  // setup creates exactly the modes it asks for
+
+    const int proc = open_proc();
+    if (proc < 0)
+        fail(plan, Step::IdMaps);
+    if (plan.uid_map != nullptr && !write_maps(proc, plan.uid_map, plan.gid_map, plan.deny_setgroups))
+        fail(plan, Step::IdMaps);
+
+    Report report;
+    if (!build_root(plan, report)) {
+        report.errnum = report.errnum != 0 ? report.errnum : errno;
+        die(plan, report);
+    }
+    if (plan.hostname != nullptr && ::sethostname(plan.hostname, std::strlen(plan.hostname)) < 0)
+        fail(plan, Step::Hostname);
+    if (plan.loopback && !loopback_up())
+        fail(plan, Step::Loopback);
+    if (plan.nested_uid_map != nullptr &&
+        (::unshare(CLONE_NEWUSER) < 0 || !write_maps(proc, plan.nested_uid_map, plan.nested_gid_map, true)))
+        fail(plan, Step::NestedUserNs);
+    ::close(proc);
+    if (plan.drop_caps && !drop_capabilities())
+        fail(plan, Step::Capabilities);
+    change_dir(plan);
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        fail(plan, Step::NoNewPrivs);
+    if (plan.new_session && ::setsid() < 0)
+        fail(plan, Step::NewSession);
+    if (!plan.die_with_parent)
+        ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+    ::umask(plan.umask);
+
+    if (!plan.reaper)
+        exec_command(plan);
+    const pid_t command = ::fork();
+    if (command < 0)
+        fail(plan, Step::Fork);
+    if (command == 0) {
+        if (plan.die_with_parent)
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        exec_command(plan);
+    }
+    // Only the command may hold the status pipe now: its EOF means execve worked.
+    ::close(plan.status_fd);
+    reap(plan, command);
+}
+
+}  // namespace cocoon::child

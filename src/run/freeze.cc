@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+// Plan -> Frozen. [parent]
+#include "run/freeze.h"
+
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+namespace cocoon::child {
+namespace {
+
+std::size_t count_strings(const Plan& plan) {
+    return 16 + plan.mounts.ops.size() * 3 + plan.exec.argv.size() + plan.exec.env.size() +
+           plan.exec.chdir.size() * 2;
+}
+
+}  // namespace
+
+std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
+    auto out = std::make_unique<FrozenPlan>();
+    FrozenPlan& p = *out;
+    Frozen& f = p.frozen_;
+    p.strings_.reserve(count_strings(plan));
+    auto keep = [&p](std::string s) -> char* {
+        p.strings_.push_back(std::move(s));
+        return p.strings_.back().data();
+    };
+
+    if (plan.maps) {
+        f.uid_map = keep(plan.maps->uid_map);
+        f.gid_map = keep(plan.maps->gid_map);
+        f.deny_setgroups = plan.maps->deny_setgroups;
+    }
+    if (plan.nested_maps) {
+        f.nested_uid_map = keep(plan.nested_maps->uid_map);
+        f.nested_gid_map = keep(plan.nested_maps->gid_map);
+    }
+
+    p.mounts_.reserve(plan.mounts.ops.size());
+    for (const MountOp& op : plan.mounts.ops) {
+        p.mounts_.push_back(FrozenMount{
+            .kind = op.kind,
+            .read_only = op.read_only,
+            .allow_devices = op.allow_devices,
+            .allow_missing = op.allow_missing,
+            .source = keep(op.source),
+            .target = keep(op.target),
+            .mode_str = keep(fmt::format("{:04o}", op.mode)),
+            .mode = static_cast<mode_t>(op.mode),
+        });
+    }
+    f.mounts = p.mounts_.data();
+    f.n_mounts = static_cast<std::int32_t>(p.mounts_.size());
+
+    if (plan.hostname)
+        f.hostname = keep(*plan.hostname);
+    f.loopback = plan.ns.net;
+
+    for (const std::string& dir : plan.exec.chdir) {
+        p.chdir_.push_back(keep(dir));
+        p.pwd_.push_back(keep("PWD=" + dir));
+    }
+    f.chdir = p.chdir_.data();
+    f.n_chdir = static_cast<std::int32_t>(p.chdir_.size());
+    f.chdir_strict = plan.exec.chdir_strict;
+    f.pwd_values = p.pwd_.data();
+
+    f.file = keep(plan.exec.file);
+    for (const std::string& arg : plan.exec.argv)
+        p.argv_.push_back(keep(arg));
+    p.argv_.push_back(nullptr);
+    f.argv = p.argv_.data();
+
+    for (const std::string& entry : plan.exec.env) {
+        p.envp_.push_back(keep(entry));
+        if (entry.starts_with("PATH="))
+            f.path_env = p.envp_.back() + 5;
+    }
+    f.pwd_slot = static_cast<std::int32_t>(p.envp_.size());
+    p.envp_.push_back(p.pwd_.empty() ? nullptr : p.pwd_.front());
+    p.envp_.push_back(nullptr);
+    f.envp = p.envp_.data();
+
+    f.drop_caps = plan.drop_caps;
+    f.reaper = plan.reaper;
+    f.new_session = plan.new_session;
+    f.die_with_parent = plan.die_with_parent;
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    f.umask = mask;
+
+    sigemptyset(&f.reaper_waits);
+    for (const int sig : kForwardedSignals)
+        sigaddset(&f.reaper_waits, sig);
+    sigaddset(&f.reaper_waits, SIGCHLD);
+    return out;
+}
+
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, std::vector<int> close_in_child) {
+    plan.close_fds_ = std::move(close_in_child);
+    Frozen& f = plan.frozen_;
+    f.status_fd = status_fd;
+    f.life_fd = life_fd;
+    f.exit_fd = exit_fd;
+    f.close_fds = plan.close_fds_.data();
+    f.n_close_fds = static_cast<std::int32_t>(plan.close_fds_.size());
+}
+
+}  // namespace cocoon::child

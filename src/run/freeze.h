@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// Plan -> Frozen: the last allocations before clone. The child only indexes into
+// what is laid out here (architecture.md §8). [parent builds, child reads]
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/mount_plan.h"
+#include "core/plan.h"
+
+namespace cocoon::child {
+
+struct FrozenMount {
+    MountKind kind;
+    bool read_only;
+    bool allow_devices;
+    bool allow_missing;
+    const char* source;    // Bind: absolute host path; Symlink: link text
+    const char* target;    // absolute sandbox path
+    const char* mode_str;  // "0755": octal, for fsconfig and mkdirat alike
+    mode_t mode;
+};
+
+struct Frozen {
+    int status_fd = -1;  // write end: Report on failure, EOF on exec
+    int life_fd = -1;    // read end: EOF once the parent is gone
+    int exit_fd = -1;    // write end: the reaper sends the command's wait status
+    const int* close_fds = nullptr;  // the parent's ends, closed first thing
+    int n_close_fds = 0;
+
+    const char* uid_map = nullptr;  // nullptr: no user namespace of our own
+    const char* gid_map = nullptr;
+    bool deny_setgroups = false;
+    const char* nested_uid_map = nullptr;
+    const char* nested_gid_map = nullptr;
+
+    const FrozenMount* mounts = nullptr;
+    std::int32_t n_mounts = 0;
+
+    const char* hostname = nullptr;
+    bool loopback = false;
+
+    const char* const* chdir = nullptr;
+    std::int32_t n_chdir = 0;
+    bool chdir_strict = false;
+
+    const char* file = nullptr;    // COMMAND
+    char* const* argv = nullptr;
+    char** envp = nullptr;         // envp[pwd_slot] is filled in by the child
+    std::int32_t pwd_slot = 0;
+    char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
+    const char* path_env = nullptr;     // $PATH for the execvp-like search
+
+    bool drop_caps = false;
+    bool reaper = false;
+    bool new_session = false;
+    bool die_with_parent = false;
+    mode_t umask = 022;
+    sigset_t exec_mask{};     // the caller's signal mask, restored just before execve
+    sigset_t reaper_waits{};  // what the reaper sigwaits for: forwarded signals + SIGCHLD
+};
+
+// Owns every string and array a Frozen points into; must outlive the child's start.
+class FrozenPlan {
+public:
+    const Frozen& frozen() const { return frozen_; }
+    Frozen& frozen() { return frozen_; }
+
+private:
+    friend std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
+    Frozen frozen_;
+    std::vector<std::string> strings_;  // reserved up front: pointers into it stay valid
+    std::vector<FrozenMount> mounts_;
+    std::vector<const char*> chdir_;
+    std::vector<char*> argv_;
+    std::vector<char*> envp_;
+    std::vector<char*> pwd_;
+    std::vector<int> close_fds_;
+    friend void set_fds(FrozenPlan&, int, int, int, std::vector<int>);
+};
+
+std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
+
+// The fds are created after freezing but before clone.
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, std::vector<int> close_in_child);
+
+// The signals cocoon forwards to the command (security.md decisions table).
+inline constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+}  // namespace cocoon::child

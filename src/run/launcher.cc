@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+// The parent side of a run. [parent]
+#include "run/launcher.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "os/fd.h"
+#include "os/process.h"
+#include "run/child.h"
+#include "run/freeze.h"
+#include "run/report.h"
+
+namespace cocoon {
+namespace {
+
+using child::Report;
+using child::Step;
+
+Unexpected<LaunchFailure> setup_failure(Error error) { return {LaunchFailure{std::move(error)}}; }
+
+std::uint64_t clone_flags(const Namespaces& ns) {
+    std::uint64_t flags = CLONE_NEWNS;
+    if (ns.user)
+        flags |= CLONE_NEWUSER;
+    if (ns.pid)
+        flags |= CLONE_NEWPID;
+    if (ns.net)
+        flags |= CLONE_NEWNET;
+    if (ns.ipc)
+        flags |= CLONE_NEWIPC;
+    if (ns.uts)
+        flags |= CLONE_NEWUTS;
+    if (ns.cgroup)
+        flags |= CLONE_NEWCGROUP;
+    return flags;
+}
+
+// bwrap's wording for the two failures users hit most (bwrap-reference.md §8).
+Error clone_error(int errnum, bool user_ns) {
+    if (errnum == EPERM && user_ns)
+        return Error::usage(
+            "No permissions to create a new namespace, likely because the kernel does not allow "
+            "non-privileged user namespaces. On e.g. debian this can be enabled with "
+            "'sysctl kernel.unprivileged_userns_clone=1'.");
+    if (errnum == ENOSPC || errnum == EUSERS)
+        return Error::usage(
+            "Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces exceeded "
+            "(ENOSPC)");
+    return Error{errnum, "Creating new namespace failed"};
+}
+
+std::string mount_failure(const MountOp& op) {
+    switch (op.kind) {
+        case MountKind::Bind: return fmt::format("Can't bind mount {} on {}", op.source, op.target);
+        case MountKind::RemountRo: return fmt::format("Can't remount readonly on {}", op.target);
+        case MountKind::Tmpfs: return fmt::format("Can't mount tmpfs on {}", op.target);
+        case MountKind::Procfs: return fmt::format("Can't mount proc on {}", op.target);
+        case MountKind::Devpts: return fmt::format("Can't mount devpts on {}", op.target);
+        case MountKind::ProtectRo: return fmt::format("Can't make {} read-only", op.target);
+        case MountKind::Dir: return fmt::format("Can't mkdir {}", op.target);
+        case MountKind::Symlink: return fmt::format("Can't make symlink at {}", op.target);
+    }
+    return "Can't set up the sandbox's filesystem";
+}
+
+LaunchFailure to_failure(const Report& r, const Plan& plan) {
+    auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
+    const int e = r.errnum;
+    switch (r.step) {
+        case Step::ParentDied: return {Error{e, "parent died during setup"}};
+        case Step::IdMaps: return {Error{e, "setting up uid map"}};
+        case Step::MountNamespace:
+            return {Error{e, e == ENOSYS ? "Can't set up the new root (the new mount API needs Linux 5.12 or later)"
+                                         : "Can't set up the new root"}};
+        case Step::BindSource: return {Error{e, fmt::format("Can't find source path {}", op().source)}};
+        case Step::Mount: return {Error{e, mount_failure(op())}};
+        case Step::SymlinkNotLink:
+            return {Error::usage(
+                fmt::format("Can't make symlink at {}: destination exists and is not a symlink", op().target))};
+        case Step::SymlinkMismatch:
+            return {Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
+                                             std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
+        case Step::OldRoot: return {Error{e, "Can't detach the host's root"}};
+        case Step::PivotRoot: return {Error{e, "Can't pivot into the new root"}};
+        case Step::Hostname: return {Error{e, fmt::format("Can't set hostname {}", plan.hostname.value_or(""))}};
+        case Step::Loopback: return {Error{e, "Can't bring up the loopback interface"}};
+        case Step::NestedUserNs: return {Error{e, "setting up the nested user namespace"}};
+        case Step::Chdir:
+            return {Error{e, fmt::format("Can't chdir to {}", plan.exec.chdir.at(static_cast<std::size_t>(r.index)))}};
+        case Step::Capabilities: return {Error{e, "Can't drop capabilities"}};
+        case Step::NoNewPrivs: return {Error{e, "prctl(PR_SET_NO_NEW_PRIVS)"}};
+        case Step::NewSession: return {Error{e, "setsid"}};
+        case Step::Fork: return {Error{e, "Can't fork"}};
+        case Step::Exec:
+            return {Error{e, fmt::format("execvp {}", plan.exec.file)},
+                    e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
+    }
+    return {Error{e, "sandbox setup failed"}};
+}
+
+int exit_code(int status) {
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 255;
+}
+
+// Single-threaded, always (architecture.md §8): the child of a raw clone3 from a
+// multi-threaded process could inherit a lock held by another thread.
+Status check_single_threaded() {
+    UniqueFd fd(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat st {};
+    if (fd && ::fstat(fd.get(), &st) == 0 && st.st_nlink > 3)
+        return fail(Error::usage("internal error: cocoon must be single-threaded"));
+    return {};
+}
+
+// Waits for the outcome. Setup reports arrive on `status`; EOF there means the
+// command was executed. The reaper then sends the command's wait status on
+// `exit`; without a reaper the child is the command. Signals are forwarded.
+Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, UniqueFd status, UniqueFd exit_pipe,
+                                     int signal_fd) {
+    std::optional<LaunchFailure> failure;
+    bool status_open = true;
+    for (;;) {
+        pollfd fds[4] = {{status.get(), POLLIN, 0}, {exit_pipe.get(), POLLIN, 0}, {child.pidfd(), POLLIN, 0},
+                         {signal_fd, POLLIN, 0}};
+        if (!status_open)
+            fds[0].fd = -1;
+        if (!exit_pipe)
+            fds[1].fd = -1;
+        if (::poll(fds, 4, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return setup_failure(Error::from_errno("poll"));
+        }
+        if (fds[0].revents != 0) {
+            Report report;
+            const ssize_t n = ::read(status.get(), &report, sizeof report);
+            if (n == sizeof report)
+                failure = to_failure(report, plan);
+            status_open = false;
+            status.reset();
+            if (failure) {  // the child (or the command) has _exited or is about to
+                child.wait().has_value();
+                return Unexpected{std::move(*failure)};
+            }
+            continue;
+        }
+        if (fds[1].revents != 0) {
+            int wstatus = 0;
+            if (::read(exit_pipe.get(), &wstatus, sizeof wstatus) == sizeof wstatus) {
+                // bwrap returns as soon as the command exits; the reaper lives on
+                // with whatever the command left running.
+                child.release();
+                return exit_code(wstatus);
+            }
+            exit_pipe.reset();
+            continue;
+        }
+        if (fds[3].revents != 0) {
+            signalfd_siginfo info{};
+            if (::read(signal_fd, &info, sizeof info) == sizeof info)
+                child.send_signal(static_cast<int>(info.ssi_signo)).has_value();
+            continue;
+        }
+        if (fds[2].revents != 0) {
+            if (status_open)
+                continue;  // a report may still be in the pipe; read it first
+            Result<int> waited = child.wait();
+            if (!waited)
+                return setup_failure(std::move(waited).error());
+            const int wstatus = *waited;
+            if (exit_pipe) {
+                int sent = 0;
+                if (::read(exit_pipe.get(), &sent, sizeof sent) == sizeof sent)
+                    return exit_code(sent);
+            }
+            return exit_code(wstatus);
+        }
+    }
+}
+
+}  // namespace
+
+Result<int, LaunchFailure> launch(const Plan& plan) {
+    if (Status s = check_single_threaded(); !s)
+        return setup_failure(std::move(s).error());
+    auto frozen = child::freeze(plan);
+    auto pipes = [] { return make_pipe(); };
+    Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
+    for (auto* p : {&status, &life, &exit_pipe})
+        if (!*p)
+            return setup_failure(std::move(*p).error());
+    child::set_fds(*frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
+                   {status->read.get(), life->write.get(), exit_pipe->read.get()});
+
+    // Block everything around clone: the child must not run a handler of ours, and
+    // the parent reads the forwarded signals from a signalfd.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::sigprocmask(SIG_SETMASK, &all, &old);
+    frozen->frozen().exec_mask = old;
+    Result<Cloned> cloned = clone_with_pidfd(clone_flags(plan.ns));
+    if (cloned && cloned->pid == 0)
+        child::run(frozen->frozen());
+    if (!cloned) {
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        return setup_failure(clone_error(cloned.error().errnum, plan.ns.user));
+    }
+    ChildProcess child(cloned->pid, std::move(cloned->pidfd));
+    status->write.reset();
+    exit_pipe->write.reset();
+    life->read.reset();
+
+    sigset_t forwarded;
+    sigemptyset(&forwarded);
+    for (const int sig : child::kForwardedSignals)
+        sigaddset(&forwarded, sig);
+    UniqueFd signal_fd(::signalfd(-1, &forwarded, SFD_CLOEXEC));
+    if (!signal_fd)
+        return setup_failure(Error::from_errno("signalfd"));
+    // Only the forwarded signals stay blocked (they are read from the signalfd).
+    sigset_t keep = old;
+    for (const int sig : child::kForwardedSignals)
+        sigaddset(&keep, sig);
+    ::sigprocmask(SIG_SETMASK, &keep, nullptr);
+
+    return supervise(plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(),
+                     signal_fd.get());
+}
+
+}  // namespace cocoon

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+// The parent side of a run: clone, watch setup, forward signals, collect the status. [parent]
+#pragma once
+#include "base/result.h"
+#include "core/plan.h"
+
+namespace cocoon {
+
+// Why a run failed, so that main can pick the exit code (125/126/127 or bwrap's 1).
+enum class FailureKind { Setup, ExecNotFound, ExecFailed };
+
+struct LaunchFailure {
+    Error error;
+    FailureKind kind = FailureKind::Setup;
+};
+
+// Runs the sandbox described by `plan` and returns the command's exit code in
+// shell encoding (128+N for death by signal N).
+Result<int, LaunchFailure> launch(const Plan& plan);
+
+}  // namespace cocoon

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// What the sandbox's processes tell the parent when setup or exec fails: a fixed-size
+// POD written in one write(2) (smaller than PIPE_BUF, so it arrives whole) over the
+// CLOEXEC status pipe. EOF without a report means execve succeeded. [child-safe]
+#pragma once
+#include <cstdint>
+#include <type_traits>
+
+namespace cocoon::child {
+
+enum class Step : std::int32_t {
+    ParentDied,       // the parent was gone before we could arm PR_SET_PDEATHSIG
+    IdMaps,           // writing /proc/self/{uid_map,setgroups,gid_map}
+    MountNamespace,   // making / a slave, the staging tmpfs, the first pivot_root
+    BindSource,       // op `index`: its source cannot be opened
+    Mount,            // op `index` failed
+    SymlinkNotLink,   // op `index`: the destination exists and is not a symlink
+    SymlinkMismatch,  // op `index`: the destination is a symlink to `detail`
+    OldRoot,          // detaching the host's root
+    PivotRoot,        // entering the new root
+    Hostname,
+    Loopback,
+    NestedUserNs,
+    Chdir,            // index = which candidate (only reported when --chdir was given)
+    Capabilities,
+    NoNewPrivs,
+    NewSession,
+    Fork,
+    Exec,
+};
+
+struct Report {
+    Step step = Step::Exec;
+    std::int32_t index = -1;
+    std::int32_t errnum = 0;
+    char detail[244] = {};  // NUL-terminated; a symlink's existing text
+};
+static_assert(std::is_trivially_copyable_v<Report>);
+static_assert(sizeof(Report) <= 512, "must stay far below PIPE_BUF to be written atomically");
+
+// The exit status of a process that failed setup; the parent never shows it.
+inline constexpr int kExitSetupFailed = 125;
+
+}  // namespace cocoon::child
