@@ -2,13 +2,24 @@
 // Process creation and reaping. [parent]
 #include "os/process.h"
 
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace cocoon {
+
+int thread_count() {
+    // /proc/self/task has one directory per thread: its link count is 2 + threads.
+    UniqueFd fd(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) < 0)
+        return 1;
+    return static_cast<int>(st.st_nlink) - 2;
+}
 
 Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags) {
     int pidfd = -1;

@@ -20,6 +20,9 @@ struct Cloned {
 // CLONE_NEW* bits. The error keeps clone3's errno for the caller to explain.
 Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags);
 
+// Threads of this process (1 when it cannot be told).
+int thread_count();
+
 // A child process that is killed and reaped if it is still unwaited when this
 // object goes away, so an error path never leaves a half-built sandbox running.
 class ChildProcess {

@@ -2,12 +2,10 @@
 // The parent side of a run. [parent]
 #include "run/launcher.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -120,9 +118,7 @@ int exit_code(int status) {
 // Single-threaded, always (architecture.md §8): the child of a raw clone3 from a
 // multi-threaded process could inherit a lock held by another thread.
 Status check_single_threaded() {
-    UniqueFd fd(::open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    struct stat st {};
-    if (fd && ::fstat(fd.get(), &st) == 0 && st.st_nlink > 3)
+    if (thread_count() > 1)
         return fail(Error::usage("internal error: cocoon must be single-threaded"));
     return {};
 }

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "core/cli.h"
+
+namespace cocoon {
+namespace {
+
+using namespace std::string_literals;
+using Args = std::vector<std::string>;
+
+// --args data by fd number; any other fd reads as EBADF.
+struct FakeFds {
+    std::map<int, std::string> data;
+    CliIo io() const {
+        return CliIo{.read_fd = [this](int fd) -> Result<std::string> {
+            auto it = data.find(fd);
+            if (it == data.end())
+                return fail(Error{EBADF, "cannot read"});
+            return it->second;
+        }};
+    }
+};
+
+Result<Config> parse(const Args& args, std::vector<std::string> env = {}, const FakeFds& fds = {}) {
+    return parse_cli(args, std::move(env), fds.io());
+}
+
+std::string error_of(const Args& args, const FakeFds& fds = {}) {
+    auto r = parse(args, {}, fds);
+    REQUIRE_FALSE(r);
+    return r.error().context;
+}
+
+TEST_CASE("no arguments, or options without a command, ask for the usage text") {
+    CHECK(error_of({}) == "");
+    CHECK(error_of({"--unshare-pid"}) == "");
+    CHECK(error_of({"--unshare-pid", "--"}) == "");
+}
+
+TEST_CASE("unknown options are fatal with bwrap's message; there are no abbreviations or = forms") {
+    CHECK(error_of({"--foo", "true"}) == "Unknown option --foo");
+    CHECK(error_of({"--ro-b", "/", "/", "true"}) == "Unknown option --ro-b");
+    CHECK(error_of({"--uid=5", "true"}) == "Unknown option --uid=5");
+    CHECK(error_of({"-", "true"}) == "Unknown option -");
+}
+
+TEST_CASE("-- ends the options, so a command may start with a dash") {
+    auto c = parse({"--unshare-pid", "--", "--weird", "-x"});
+    REQUIRE(c);
+    CHECK(c->unshare_pid);
+    CHECK(c->command == Args{"--weird", "-x"});
+}
+
+TEST_CASE("the first non-option word is the command; later options belong to it") {
+    auto c = parse({"--unshare-net", "sh", "-c", "--unshare-pid"});
+    REQUIRE(c);
+    CHECK(c->command == Args{"sh", "-c", "--unshare-pid"});
+    CHECK_FALSE(c->unshare_pid);
+}
+
+TEST_CASE("a missing option argument is named with bwrap's words") {
+    CHECK(error_of({"--tmpfs"}) == "--tmpfs takes an argument");
+    CHECK(error_of({"--setenv", "A"}) == "--setenv takes two arguments");
+    CHECK(error_of({"--bind", "/x"}) == "--bind takes two arguments");
+}
+
+TEST_CASE("ids are strict decimals in range") {
+    CHECK(parse({"--uid", "0", "--gid", "4294967294", "true"}));
+    CHECK(error_of({"--uid", "abc", "true"}) == "Invalid uid: abc");
+    CHECK(error_of({"--gid", "-1", "true"}) == "Invalid gid: -1");
+    CHECK(error_of({"--uid", "99999999999", "true"}) == "Invalid uid: 99999999999");
+    CHECK(error_of({"--uid", "4294967295", "true"}) == "Invalid uid: 4294967295");
+    CHECK(error_of({"--uid", " 5", "true"}) == "Invalid uid:  5");
+}
+
+TEST_CASE("last-wins options warn as bwrap does") {
+    auto c = parse({"--chdir", "/a", "--chdir", "/b", "--uid", "1", "--uid", "2", "true"});
+    REQUIRE(c);
+    CHECK(*c->chdir == "/b");
+    CHECK(*c->uid == 2);
+    CHECK(c->warnings == std::vector<std::string>{"Only the last --chdir option will take effect",
+                                                  "Only the last --uid option will take effect"});
+}
+
+TEST_CASE("a repeated --argv0 is fatal, as in bwrap") {
+    CHECK(error_of({"--argv0", "a", "--argv0", "b", "true"}) == "Unknown option --argv0");
+    auto c = parse({"--argv0", "zz", "true"});
+    REQUIRE(c);
+    CHECK(*c->argv0 == "zz");
+}
+
+TEST_CASE("environment options apply at parse time, in argv order") {
+    auto c = parse({"--setenv", "A", "1", "--unsetenv", "HOME", "--setenv", "A", "2", "true"},
+                   {"HOME=/root", "PATH=/bin"});
+    REQUIRE(c);
+    CHECK(c->env == std::vector<std::string>{"PATH=/bin", "A=2"});
+    auto cleared = parse({"--setenv", "X", "1", "--clearenv", "--setenv", "Y", "2", "true"}, {"PATH=/bin"});
+    REQUIRE(cleared);
+    CHECK(cleared->env == std::vector<std::string>{"Y=2"});
+}
+
+TEST_CASE("a variable name with '=' cannot inject a second variable") {
+    CHECK(error_of({"--setenv", "A=B", "c", "true"}) == "--setenv: invalid variable name 'A=B'");
+    CHECK(error_of({"--unsetenv", "", "true"}) == "--unsetenv: invalid variable name ''");
+}
+
+TEST_CASE("--unshare-all is user-try, ipc, pid, net, uts and cgroup-try; --share-net is ordered") {
+    auto c = parse({"--unshare-all", "true"});
+    REQUIRE(c);
+    CHECK(c->unshare_user_try);
+    CHECK(c->unshare_ipc);
+    CHECK(c->unshare_pid);
+    CHECK(c->unshare_net);
+    CHECK(c->unshare_uts);
+    CHECK(c->unshare_cgroup_try);
+    CHECK_FALSE(c->unshare_user);
+    CHECK_FALSE(c->unshare_cgroup);
+    CHECK_FALSE(parse({"--unshare-all", "--share-net", "true"})->unshare_net);
+    CHECK(parse({"--share-net", "--unshare-all", "true"})->unshare_net);
+    CHECK(parse({"--unshare-all", "--share-net", "--unshare-net", "true"})->unshare_net);
+}
+
+TEST_CASE("filesystem options keep their order and their variant flags") {
+    auto c = parse({"--ro-bind-try", "/a", "/b", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--bind", "s",
+                    "/d", "--symlink", "usr/bin", "/bin", "true"});
+    REQUIRE(c);
+    REQUIRE(c->fs.size() == 5);
+    CHECK(c->fs[0] == FsRequest{"--ro-bind-try", FsKind::Bind, "/a", "/b", true, false, true});
+    CHECK(c->fs[1] == FsRequest{"--dev-bind", FsKind::Bind, "/dev", "/dev", false, true, false});
+    CHECK(c->fs[2] == FsRequest{"--tmpfs", FsKind::Tmpfs, "", "/tmp"});
+    CHECK(c->fs[3] == FsRequest{"--bind", FsKind::Bind, "s", "/d"});
+    CHECK(c->fs[4] == FsRequest{"--symlink", FsKind::Symlink, "usr/bin", "/bin"});
+}
+
+TEST_CASE("--help and --version act at once and ignore what follows") {
+    auto h = parse({"--help", "--bogus"});
+    REQUIRE(h);
+    CHECK(h->help);
+    auto v = parse({"--version"});
+    REQUIRE(v);
+    CHECK(v->version);
+}
+
+TEST_CASE("--args splices NUL-separated words in place") {
+    FakeFds fds{{{5, "--unshare-pid\0--setenv\0K\0V\0"s}}};
+    auto c = parse({"--args", "5", "--unshare-net", "true"}, {}, fds);
+    REQUIRE(c);
+    CHECK(c->unshare_pid);
+    CHECK(c->unshare_net);
+    CHECK(c->env == std::vector<std::string>{"K=V"});
+    CHECK(c->command == Args{"true"});
+}
+
+TEST_CASE("--args: the trailing NUL is optional and an empty file has no words") {
+    FakeFds fds{{{5, "--unshare-pid"s}, {6, ""}}};
+    auto c = parse({"--args", "5", "--args", "6", "true"}, {}, fds);
+    REQUIRE(c);
+    CHECK(c->unshare_pid);
+}
+
+TEST_CASE("--args: a non-option word ends the file; the command must be on the real argv") {
+    FakeFds fds{{{5, "--unshare-pid\0echo\0--unshare-net\0"s}}};
+    auto c = parse({"--args", "5", "true"}, {}, fds);
+    REQUIRE(c);
+    CHECK(c->unshare_pid);
+    CHECK_FALSE(c->unshare_net);
+    CHECK(c->command == Args{"true"});
+}
+
+TEST_CASE("--args: nesting, bad fds and unreadable fds are errors") {
+    FakeFds fds{{{5, "--args\0006\0"s}}};
+    CHECK(error_of({"--args", "5", "true"}, fds) == "--args not supported in arguments file");
+    CHECK(error_of({"--args", "abc", "true"}) == "Invalid fd: abc");
+    CHECK(error_of({"--args", "-1", "true"}) == "Invalid fd: -1");
+    auto r = parse({"--args", "77", "true"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().context == "Can't read --args data");
+    CHECK(r.error().errnum == EBADF);
+}
+
+TEST_CASE("an option missing its argument inside an --args file does not take words from argv") {
+    FakeFds fds{{{5, "--tmpfs"s}}};
+    CHECK(error_of({"--args", "5", "/tmp", "true"}, fds) == "--tmpfs takes an argument");
+}
+
+TEST_CASE("more than 9000 words in total is an error") {
+    Args many(9001, "--unshare-pid");
+    CHECK(error_of(many) == "Exceeded maximum number of arguments 9000");
+    FakeFds fds;
+    std::string data;
+    for (int i = 0; i < 9000; ++i)
+        data += "--unshare-pid"s + '\0';
+    fds.data[5] = data;
+    CHECK(error_of({"--args", "5", "true"}, fds) == "Exceeded maximum number of arguments 9000");
+}
+
+}  // namespace
+}  // namespace cocoon

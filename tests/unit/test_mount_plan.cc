@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include "core/mount_plan.h"
+
+namespace cocoon {
+namespace {
+
+std::vector<std::string> describe_all(const MountPlan& plan) {
+    std::vector<std::string> out;
+    for (const MountOp& op : plan.ops)
+        out.push_back(describe(op));
+    return out;
+}
+
+FsRequest req(std::string flag, FsKind kind, std::string source, std::string dest) {
+    FsRequest r{.flag = flag, .kind = kind, .source = std::move(source), .dest = std::move(dest)};
+    r.read_only = flag.starts_with("--ro-");
+    r.allow_devices = flag.starts_with("--dev-");
+    r.allow_missing = flag.ends_with("-try");
+    return r;
+}
+
+TEST_CASE("the plan keeps flag order and normalises destinations") {
+    auto plan = plan_mounts({req("--ro-bind", FsKind::Bind, "/usr", "/usr"), req("--tmpfs", FsKind::Tmpfs, "", "//tmp/./"),
+                             req("--symlink", FsKind::Symlink, "usr/bin", "/bin"),
+                             req("--bind-try", FsKind::Bind, "/x", "/y/")},
+                            {});
+    REQUIRE(plan);
+    CHECK(describe_all(*plan) ==
+          std::vector<std::string>{"bind-ro /usr -> /usr", "tmpfs /tmp", "symlink /bin -> usr/bin", "bind-try /x -> /y"});
+    CHECK_FALSE(plan->needs_devpts);
+    CHECK(plan->ops[1].request == 1);
+}
+
+TEST_CASE("relative bind sources are made absolute from the caller's directory") {
+    auto plan = plan_mounts({req("--bind", FsKind::Bind, "src", "/src")}, {.cwd = "/home/u"});
+    REQUIRE(plan);
+    CHECK(plan->ops[0].source == "/home/u/src");
+}
+
+TEST_CASE("a bad destination is a usage error naming the flag") {
+    auto plan = plan_mounts({req("--tmpfs", FsKind::Tmpfs, "", "")}, {});
+    REQUIRE_FALSE(plan);
+    CHECK(plan.error().context == "--tmpfs: destination is empty");
+}
+
+TEST_CASE("--proc mounts a fresh procfs with a pid namespace and protects the kernel knobs") {
+    auto plan = plan_mounts({req("--proc", FsKind::Proc, "", "/proc")}, {.new_pid_ns = true});
+    REQUIRE(plan);
+    CHECK(describe_all(*plan) == std::vector<std::string>{"proc /proc", "protect-ro /proc/sys",
+                                                          "protect-ro /proc/sysrq-trigger", "protect-ro /proc/irq",
+                                                          "protect-ro /proc/bus"});
+}
+
+TEST_CASE("--proc without a pid namespace binds the host's /proc") {
+    auto plan = plan_mounts({req("--proc", FsKind::Proc, "", "/p")}, {.new_pid_ns = false});
+    REQUIRE(plan);
+    CHECK(describe(plan->ops[0]) == "bind /proc -> /p");
+}
+
+TEST_CASE("--dev builds a minimal /dev and asks for devpts") {
+    auto plan = plan_mounts({req("--dev", FsKind::Dev, "", "/dev")}, {});
+    REQUIRE(plan);
+    CHECK(plan->needs_devpts);
+    CHECK(describe_all(*plan) == std::vector<std::string>{
+                                     "tmpfs /dev",
+                                     "bind-dev /dev/null -> /dev/null",
+                                     "bind-dev /dev/zero -> /dev/zero",
+                                     "bind-dev /dev/full -> /dev/full",
+                                     "bind-dev /dev/random -> /dev/random",
+                                     "bind-dev /dev/urandom -> /dev/urandom",
+                                     "bind-dev /dev/tty -> /dev/tty",
+                                     "symlink /dev/stdin -> /proc/self/fd/0",
+                                     "symlink /dev/stdout -> /proc/self/fd/1",
+                                     "symlink /dev/stderr -> /proc/self/fd/2",
+                                     "symlink /dev/fd -> /proc/self/fd",
+                                     "symlink /dev/core -> /proc/kcore",
+                                     "dir /dev/shm",
+                                     "devpts /dev/pts",
+                                     "symlink /dev/ptmx -> pts/ptmx",
+                                 });
+}
+
+TEST_CASE("--dev binds the caller's terminal as /dev/console when stdout is one") {
+    auto plan = plan_mounts({req("--dev", FsKind::Dev, "", "/d")}, {.stdout_tty = "/dev/pts/3"});
+    REQUIRE(plan);
+    CHECK(describe(plan->ops.back()) == "bind-dev /dev/pts/3 -> /d/console");
+}
+
+}  // namespace
+}  // namespace cocoon

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+#include <doctest/doctest.h>
+
+#include "core/plan.h"
+
+namespace cocoon {
+namespace {
+
+HostFacts user_facts() {
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1002;
+    f.cwd = "/home/u";
+    return f;
+}
+
+Config with_command(Config c) {
+    c.command = {"sh", "-c", "true"};
+    return c;
+}
+
+TEST_CASE("an unprivileged caller always gets a user namespace mapping its own ids") {
+    auto plan = make_plan(with_command({}), user_facts());
+    REQUIRE(plan);
+    CHECK(plan->ns.user);
+    REQUIRE(plan->maps);
+    CHECK(plan->maps->uid_map == "1001 1001 1\n");
+    CHECK(plan->maps->gid_map == "1002 1002 1\n");
+    CHECK(plan->maps->deny_setgroups);
+    CHECK_FALSE(plan->nested_maps);
+    CHECK(plan->drop_caps);
+}
+
+TEST_CASE("--uid and --gid choose the ids inside") {
+    Config c = with_command({});
+    c.uid = 0;
+    c.gid = 5;
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->maps->uid_map == "0 1001 1\n");
+    CHECK(plan->maps->gid_map == "5 1002 1\n");
+}
+
+TEST_CASE("with --dev the first namespace maps root and a nested one maps the requested ids") {
+    Config c = with_command({});
+    c.fs.push_back({.flag = "--dev", .kind = FsKind::Dev, .dest = "/dev"});
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->maps->uid_map == "0 1001 1\n");
+    REQUIRE(plan->nested_maps);
+    CHECK(plan->nested_maps->uid_map == "1001 0 1\n");
+    CHECK(plan->nested_maps->gid_map == "1002 0 1\n");
+}
+
+TEST_CASE("real root without --unshare-user keeps the host ids and its capabilities") {
+    HostFacts root;
+    auto plan = make_plan(with_command({}), root);
+    REQUIRE(plan);
+    CHECK_FALSE(plan->ns.user);
+    CHECK_FALSE(plan->maps);
+    CHECK_FALSE(plan->drop_caps);
+}
+
+TEST_CASE("cross-checks give bwrap's messages") {
+    HostFacts root;
+    Config uid = with_command({});
+    uid.uid = 3;
+    CHECK(make_plan(uid, root).error().context == "Specifying --uid requires --unshare-user or --userns");
+    Config host = with_command({});
+    host.hostname = "box";
+    CHECK(make_plan(host, user_facts()).error().context == "Specifying --hostname requires --unshare-uts");
+    host.unshare_uts = true;
+    CHECK(make_plan(host, user_facts()));
+    Config pid1 = with_command({});
+    pid1.as_pid_1 = true;
+    CHECK(make_plan(pid1, user_facts()).error().context == "Specifying --as-pid-1 requires --unshare-pid");
+}
+
+TEST_CASE("a pid namespace gets a reaper unless --as-pid-1") {
+    Config c = with_command({});
+    c.unshare_pid = true;
+    CHECK(make_plan(c, user_facts())->reaper);
+    c.as_pid_1 = true;
+    CHECK_FALSE(make_plan(c, user_facts())->reaper);
+}
+
+TEST_CASE("cgroup namespaces: -try follows the kernel, the plain flag insists") {
+    HostFacts f = user_facts();
+    f.has_cgroup_ns = false;
+    Config c = with_command({});
+    c.unshare_cgroup_try = true;
+    CHECK_FALSE(make_plan(c, f)->ns.cgroup);
+    c.unshare_cgroup = true;
+    CHECK_FALSE(make_plan(c, f));
+}
+
+TEST_CASE("the working directory falls back from the caller's to $HOME to /") {
+    Config c = with_command({});
+    c.env = {"HOME=/home/u2", "PWD=/old", "PATH=/bin"};
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->exec.chdir == std::vector<std::string>{"/home/u", "/home/u2", "/"});
+    CHECK_FALSE(plan->exec.chdir_strict);
+    CHECK(plan->exec.env == std::vector<std::string>{"HOME=/home/u2", "PATH=/bin"});
+    c.chdir = "/work";
+    auto strict = make_plan(c, user_facts());
+    CHECK(strict->exec.chdir == std::vector<std::string>{"/work"});
+    CHECK(strict->exec.chdir_strict);
+}
+
+TEST_CASE("--argv0 replaces argv[0] but not the file executed") {
+    Config c = with_command({});
+    c.argv0 = "login-shell";
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->exec.file == "sh");
+    CHECK(plan->exec.argv.front() == "login-shell");
+}
+
+}  // namespace
+}  // namespace cocoon
