@@ -37,9 +37,12 @@ struct App {
         if (style.personality == Personality::Bwrap)
             return 1;
         switch (kind) {
-            case FailureKind::Setup: return kExitFailure;
-            case FailureKind::ExecNotFound: return kExitNotFound;
-            case FailureKind::ExecFailed: return kExitCannotExecute;
+            case FailureKind::Setup:
+                return kExitFailure;
+            case FailureKind::ExecNotFound:
+                return kExitNotFound;
+            case FailureKind::ExecFailed:
+                return kExitCannotExecute;
         }
         return kExitFailure;
     }
@@ -56,8 +59,7 @@ struct App {
 
     int run(const std::vector<std::string>& args) const {
         std::vector<std::string> env;
-        for (char** e = environ; *e != nullptr; ++e)
-            env.emplace_back(*e);
+        for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
         const CliIo io{.read_fd = [](int fd) -> Result<std::string> {
             Result<std::string> data = read_all(fd);
             ::close(fd);
@@ -73,7 +75,8 @@ struct App {
             return 0;
         }
         if (config->version) {
-            std::puts(style.personality == Personality::Bwrap ? "bubblewrap 0.11.1" : "cocoon " COCOON_VERSION);
+            std::puts(style.personality == Personality::Bwrap ? "bubblewrap 0.11.1"
+                                                              : "cocoon " COCOON_VERSION);
             return 0;
         }
         Result<HostFacts> facts = gather_host_facts();
@@ -119,8 +122,7 @@ int main(int argc, char** argv) {
             return app.report(Error::usage(
                 "refusing to run setuid or setgid: cocoon needs no privileges, remove the mode bits"));
         std::vector<std::string> args;
-        for (int i = 1; i < argc; ++i)
-            args.emplace_back(argv[i]);
+        for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
         return app.run(args);
     } catch (...) {
         return app.report(Error::usage("internal error"));

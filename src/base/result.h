@@ -68,7 +68,9 @@ private:
 };
 
 using Status = Result<void>;
-inline Unexpected<Error> fail(Error e) { return {std::move(e)}; }
+inline Unexpected<Error> fail(Error e) {
+    return {std::move(e)};
+}
 
 }  // namespace cocoon
 

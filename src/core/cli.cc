@@ -98,8 +98,7 @@ private:
             std::string_view text = *data;
             if (text.back() == '\0')
                 text.remove_suffix(1);
-            for (std::string_view w : split(text, '\0'))
-                words.emplace_back(w);
+            for (std::string_view w : split(text, '\0')) words.emplace_back(w);
         }
         count_ += words.size();
         if (count_ > kMaxArgs)
@@ -123,7 +122,9 @@ private:
     }
 
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
-        FsRequest req{.flag = std::string(spec.name), .kind = kind, .source = std::move(source),
+        FsRequest req{.flag = std::string(spec.name),
+                      .kind = kind,
+                      .source = std::move(source),
                       .dest = std::move(dest)};
         const std::string_view n = spec.name;
         req.read_only = n.starts_with("--ro-");
@@ -135,23 +136,48 @@ private:
     Status handle(const OptionSpec& spec, const std::vector<std::string>& v) {
         Config& c = config_;
         switch (spec.id) {
-            case OptionId::Help: c.help = true; break;
-            case OptionId::Version: c.version = true; break;
-            case OptionId::Args: break;  // handled by the caller, which knows the nesting
-            case OptionId::Argv0: c.argv0 = v[0]; break;
-            case OptionId::UnshareUser: c.unshare_user = true; break;
-            case OptionId::UnshareUserTry: c.unshare_user_try = true; break;
-            case OptionId::UnshareIpc: c.unshare_ipc = true; break;
-            case OptionId::UnsharePid: c.unshare_pid = true; break;
-            case OptionId::UnshareNet: c.unshare_net = true; break;
-            case OptionId::UnshareUts: c.unshare_uts = true; break;
-            case OptionId::UnshareCgroup: c.unshare_cgroup = true; break;
-            case OptionId::UnshareCgroupTry: c.unshare_cgroup_try = true; break;
+            case OptionId::Help:
+                c.help = true;
+                break;
+            case OptionId::Version:
+                c.version = true;
+                break;
+            case OptionId::Args:
+                break;  // handled by the caller, which knows the nesting
+            case OptionId::Argv0:
+                c.argv0 = v[0];
+                break;
+            case OptionId::UnshareUser:
+                c.unshare_user = true;
+                break;
+            case OptionId::UnshareUserTry:
+                c.unshare_user_try = true;
+                break;
+            case OptionId::UnshareIpc:
+                c.unshare_ipc = true;
+                break;
+            case OptionId::UnsharePid:
+                c.unshare_pid = true;
+                break;
+            case OptionId::UnshareNet:
+                c.unshare_net = true;
+                break;
+            case OptionId::UnshareUts:
+                c.unshare_uts = true;
+                break;
+            case OptionId::UnshareCgroup:
+                c.unshare_cgroup = true;
+                break;
+            case OptionId::UnshareCgroupTry:
+                c.unshare_cgroup_try = true;
+                break;
             case OptionId::UnshareAll:
                 c.unshare_user_try = c.unshare_ipc = c.unshare_pid = c.unshare_net = c.unshare_uts =
                     c.unshare_cgroup_try = true;
                 break;
-            case OptionId::ShareNet: c.unshare_net = false; break;
+            case OptionId::ShareNet:
+                c.unshare_net = false;
+                break;
             case OptionId::Uid:
                 warn_repeat(c.uid.has_value(), spec.name);
                 c.uid = TRY(parse_id(v[0], "uid"));
@@ -178,22 +204,44 @@ private:
                 set_env(c.env, name, nullptr);
                 break;
             }
-            case OptionId::Clearenv: c.env.clear(); break;
+            case OptionId::Clearenv:
+                c.env.clear();
+                break;
             case OptionId::Bind:
             case OptionId::BindTry:
             case OptionId::RoBind:
             case OptionId::RoBindTry:
             case OptionId::DevBind:
-            case OptionId::DevBindTry: add_fs(spec, FsKind::Bind, v[0], v[1]); break;
-            case OptionId::RemountRo: add_fs(spec, FsKind::RemountRo, "", v[0]); break;
-            case OptionId::Tmpfs: add_fs(spec, FsKind::Tmpfs, "", v[0]); break;
-            case OptionId::Proc: add_fs(spec, FsKind::Proc, "", v[0]); break;
-            case OptionId::Dev: add_fs(spec, FsKind::Dev, "", v[0]); break;
-            case OptionId::Dir: add_fs(spec, FsKind::Dir, "", v[0]); break;
-            case OptionId::Symlink: add_fs(spec, FsKind::Symlink, v[0], v[1]); break;
-            case OptionId::NewSession: c.new_session = true; break;
-            case OptionId::DieWithParent: c.die_with_parent = true; break;
-            case OptionId::AsPid1: c.as_pid_1 = true; break;
+            case OptionId::DevBindTry:
+                add_fs(spec, FsKind::Bind, v[0], v[1]);
+                break;
+            case OptionId::RemountRo:
+                add_fs(spec, FsKind::RemountRo, "", v[0]);
+                break;
+            case OptionId::Tmpfs:
+                add_fs(spec, FsKind::Tmpfs, "", v[0]);
+                break;
+            case OptionId::Proc:
+                add_fs(spec, FsKind::Proc, "", v[0]);
+                break;
+            case OptionId::Dev:
+                add_fs(spec, FsKind::Dev, "", v[0]);
+                break;
+            case OptionId::Dir:
+                add_fs(spec, FsKind::Dir, "", v[0]);
+                break;
+            case OptionId::Symlink:
+                add_fs(spec, FsKind::Symlink, v[0], v[1]);
+                break;
+            case OptionId::NewSession:
+                c.new_session = true;
+                break;
+            case OptionId::DieWithParent:
+                c.die_with_parent = true;
+                break;
+            case OptionId::AsPid1:
+                c.as_pid_1 = true;
+                break;
         }
         return {};
     }

@@ -20,8 +20,7 @@ struct CliIo {
 // `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).
 // With no arguments at all, or options without a COMMAND, the result is an
 // error whose context is empty: main prints the usage to stderr (bwrap does).
-Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
-                         const CliIo& io);
+Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env, const CliIo& io);
 
 // bwrap parses fds with strtol into an int; we accept only plain decimals that fit.
 Result<int> parse_fd_arg(const std::string& text);

@@ -12,7 +12,7 @@ namespace cocoon {
 enum class FsKind { Bind, RemountRo, Tmpfs, Proc, Dev, Dir, Symlink };
 
 struct FsRequest {
-    std::string flag;    // "--ro-bind": named in every error about this request
+    std::string flag;  // "--ro-bind": named in every error about this request
     FsKind kind = FsKind::Tmpfs;
     std::string source;  // host path (Bind) or link text (Symlink)
     std::string dest;    // as given; normalised by the planner

@@ -35,8 +35,11 @@ void plan_dev(const std::string& target, std::size_t index, const MountContext& 
               std::vector<MountOp>& ops) {
     ops.push_back({.kind = MountKind::Tmpfs, .target = target, .request = index});
     for (const char* node : {"null", "zero", "full", "random", "urandom", "tty"}) {
-        ops.push_back({.kind = MountKind::Bind, .source = fmt::format("/dev/{}", node),
-                       .target = join(target, node), .allow_devices = true, .request = index});
+        ops.push_back({.kind = MountKind::Bind,
+                       .source = fmt::format("/dev/{}", node),
+                       .target = join(target, node),
+                       .allow_devices = true,
+                       .request = index});
     }
     constexpr std::array<std::pair<const char*, const char*>, 5> links = {{
         {"stdin", "/proc/self/fd/0"},
@@ -46,14 +49,18 @@ void plan_dev(const std::string& target, std::size_t index, const MountContext& 
         {"core", "/proc/kcore"},
     }};
     for (const auto& [name, text] : links)
-        ops.push_back({.kind = MountKind::Symlink, .source = text, .target = join(target, name), .request = index});
+        ops.push_back(
+            {.kind = MountKind::Symlink, .source = text, .target = join(target, name), .request = index});
     ops.push_back({.kind = MountKind::Dir, .target = join(target, "shm"), .request = index});
     ops.push_back({.kind = MountKind::Devpts, .target = join(target, "pts"), .request = index});
-    ops.push_back({.kind = MountKind::Symlink, .source = "pts/ptmx", .target = join(target, "ptmx"),
-                   .request = index});
+    ops.push_back(
+        {.kind = MountKind::Symlink, .source = "pts/ptmx", .target = join(target, "ptmx"), .request = index});
     if (ctx.stdout_tty) {
-        ops.push_back({.kind = MountKind::Bind, .source = *ctx.stdout_tty, .target = join(target, "console"),
-                       .allow_devices = true, .request = index});
+        ops.push_back({.kind = MountKind::Bind,
+                       .source = *ctx.stdout_tty,
+                       .target = join(target, "console"),
+                       .allow_devices = true,
+                       .request = index});
     }
 }
 
@@ -66,9 +73,12 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
         std::string target = TRY(normalise_dest(r.flag, r.dest));
         switch (r.kind) {
             case FsKind::Bind:
-                plan.ops.push_back({.kind = MountKind::Bind, .source = absolute_host_path(ctx.cwd, r.source),
-                                    .target = std::move(target), .read_only = r.read_only,
-                                    .allow_devices = r.allow_devices, .allow_missing = r.allow_missing,
+                plan.ops.push_back({.kind = MountKind::Bind,
+                                    .source = absolute_host_path(ctx.cwd, r.source),
+                                    .target = std::move(target),
+                                    .read_only = r.read_only,
+                                    .allow_devices = r.allow_devices,
+                                    .allow_missing = r.allow_missing,
                                     .request = i});
                 break;
             case FsKind::RemountRo:
@@ -81,10 +91,14 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 plan.ops.push_back({.kind = MountKind::Dir, .target = std::move(target), .request = i});
                 break;
             case FsKind::Symlink:
-                plan.ops.push_back(
-                    {.kind = MountKind::Symlink, .source = r.source, .target = std::move(target), .request = i});
+                plan.ops.push_back({.kind = MountKind::Symlink,
+                                    .source = r.source,
+                                    .target = std::move(target),
+                                    .request = i});
                 break;
-            case FsKind::Proc: plan_proc(target, i, ctx, plan.ops); break;
+            case FsKind::Proc:
+                plan_proc(target, i, ctx, plan.ops);
+                break;
             case FsKind::Dev:
                 plan_dev(target, i, ctx, plan.ops);
                 plan.needs_devpts = true;
@@ -97,15 +111,23 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
 std::string describe(const MountOp& op) {
     switch (op.kind) {
         case MountKind::Bind:
-            return fmt::format("bind{}{}{} {} -> {}", op.read_only ? "-ro" : "", op.allow_devices ? "-dev" : "",
-                               op.allow_missing ? "-try" : "", op.source, op.target);
-        case MountKind::RemountRo: return fmt::format("remount-ro {}", op.target);
-        case MountKind::Tmpfs: return fmt::format("tmpfs {}", op.target);
-        case MountKind::Procfs: return fmt::format("proc {}", op.target);
-        case MountKind::Devpts: return fmt::format("devpts {}", op.target);
-        case MountKind::ProtectRo: return fmt::format("protect-ro {}", op.target);
-        case MountKind::Dir: return fmt::format("dir {}", op.target);
-        case MountKind::Symlink: return fmt::format("symlink {} -> {}", op.target, op.source);
+            return fmt::format("bind{}{}{} {} -> {}", op.read_only ? "-ro" : "",
+                               op.allow_devices ? "-dev" : "", op.allow_missing ? "-try" : "", op.source,
+                               op.target);
+        case MountKind::RemountRo:
+            return fmt::format("remount-ro {}", op.target);
+        case MountKind::Tmpfs:
+            return fmt::format("tmpfs {}", op.target);
+        case MountKind::Procfs:
+            return fmt::format("proc {}", op.target);
+        case MountKind::Devpts:
+            return fmt::format("devpts {}", op.target);
+        case MountKind::ProtectRo:
+            return fmt::format("protect-ro {}", op.target);
+        case MountKind::Dir:
+            return fmt::format("dir {}", op.target);
+        case MountKind::Symlink:
+            return fmt::format("symlink {} -> {}", op.target, op.source);
     }
     return "?";
 }

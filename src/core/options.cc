@@ -22,19 +22,29 @@ const std::vector<OptionSpec>& table() {
         {UnshareAll, "--unshare-all", {}, Namespaces, "Unshare every namespace that can be unshared"},
         {ShareNet, "--share-net", {}, Namespaces, "Keep the network namespace (after --unshare-all)"},
         {UnshareUser, "--unshare-user", {}, Namespaces, "Create a new user namespace"},
-        {UnshareUserTry, "--unshare-user-try", {}, Namespaces,
+        {UnshareUserTry,
+         "--unshare-user-try",
+         {},
+         Namespaces,
          "Create a new user namespace if the kernel allows it"},
         {UnshareIpc, "--unshare-ipc", {}, Namespaces, "Create a new IPC namespace"},
         {UnsharePid, "--unshare-pid", {}, Namespaces, "Create a new PID namespace"},
         {UnshareNet, "--unshare-net", {}, Namespaces, "Create a new network namespace with loopback up"},
         {UnshareUts, "--unshare-uts", {}, Namespaces, "Create a new UTS namespace (hostname)"},
         {UnshareCgroup, "--unshare-cgroup", {}, Namespaces, "Create a new cgroup namespace"},
-        {UnshareCgroupTry, "--unshare-cgroup-try", {}, Namespaces,
+        {UnshareCgroupTry,
+         "--unshare-cgroup-try",
+         {},
+         Namespaces,
          "Create a new cgroup namespace if the kernel supports it"},
 
         {Uid, "--uid", {{"UID", Number}}, Identity, "User id inside the sandbox"},
         {Gid, "--gid", {{"GID", Number}}, Identity, "Group id inside the sandbox"},
-        {Hostname, "--hostname", {{"NAME", Text}}, Identity, "Host name inside the sandbox (needs --unshare-uts)"},
+        {Hostname,
+         "--hostname",
+         {{"NAME", Text}},
+         Identity,
+         "Host name inside the sandbox (needs --unshare-uts)"},
 
         {Chdir, "--chdir", {{"DIR", Directory}}, Environment, "Change to DIR inside the sandbox"},
         {Setenv, "--setenv", {{"VAR", Name}, {"VALUE", Text}}, Environment, "Set VAR to VALUE"},
@@ -42,22 +52,41 @@ const std::vector<OptionSpec>& table() {
         {Clearenv, "--clearenv", {}, Environment, "Start from an empty environment (PWD is still set)"},
 
         {Bind, "--bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem, "Bind-mount host SRC on DEST"},
-        {BindTry, "--bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+        {BindTry,
+         "--bind-try",
+         {{"SRC", Path}, {"DEST", Path}},
+         Filesystem,
          "Like --bind, skipped if SRC does not exist"},
-        {DevBind, "--dev-bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+        {DevBind,
+         "--dev-bind",
+         {{"SRC", Path}, {"DEST", Path}},
+         Filesystem,
          "Bind-mount SRC on DEST, device nodes allowed"},
-        {DevBindTry, "--dev-bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+        {DevBindTry,
+         "--dev-bind-try",
+         {{"SRC", Path}, {"DEST", Path}},
+         Filesystem,
          "Like --dev-bind, skipped if SRC does not exist"},
-        {RoBind, "--ro-bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+        {RoBind,
+         "--ro-bind",
+         {{"SRC", Path}, {"DEST", Path}},
+         Filesystem,
          "Bind-mount SRC on DEST read-only, submounts included"},
-        {RoBindTry, "--ro-bind-try", {{"SRC", Path}, {"DEST", Path}}, Filesystem,
+        {RoBindTry,
+         "--ro-bind-try",
+         {{"SRC", Path}, {"DEST", Path}},
+         Filesystem,
          "Like --ro-bind, skipped if SRC does not exist"},
         {RemountRo, "--remount-ro", {{"DEST", Path}}, Filesystem, "Make the mount at DEST read-only"},
         {Proc, "--proc", {{"DEST", Path}}, Filesystem, "Mount a procfs on DEST"},
         {Dev, "--dev", {{"DEST", Path}}, Filesystem, "Mount a minimal /dev on DEST"},
         {Tmpfs, "--tmpfs", {{"DEST", Path}}, Filesystem, "Mount an empty tmpfs on DEST"},
         {Dir, "--dir", {{"DEST", Path}}, Filesystem, "Create the directory DEST"},
-        {Symlink, "--symlink", {{"SRC", Text}, {"DEST", Path}}, Filesystem, "Create a symlink at DEST to SRC"},
+        {Symlink,
+         "--symlink",
+         {{"SRC", Text}, {"DEST", Path}},
+         Filesystem,
+         "Create a symlink at DEST to SRC"},
 
         {NewSession, "--new-session", {}, Process, "Start a new terminal session (setsid)"},
         {DieWithParent, "--die-with-parent", {}, Process, "Kill the sandbox when cocoon's parent dies"},
@@ -68,7 +97,9 @@ const std::vector<OptionSpec>& table() {
 
 }  // namespace
 
-std::span<const OptionSpec> option_table() { return table(); }
+std::span<const OptionSpec> option_table() {
+    return table();
+}
 
 const OptionSpec* find_option(std::string_view name) {
     for (const OptionSpec& spec : table())
@@ -81,8 +112,7 @@ std::string render_help(std::string_view argv0) {
     std::string out = fmt::format("usage: {} [OPTIONS...] [--] COMMAND [ARGS...]\n\n", argv0);
     for (const OptionSpec& spec : table()) {
         std::string left(spec.name);
-        for (const OptionArg& arg : spec.args)
-            left += fmt::format(" {}", arg.name);
+        for (const OptionArg& arg : spec.args) left += fmt::format(" {}", arg.name);
         out += fmt::format("    {:<30} {}\n", left, spec.help);
     }
     return out;

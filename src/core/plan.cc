@@ -64,8 +64,9 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
 Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     Plan plan;
     plan.ns = TRY(plan_namespaces(config, facts));
-    plan.mounts = TRY(plan_mounts(config.fs, MountContext{.new_pid_ns = plan.ns.pid, .cwd = facts.cwd,
-                                                           .stdout_tty = facts.stdout_tty}));
+    plan.mounts = TRY(plan_mounts(
+        config.fs,
+        MountContext{.new_pid_ns = plan.ns.pid, .cwd = facts.cwd, .stdout_tty = facts.stdout_tty}));
     if (plan.ns.user) {
         const std::uint32_t uid = config.uid.value_or(facts.uid);
         const std::uint32_t gid = config.gid.value_or(facts.gid);

@@ -47,8 +47,8 @@ struct Plan {
     MountPlan mounts;
     std::optional<std::string> hostname;
     ExecSpec exec;
-    bool reaper = false;      // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
-    bool drop_caps = false;   // true unless the caller is real root without a user namespace
+    bool reaper = false;     // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
+    bool drop_caps = false;  // true unless the caller is real root without a user namespace
     bool new_session = false;
     bool die_with_parent = false;
 };

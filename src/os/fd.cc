@@ -43,6 +43,8 @@ Status write_all(int fd, const void* data, std::size_t size) {
     return {};
 }
 
-bool fd_is_open(int fd) { return ::fcntl(fd, F_GETFD) >= 0; }
+bool fd_is_open(int fd) {
+    return ::fcntl(fd, F_GETFD) >= 0;
+}
 
 }  // namespace cocoon

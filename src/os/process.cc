@@ -4,8 +4,8 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <sys/stat.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -72,7 +72,7 @@ bool write_maps(int proc, const char* uid_map, const char* gid_map, bool deny_se
 // path the sandbox's own mounts could redirect.
 int open_proc() noexcept {
     const int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    struct statfs st{};
+    struct statfs st {};
     if (fd >= 0 && (::fstatfs(fd, &st) < 0 || st.f_type != PROC_SUPER_MAGIC)) {
         ::close(fd);
         errno = EXDEV;
@@ -172,8 +172,7 @@ void change_dir(const Frozen& plan) noexcept {
 }  // namespace
 
 void run(const Frozen& plan) noexcept {
-    for (std::int32_t i = 0; i < plan.n_close_fds; ++i)
-        ::close(plan.close_fds[i]);
+    for (std::int32_t i = 0; i < plan.n_close_fds; ++i) ::close(plan.close_fds[i]);
     // A child of a failed or killed parent must not live on (security.md): arm the
     // death signal, then check that the parent did not die before it was armed
     // (its end of the life pipe closes with it). getppid() cannot tell: in a new

@@ -66,8 +66,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.pwd_values = p.pwd_.data();
 
     f.file = keep(plan.exec.file);
-    for (const std::string& arg : plan.exec.argv)
-        p.argv_.push_back(keep(arg));
+    for (const std::string& arg : plan.exec.argv) p.argv_.push_back(keep(arg));
     p.argv_.push_back(nullptr);
     f.argv = p.argv_.data();
 
@@ -90,8 +89,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.umask = mask;
 
     sigemptyset(&f.reaper_waits);
-    for (const int sig : kForwardedSignals)
-        sigaddset(&f.reaper_waits, sig);
+    for (const int sig : kForwardedSignals) sigaddset(&f.reaper_waits, sig);
     sigaddset(&f.reaper_waits, SIGCHLD);
     return out;
 }

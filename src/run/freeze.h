@@ -27,9 +27,9 @@ struct FrozenMount {
 };
 
 struct Frozen {
-    int status_fd = -1;  // write end: Report on failure, EOF on exec
-    int life_fd = -1;    // read end: EOF once the parent is gone
-    int exit_fd = -1;    // write end: the reaper sends the command's wait status
+    int status_fd = -1;              // write end: Report on failure, EOF on exec
+    int life_fd = -1;                // read end: EOF once the parent is gone
+    int exit_fd = -1;                // write end: the reaper sends the command's wait status
     const int* close_fds = nullptr;  // the parent's ends, closed first thing
     int n_close_fds = 0;
 
@@ -49,9 +49,9 @@ struct Frozen {
     std::int32_t n_chdir = 0;
     bool chdir_strict = false;
 
-    const char* file = nullptr;    // COMMAND
+    const char* file = nullptr;  // COMMAND
     char* const* argv = nullptr;
-    char** envp = nullptr;         // envp[pwd_slot] is filled in by the child
+    char** envp = nullptr;  // envp[pwd_slot] is filled in by the child
     std::int32_t pwd_slot = 0;
     char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
     const char* path_env = nullptr;     // $PATH for the execvp-like search
@@ -90,6 +90,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, std::vector<int> close_in_child);
 
 // The signals cocoon forwards to the command (security.md decisions table).
-inline constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+inline constexpr int kForwardedSignals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
+                                            SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 
 }  // namespace cocoon::child

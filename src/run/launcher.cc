@@ -25,7 +25,9 @@ namespace {
 using child::Report;
 using child::Step;
 
-Unexpected<LaunchFailure> setup_failure(Error error) { return {LaunchFailure{std::move(error)}}; }
+Unexpected<LaunchFailure> setup_failure(Error error) {
+    return {LaunchFailure{std::move(error)}};
+}
 
 std::uint64_t clone_flags(const Namespaces& ns) {
     std::uint64_t flags = CLONE_NEWNS;
@@ -60,14 +62,22 @@ Error clone_error(int errnum, bool user_ns) {
 
 std::string mount_failure(const MountOp& op) {
     switch (op.kind) {
-        case MountKind::Bind: return fmt::format("Can't bind mount {} on {}", op.source, op.target);
-        case MountKind::RemountRo: return fmt::format("Can't remount readonly on {}", op.target);
-        case MountKind::Tmpfs: return fmt::format("Can't mount tmpfs on {}", op.target);
-        case MountKind::Procfs: return fmt::format("Can't mount proc on {}", op.target);
-        case MountKind::Devpts: return fmt::format("Can't mount devpts on {}", op.target);
-        case MountKind::ProtectRo: return fmt::format("Can't make {} read-only", op.target);
-        case MountKind::Dir: return fmt::format("Can't mkdir {}", op.target);
-        case MountKind::Symlink: return fmt::format("Can't make symlink at {}", op.target);
+        case MountKind::Bind:
+            return fmt::format("Can't bind mount {} on {}", op.source, op.target);
+        case MountKind::RemountRo:
+            return fmt::format("Can't remount readonly on {}", op.target);
+        case MountKind::Tmpfs:
+            return fmt::format("Can't mount tmpfs on {}", op.target);
+        case MountKind::Procfs:
+            return fmt::format("Can't mount proc on {}", op.target);
+        case MountKind::Devpts:
+            return fmt::format("Can't mount devpts on {}", op.target);
+        case MountKind::ProtectRo:
+            return fmt::format("Can't make {} read-only", op.target);
+        case MountKind::Dir:
+            return fmt::format("Can't mkdir {}", op.target);
+        case MountKind::Symlink:
+            return fmt::format("Can't make symlink at {}", op.target);
     }
     return "Can't set up the sandbox's filesystem";
 }
@@ -76,30 +86,46 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
     auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
     const int e = r.errnum;
     switch (r.step) {
-        case Step::ParentDied: return {Error{e, "parent died during setup"}};
-        case Step::IdMaps: return {Error{e, "setting up uid map"}};
+        case Step::ParentDied:
+            return {Error{e, "parent died during setup"}};
+        case Step::IdMaps:
+            return {Error{e, "setting up uid map"}};
         case Step::MountNamespace:
-            return {Error{e, e == ENOSYS ? "Can't set up the new root (the new mount API needs Linux 5.12 or later)"
-                                         : "Can't set up the new root"}};
-        case Step::BindSource: return {Error{e, fmt::format("Can't find source path {}", op().source)}};
-        case Step::Mount: return {Error{e, mount_failure(op())}};
+            return {Error{e, e == ENOSYS
+                                 ? "Can't set up the new root (the new mount API needs Linux 5.12 or later)"
+                                 : "Can't set up the new root"}};
+        case Step::BindSource:
+            return {Error{e, fmt::format("Can't find source path {}", op().source)}};
+        case Step::Mount:
+            return {Error{e, mount_failure(op())}};
         case Step::SymlinkNotLink:
-            return {Error::usage(
-                fmt::format("Can't make symlink at {}: destination exists and is not a symlink", op().target))};
+            return {Error::usage(fmt::format(
+                "Can't make symlink at {}: destination exists and is not a symlink", op().target))};
         case Step::SymlinkMismatch:
-            return {Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
-                                             std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
-        case Step::OldRoot: return {Error{e, "Can't detach the host's root"}};
-        case Step::PivotRoot: return {Error{e, "Can't pivot into the new root"}};
-        case Step::Hostname: return {Error{e, fmt::format("Can't set hostname {}", plan.hostname.value_or(""))}};
-        case Step::Loopback: return {Error{e, "Can't bring up the loopback interface"}};
-        case Step::NestedUserNs: return {Error{e, "setting up the nested user namespace"}};
+            return {
+                Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
+                                         std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
+        case Step::OldRoot:
+            return {Error{e, "Can't detach the host's root"}};
+        case Step::PivotRoot:
+            return {Error{e, "Can't pivot into the new root"}};
+        case Step::Hostname:
+            return {Error{e, fmt::format("Can't set hostname {}", plan.hostname.value_or(""))}};
+        case Step::Loopback:
+            return {Error{e, "Can't bring up the loopback interface"}};
+        case Step::NestedUserNs:
+            return {Error{e, "setting up the nested user namespace"}};
         case Step::Chdir:
-            return {Error{e, fmt::format("Can't chdir to {}", plan.exec.chdir.at(static_cast<std::size_t>(r.index)))}};
-        case Step::Capabilities: return {Error{e, "Can't drop capabilities"}};
-        case Step::NoNewPrivs: return {Error{e, "prctl(PR_SET_NO_NEW_PRIVS)"}};
-        case Step::NewSession: return {Error{e, "setsid"}};
-        case Step::Fork: return {Error{e, "Can't fork"}};
+            return {Error{
+                e, fmt::format("Can't chdir to {}", plan.exec.chdir.at(static_cast<std::size_t>(r.index)))}};
+        case Step::Capabilities:
+            return {Error{e, "Can't drop capabilities"}};
+        case Step::NoNewPrivs:
+            return {Error{e, "prctl(PR_SET_NO_NEW_PRIVS)"}};
+        case Step::NewSession:
+            return {Error{e, "setsid"}};
+        case Step::Fork:
+            return {Error{e, "Can't fork"}};
         case Step::Exec:
             return {Error{e, fmt::format("execvp {}", plan.exec.file)},
                     e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
@@ -126,12 +152,14 @@ Status check_single_threaded() {
 // Waits for the outcome. Setup reports arrive on `status`; EOF there means the
 // command was executed. The reaper then sends the command's wait status on
 // `exit`; without a reaper the child is the command. Signals are forwarded.
-Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, UniqueFd status, UniqueFd exit_pipe,
-                                     int signal_fd) {
+Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, UniqueFd status,
+                                     UniqueFd exit_pipe, int signal_fd) {
     std::optional<LaunchFailure> failure;
     bool status_open = true;
     for (;;) {
-        pollfd fds[4] = {{status.get(), POLLIN, 0}, {exit_pipe.get(), POLLIN, 0}, {child.pidfd(), POLLIN, 0},
+        pollfd fds[4] = {{status.get(), POLLIN, 0},
+                         {exit_pipe.get(), POLLIN, 0},
+                         {child.pidfd(), POLLIN, 0},
                          {signal_fd, POLLIN, 0}};
         if (!status_open)
             fds[0].fd = -1;
@@ -223,19 +251,17 @@ Result<int, LaunchFailure> launch(const Plan& plan) {
 
     sigset_t forwarded;
     sigemptyset(&forwarded);
-    for (const int sig : child::kForwardedSignals)
-        sigaddset(&forwarded, sig);
+    for (const int sig : child::kForwardedSignals) sigaddset(&forwarded, sig);
     UniqueFd signal_fd(::signalfd(-1, &forwarded, SFD_CLOEXEC));
     if (!signal_fd)
         return setup_failure(Error::from_errno("signalfd"));
     // Only the forwarded signals stay blocked (they are read from the signalfd).
     sigset_t keep = old;
-    for (const int sig : child::kForwardedSignals)
-        sigaddset(&keep, sig);
+    for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
-    return supervise(plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(),
-                     signal_fd.get());
+    return supervise(plan, child, std::move(status->read),
+                     plan.reaper ? std::move(exit_pipe->read) : UniqueFd(), signal_fd.get());
 }
 
 }  // namespace cocoon

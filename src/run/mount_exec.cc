@@ -166,8 +166,8 @@ bool bind_tree(int dirfd, const char* path, int root, const char* target, bool r
     if (tree.fd < 0)
         return false;
     mount_attr attr{};
-    attr.attr_set = MOUNT_ATTR_NOSUID | (allow_devices ? 0 : MOUNT_ATTR_NODEV) |
-                    (read_only ? MOUNT_ATTR_RDONLY : 0);
+    attr.attr_set =
+        MOUNT_ATTR_NOSUID | (allow_devices ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
     if (::mount_setattr(tree.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
         return false;
     return attach(tree.fd, root, target);
@@ -182,11 +182,11 @@ Outcome apply_bind(const FrozenMount& m, int host, int root) noexcept {
     Fd src(open_beneath(host, source, O_PATH, RESOLVE_IN_ROOT));
     if (src.fd < 0)
         return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::SourceMissing;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(src.fd, &st) < 0 || !make_mount_point(root, m.target, S_ISDIR(st.st_mode)))
         return Outcome::Failed;
     return bind_tree(src.fd, "", root, m.target, m.read_only, m.allow_devices) ? Outcome::Done
-                                                                                : Outcome::Failed;
+                                                                               : Outcome::Failed;
 }
 
 Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
@@ -208,7 +208,8 @@ Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
 
 Outcome apply(const FrozenMount& m, int host, int root) noexcept {
     switch (m.kind) {
-        case MountKind::Bind: return apply_bind(m, host, root);
+        case MountKind::Bind:
+            return apply_bind(m, host, root);
         case MountKind::RemountRo: {
             Fd dest(open_beneath(root, m.target, O_PATH, kInRoot));
             mount_attr attr{};
@@ -235,8 +236,10 @@ Outcome apply(const FrozenMount& m, int host, int root) noexcept {
                 return errno == ENOENT ? Outcome::Skipped : Outcome::Failed;
             return bind_tree(dest.fd, "", root, m.target, true, false) ? Outcome::Done : Outcome::Failed;
         }
-        case MountKind::Dir: return make_dirs(root, m.target, m.mode) ? Outcome::Done : Outcome::Failed;
-        case MountKind::Symlink: return apply_symlink(m, root);
+        case MountKind::Dir:
+            return make_dirs(root, m.target, m.mode) ? Outcome::Done : Outcome::Failed;
+        case MountKind::Symlink:
+            return apply_symlink(m, root);
     }
     errno = EINVAL;
     return Outcome::Failed;
@@ -281,10 +284,14 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
         const FrozenMount& m = plan.mounts[i];
         switch (apply(m, host.fd, root.fd)) {
             case Outcome::Done:
-            case Outcome::Skipped: break;
-            case Outcome::SourceMissing: return fill(report, Step::BindSource, i);
-            case Outcome::Failed: return fill(report, Step::Mount, i);
-            case Outcome::NotLink: return fill(report, Step::SymlinkNotLink, i);
+            case Outcome::Skipped:
+                break;
+            case Outcome::SourceMissing:
+                return fill(report, Step::BindSource, i);
+            case Outcome::Failed:
+                return fill(report, Step::Mount, i);
+            case Outcome::NotLink:
+                return fill(report, Step::SymlinkNotLink, i);
             case Outcome::Mismatch: {
                 char dir[PATH_MAX];
                 const char* name = split_path(m.target, dir);

@@ -21,7 +21,7 @@ enum class Step : std::int32_t {
     Hostname,
     Loopback,
     NestedUserNs,
-    Chdir,            // index = which candidate (only reported when --chdir was given)
+    Chdir,  // index = which candidate (only reported when --chdir was given)
     Capabilities,
     NoNewPrivs,
     NewSession,

@@ -124,8 +124,8 @@ TEST_CASE("--unshare-all is user-try, ipc, pid, net, uts and cgroup-try; --share
 }
 
 TEST_CASE("filesystem options keep their order and their variant flags") {
-    auto c = parse({"--ro-bind-try", "/a", "/b", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--bind", "s",
-                    "/d", "--symlink", "usr/bin", "/bin", "true"});
+    auto c = parse({"--ro-bind-try", "/a", "/b", "--dev-bind", "/dev", "/dev", "--tmpfs", "/tmp", "--bind",
+                    "s", "/d", "--symlink", "usr/bin", "/bin", "true"});
     REQUIRE(c);
     REQUIRE(c->fs.size() == 5);
     CHECK(c->fs[0] == FsRequest{"--ro-bind-try", FsKind::Bind, "/a", "/b", true, false, true});
@@ -191,8 +191,7 @@ TEST_CASE("more than 9000 words in total is an error") {
     CHECK(error_of(many) == "Exceeded maximum number of arguments 9000");
     FakeFds fds;
     std::string data;
-    for (int i = 0; i < 9000; ++i)
-        data += "--unshare-pid"s + '\0';
+    for (int i = 0; i < 9000; ++i) data += "--unshare-pid"s + '\0';
     fds.data[5] = data;
     CHECK(error_of({"--args", "5", "true"}, fds) == "Exceeded maximum number of arguments 9000");
 }

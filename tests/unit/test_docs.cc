@@ -34,8 +34,7 @@ TEST_CASE("--help lists every option with its arguments") {
     CHECK(help.starts_with("usage: cocoon [OPTIONS...] [--] COMMAND [ARGS...]\n"));
     for (const OptionSpec& spec : option_table()) {
         std::string line(spec.name);
-        for (const OptionArg& arg : spec.args)
-            line += " " + std::string(arg.name);
+        for (const OptionArg& arg : spec.args) line += " " + std::string(arg.name);
         INFO("option ", spec.name);
         CHECK(help.find("    " + line + " ") != std::string::npos);
     }

@@ -8,8 +8,7 @@ namespace {
 
 std::vector<std::string> describe_all(const MountPlan& plan) {
     std::vector<std::string> out;
-    for (const MountOp& op : plan.ops)
-        out.push_back(describe(op));
+    for (const MountOp& op : plan.ops) out.push_back(describe(op));
     return out;
 }
 
@@ -22,13 +21,13 @@ FsRequest req(std::string flag, FsKind kind, std::string source, std::string des
 }
 
 TEST_CASE("the plan keeps flag order and normalises destinations") {
-    auto plan = plan_mounts({req("--ro-bind", FsKind::Bind, "/usr", "/usr"), req("--tmpfs", FsKind::Tmpfs, "", "//tmp/./"),
-                             req("--symlink", FsKind::Symlink, "usr/bin", "/bin"),
-                             req("--bind-try", FsKind::Bind, "/x", "/y/")},
-                            {});
+    auto plan = plan_mounts(
+        {req("--ro-bind", FsKind::Bind, "/usr", "/usr"), req("--tmpfs", FsKind::Tmpfs, "", "//tmp/./"),
+         req("--symlink", FsKind::Symlink, "usr/bin", "/bin"), req("--bind-try", FsKind::Bind, "/x", "/y/")},
+        {});
     REQUIRE(plan);
-    CHECK(describe_all(*plan) ==
-          std::vector<std::string>{"bind-ro /usr -> /usr", "tmpfs /tmp", "symlink /bin -> usr/bin", "bind-try /x -> /y"});
+    CHECK(describe_all(*plan) == std::vector<std::string>{"bind-ro /usr -> /usr", "tmpfs /tmp",
+                                                          "symlink /bin -> usr/bin", "bind-try /x -> /y"});
     CHECK_FALSE(plan->needs_devpts);
     CHECK(plan->ops[1].request == 1);
 }
@@ -49,8 +48,8 @@ TEST_CASE("--proc mounts a fresh procfs with a pid namespace and protects the ke
     auto plan = plan_mounts({req("--proc", FsKind::Proc, "", "/proc")}, {.new_pid_ns = true});
     REQUIRE(plan);
     CHECK(describe_all(*plan) == std::vector<std::string>{"proc /proc", "protect-ro /proc/sys",
-                                                          "protect-ro /proc/sysrq-trigger", "protect-ro /proc/irq",
-                                                          "protect-ro /proc/bus"});
+                                                          "protect-ro /proc/sysrq-trigger",
+                                                          "protect-ro /proc/irq", "protect-ro /proc/bus"});
 }
 
 TEST_CASE("--proc without a pid namespace binds the host's /proc") {

@@ -31,7 +31,8 @@ TEST_CASE("messages escape control characters so input cannot drive the terminal
     CHECK(format_error(Error{ENOENT, "Can't find source path /x\x1b"}, cocoon_style) ==
           "cocoon: Can't find source path /x\\e: No such file or directory");
     const MessageStyle bwrap_style{Personality::Bwrap, true};
-    CHECK(format_error(Error::usage("Unknown option --foo"), bwrap_style) == "<3>bwrap: Unknown option --foo");
+    CHECK(format_error(Error::usage("Unknown option --foo"), bwrap_style) ==
+          "<3>bwrap: Unknown option --foo");
     CHECK(format_warning("Only the last --chdir option will take effect", bwrap_style) ==
           "<4>bwrap: Only the last --chdir option will take effect");
 }

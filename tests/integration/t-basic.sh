@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The run path: exit statuses, both personalities, usage, identity, environment.
+. "$(dirname "$0")/lib.sh"
+require_userns
+C=("$COCOON" "${ROOT[@]}")
+
+run "${C[@]}" sh -c 'exit 42'
+check "the command's exit status is passed through" 42 "$rc"
+
+run "${C[@]}" --unshare-pid sh -c 'kill -9 $$'
+check "death by signal N gives 128+N" 137 "$rc"
+
+run "${C[@]}" --unshare-pid sh -c 'echo $$'
+check "with a pid namespace the command is pid 2 under the reaper" 2 "$out"
+
+run "${C[@]}" --unshare-pid --as-pid-1 sh -c 'echo $$'
+check "--as-pid-1 runs the command as pid 1" 1 "$out"
+
+run "${C[@]}" touch /usr/x
+check_match "a read-only bind refuses writes with EROFS" "Read-only file system" "$err"
+
+run "${C[@]}" /nonexistent
+check "a missing command exits 127" 127 "$rc"
+check "... with bwrap's message" "cocoon: execvp /nonexistent: No such file or directory" "$err"
+
+run "${C[@]}" /usr
+check "a command that cannot be executed exits 126" 126 "$rc"
+
+run "$COCOON" --foo true
+check "an unknown option exits 125" 125 "$rc"
+check "... naming it" "cocoon: Unknown option --foo" "$err"
+
+run "$BWRAP_SYMLINK" --foo true
+check "as bwrap, an unknown option exits 1" 1 "$rc"
+check "... with bwrap's prefix" "bwrap: Unknown option --foo" "$err"
+
+run "$BWRAP_SYMLINK" "${ROOT[@]}" /nonexistent
+check "as bwrap, a missing command exits 1" "1 bwrap: execvp /nonexistent: No such file or directory" "$rc $err"
+
+run "$BWRAP_SYMLINK" --version
+check "as bwrap, --version answers as bubblewrap" "bubblewrap 0.11.1" "$out"
+
+run "$COCOON" --version
+check_match "as cocoon, --version names cocoon" "^cocoon [0-9]+\.[0-9]+\.[0-9]+$" "$out"
+
+run "$COCOON" --help --bogus
+check_match "--help prints the usage to stdout and exits 0" "^0 usage: $COCOON \[OPTIONS...\] \[--\] COMMAND" "$rc $out"
+
+run "$COCOON"
+check_match "no arguments print the usage to stderr and fail" "^125 usage: " "$rc $err"
+
+run "$COCOON" --tmpfs /tmp
+check_match "options without a command print the usage and fail" "^125 usage: " "$rc $err"
+
+run "${C[@]}" sh -c 'id -u; id -g'
+check "by default the ids inside are the caller's" "$(id -u) $(id -g)" "$(echo $out)"
+
+run "${C[@]}" --uid 0 --gid 0 sh -c 'id -u; id -g'
+check "--uid and --gid choose the ids inside" "0 0" "$(echo $out)"
+
+run "$COCOON" --ro-bind / / cat /proc/self/uid_map
+check "the caller's own uid is mapped to itself" "$(id -u) $(id -u) 1" "$(echo $out)"
+
+run "${C[@]}" cat /proc/self/uid_map
+check "with --dev the nested namespace maps the uid onto root, as bwrap does" "$(id -u) 0 1" "$(echo $out)"
+
+run "${C[@]}" --uid 5000 --gid 5000 "$IN_PROBE" caps
+check "the command has no capabilities and no_new_privs" \
+    "CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 CapAmb: 0000000000000000 NoNewPrivs: 1" \
+    "$(echo $out)"
+
+run "${C[@]}" --uid 0 "$IN_PROBE" caps
+check_match "even uid 0 inside has no capabilities" "CapEff: 0000000000000000 CapBnd: 0000000000000000" "$(echo $out)"
+
+run "${C[@]}" --unshare-net sh -c 'cat /proc/net/dev | cut -d: -f1 | tr -d " " | tail -n +3; grep -c "127.0.0.1" /proc/net/fib_trie'
+check_match "--unshare-net leaves only lo, with 127.0.0.1" "^lo [1-9]" "$(echo $out)"
+
+run "${C[@]}" --unshare-net cat /proc/net/if_inet6
+check_match "... and lo is up with ::1" "^0+1 .* lo$" "$out"
+
+run "${C[@]}" --unshare-uts --hostname sandbox-box cat /proc/sys/kernel/hostname
+check "--hostname sets the host name" "sandbox-box" "$out"
+
+run "${C[@]}" --hostname x true
+check "--hostname without --unshare-uts is refused" "125 cocoon: Specifying --hostname requires --unshare-uts" "$rc $err"
+
+for ns in ipc net uts cgroup pid; do
+    run "${C[@]}" "--unshare-$ns" readlink "/proc/self/ns/$ns"
+    host=$(readlink "/proc/self/ns/$ns")
+    if [ "$rc" = 0 ] && [ -n "$out" ] && [ "$out" != "$host" ]; then ok "--unshare-$ns gives a new $ns namespace"
+    else not_ok "--unshare-$ns gives a new $ns namespace"; diag "host $host sandbox $out rc $rc $err"; fi
+done
+
+run "${C[@]}" --unshare-cgroup cat /proc/self/cgroup
+check "inside a cgroup namespace every hierarchy is at its root" "" "$(echo "$out" | grep -v ':/$')"
+
+run "${C[@]}" --unshare-all readlink /proc/self/ns/net
+check_match "--unshare-all includes the network namespace" "^net:" "$out"
+[ "$out" != "$(readlink /proc/self/ns/net)" ] && ok "... a new one" || not_ok "... a new one"
+
+run "${C[@]}" --unshare-all --share-net readlink /proc/self/ns/net
+check "--share-net after --unshare-all keeps the host network" "$(readlink /proc/self/ns/net)" "$out"
+
+run "${C[@]}" --chdir /usr sh -c 'pwd; echo $PWD'
+check "--chdir changes directory and sets PWD" "/usr /usr" "$(echo $out)"
+
+run "${C[@]}" --chdir /nope true
+check "--chdir to a missing directory is an error" "125 cocoon: Can't chdir to /nope: No such file or directory" "$rc $err"
+
+run "${C[@]}" --chdir /usr --chdir /proc pwd
+check "--chdir twice warns and the last wins" "/proc cocoon: Only the last --chdir option will take effect" "$out $err"
+
+cd /tmp && run "${C[@]}" sh -c 'pwd; echo $PWD'
+check "without --chdir a directory missing in the sandbox falls back to /" "/ /" "$(echo $out)"
+cd - >/dev/null || exit 1
+
+run "${C[@]}" --bind "$HOME" "$HOME" --chdir / sh -c 'cd; pwd'
+check "... HOME is usable when bound" "$HOME" "$out"
+cd /tmp && run env -C /tmp "${C[@]}" --bind "$HOME" "$HOME" sh -c 'pwd; echo $PWD'
+check "... to \$HOME when the sandbox has it" "$HOME $HOME" "$(echo $out)"
+cd - >/dev/null || exit 1
+
+run "${C[@]}" --clearenv /usr/bin/env
+check "--clearenv leaves exactly PWD" "PWD=/" "$out"
+
+run env -i PATH=/usr/bin:/bin FOO=1 BAR=2 "${C[@]}" --setenv FOO x --unsetenv BAR --setenv NEW "a b" /usr/bin/env
+check "--setenv and --unsetenv edit the inherited environment" "FOO=x NEW=a b PATH=/usr/bin:/bin PWD=/" "$(echo "$out" | sort | tr '\n' ' ' | sed 's/ $//')"
+
+run "${C[@]}" --setenv A=B c true
+check "a variable name with '=' is refused" "125 cocoon: --setenv: invalid variable name 'A=B'" "$rc $err"
+
+run "${C[@]}" --argv0 renamed sh -c 'tr "\0" " " < /proc/$$/cmdline'
+check "--argv0 sets argv[0] and still runs COMMAND" "renamed -c tr \"\\0\" \" \" < /proc/\$\$/cmdline " "$out"
+
+run "$COCOON" --args 3 "${ROOT[@]}" sh -c 'echo "$X"' 3< <(printf -- '--setenv\0X\0from-args\0--unshare-pid\0')
+check "--args reads NUL-separated options from an fd" "from-args" "$out"
+
+run "$COCOON" --args 77 true
+check "--args with a closed fd is an error" "125 cocoon: Can't read --args data: Bad file descriptor" "$rc $err"
+
+run "$COCOON" --uid 99999999999 true
+check "an out-of-range uid is an error, not a truncation" "125 cocoon: Invalid uid: 99999999999" "$rc $err"
+
+run "${C[@]}" --unshare-pid sh -c 'read -r _ _ _ _ _ sid _ < /proc/self/stat; echo $sid'
+check "without --new-session the command stays in the caller's session" "0" "$out"
+run "${C[@]}" --unshare-pid --new-session sh -c 'read -r _ _ _ _ _ sid _ < /proc/$$/stat; echo $$ $sid'
+check "--new-session with a pid namespace: the reaper leads the new session, as in bwrap" "2 1" "$out"
+run "${C[@]}" --new-session sh -c 'read -r _ _ _ _ _ sid _ < /proc/$$/stat; echo $(( $$ == sid ))'
+check "--new-session without one: the command leads it" "1" "$out"
+
+run "$PROBE" fds 5</dev/null
+outside=$out
+run "${C[@]}" "$IN_PROBE" fds 5</dev/null
+check "the command inherits exactly the caller's fds, none of cocoon's" "$outside" "$out"
+
+done_testing

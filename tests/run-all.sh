@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs the whole test suite: unit tests, lint, and the integration tests as an
+# unprivileged user (created with /etc/subuid and /etc/subgid entries when run as
+# root). The last line is "N passed, N failed", counting test cases.
+set -u
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${COCOON_BUILD:-$src/build}
+test_user=${COCOON_TEST_USER:-cocoon-test}
+
+if [ ! -f "$build/build.ninja" ]; then
+    meson setup "$build" "$src" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+fi
+if ! ninja -C "$build" >/dev/null; then
+    ninja -C "$build"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+passed=0 failed=0 skipped=0
+count_tap() {  # reads TAP on stdin, echoes it, and counts
+    local line plan_seen=0
+    while IFS= read -r line; do
+        echo "$line"
+        case "$line" in
+            "ok "*"# SKIP"*) skipped=$((skipped + 1)) ;;
+            "ok "*) passed=$((passed + 1)) ;;
+            "not ok "*) failed=$((failed + 1)) ;;
+            "Bail out!"*) failed=$((failed + 1)) ;;
+            1..*) plan_seen=1 ;;
+        esac
+    done
+    [ "$plan_seen" = 1 ] || { echo "not ok - no TAP plan: the script died early"; failed=$((failed + 1)); }
+}
+
+echo "== unit"
+unit_out=$("$build/tests/unit-tests" --no-colors 2>&1)
+echo "$unit_out" | tail -n 4
+read -r u_pass u_fail < <(echo "$unit_out" |
+    sed -nE 's/^\[doctest\] test cases: *[0-9]+ \| *([0-9]+) passed \| *([0-9]+) failed.*/\1 \2/p')
+if [ -z "${u_pass:-}" ]; then
+    echo "$unit_out"
+    failed=$((failed + 1))
+else
+    passed=$((passed + u_pass)) failed=$((failed + u_fail))
+fi
+
+echo "== lint"
+if out=$(bash "$src/tests/lint/layering.sh" "$src" 2>&1); then
+    echo "ok - layering"; passed=$((passed + 1))
+else
+    echo "not ok - layering"; echo "$out"; failed=$((failed + 1))
+fi
+if command -v clang-format >/dev/null; then
+    if out=$(cd "$src" && clang-format --dry-run --Werror src/*.cc src/*/*.cc src/*/*.h tests/unit/*.cc tests/helpers/*.cc 2>&1); then
+        echo "ok - clang-format"; passed=$((passed + 1))
+    else
+        echo "not ok - clang-format"; echo "$out" | head -n 20; failed=$((failed + 1))
+    fi
+fi
+
+echo "== integration"
+# The build tree may not be readable by the test user: stage what it needs.
+stage=$(mktemp -d /tmp/cocoon-tests.XXXXXX)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/helpers" "$stage/integration"
+cp "$build/src/cocoon" "$stage/bin/cocoon"
+ln -s cocoon "$stage/bin/bwrap"
+cp "$build/tests/helpers/probe" "$stage/helpers/probe"
+cp "$src"/tests/integration/*.sh "$stage/integration/"
+chmod -R a+rX "$stage"
+
+as_user=()
+if [ "$(id -u)" = 0 ]; then
+    if ! id "$test_user" >/dev/null 2>&1; then
+        useradd --create-home --shell /bin/bash "$test_user" || { echo "0 passed, 1 failed"; exit 1; }
+    fi
+    for f in /etc/subuid /etc/subgid; do
+        grep -q "^$test_user:" "$f" 2>/dev/null || echo "$test_user:200000:65536" >>"$f"
+    done
+    as_user=(runuser -u "$test_user" --)
+fi
+for t in "$stage"/integration/t-*.sh; do
+    echo "# $(basename "$t")"
+    count_tap < <(cd "$stage" && "${as_user[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
+        PROBE="$stage/helpers/probe" SYSTEM_BWRAP="$(command -v bwrap || true)" \
+        COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1)
+done
+
+[ "$skipped" = 0 ] || echo "($skipped skipped, not counted as passed)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
