@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Filesystem options, in order, on a fresh tmpfs root.
+. "$(dirname "$0")/lib.sh"
+require_userns
+C=("$COCOON" "${ROOT[@]}")
+work=$(mktemp -d "$HOME/mounts.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+run "${C[@]}" sh -c 'ls -A / | tr "\n" " "'
+check "the root holds only what the options put there" "bin dev lib lib64 probe proc sbin usr " "$out"
+
+run "${C[@]}" stat -c '%a %u' /
+check "the root is a 0755 tmpfs owned by the caller" "755 $(id -u)" "$out"
+
+run "$COCOON" --ro-bind / / touch /dev/shm/cocoon-ro-test
+check_match "--ro-bind makes every submount read-only too" "Read-only file system" "$err"
+
+run "$COCOON" --bind / / sh -c 'touch /dev/shm/cocoon-rw-test && rm /dev/shm/cocoon-rw-test && echo written'
+check "--bind keeps submounts writable" "written" "$out"
+
+echo data >"$work/file"
+run "${C[@]}" --bind "$work" /w sh -c 'cat /w/file; echo more >> /w/file'
+check "--bind is read-write and reaches the host" "data more" "$(echo $out $(tail -n1 "$work/file"))"
+
+echo data >"$work/file2"
+run "${C[@]}" --ro-bind "$work/file2" /etc/one-file cat /etc/one-file
+check "a file can be bound on a file, parents created" "data" "$out"
+
+cd "$work" && run "${C[@]}" --ro-bind file2 /rel cat /rel
+check "a relative source is taken from the caller's directory" "data" "$out"
+cd - >/dev/null || exit 1
+
+run "${C[@]}" --bind /nonexistent /x true
+check "a missing source is an error with bwrap's message" \
+    "125 cocoon: Can't find source path /nonexistent: No such file or directory" "$rc $err"
+
+for v in --bind-try --ro-bind-try --dev-bind-try; do
+    run "${C[@]}" "$v" /nonexistent /x sh -c 'test -e /x && echo there || echo absent'
+    check "$v skips a missing source" "0 absent" "$rc $out"
+done
+
+run "${C[@]}" --dev-bind /dev/null /devnull sh -c 'echo x > /devnull && echo ok'
+check "--dev-bind allows device nodes" "ok" "$out"
+run "${C[@]}" --bind /dev/null /devnull sh -c 'echo x > /devnull'
+check_match "--bind does not" "Permission denied" "$err"
+
+run "${C[@]}" --bind "$work" /w --remount-ro /w touch /w/new
+check_match "--remount-ro makes a mount read-only" "Read-only file system" "$err"
+run "${C[@]}" --remount-ro /nope true
+check "--remount-ro on a missing path is an error" "125 cocoon: Can't remount readonly on /nope: No such file or directory" "$rc $err"
+
+run bash -c "umask 077; $(printf '%q ' "${C[@]}") --tmpfs /t --dir /d/e/f stat -c '%a' /t /d /d/e /d/e/f"
+check "--tmpfs and --dir create mode 0755 whatever the umask" "755 755 755 755" "$(echo $out)"
+
+run "${C[@]}" --tmpfs /t sh -c 'umask'
+check "the command still gets the caller's umask" "$(umask)" "$out"
+
+run "${C[@]}" --tmpfs /t sh -c 'echo hi > /t/f && cat /t/f && grep " /t " /proc/self/mountinfo'
+check_match "--tmpfs is a writable nosuid,nodev tmpfs" "^hi .* /t rw,nosuid,nodev,.* - tmpfs tmpfs " "$(echo $out)"
+
+run "${C[@]}" --dir /d --dir /d test -d /d
+check "--dir on an existing directory is fine" "0" "$rc"
+
+run "${C[@]}" --symlink target /l --symlink target /l readlink /l
+check "an identical existing symlink is not an error" "0 target" "$rc $out"
+run "${C[@]}" --symlink a /l --symlink b /l true
+check "a symlink to something else is, with bwrap's message" "125 cocoon: Can't make symlink at /l: existing destination is a" "$rc $err"
+run "${C[@]}" --symlink a /usr true
+check "a destination that is not a symlink is too" \
+    "125 cocoon: Can't make symlink at /usr: destination exists and is not a symlink" "$rc $err"
+
+run "${C[@]}" --tmpfs tmp true
+check "a relative destination is a usage error" "125 cocoon: --tmpfs: destination 'tmp' is not an absolute path" "$rc $err"
+run "${C[@]}" --tmpfs '' true
+check "an empty destination is a usage error" "125 cocoon: --tmpfs: destination is empty" "$rc $err"
+run "${C[@]}" --dir /a/../etc true
+check "a destination with .. is a usage error" "125 cocoon: --dir: destination '/a/../etc' contains '..'" "$rc $err"
+
+run "$COCOON" --ro-bind / / --tmpfs /tmp sh -c 'ls -A /tmp | wc -l; test -d /usr/bin && echo usr'
+check "a bind onto / can be built upon" "0 usr" "$(echo $out)"
+
+run "${C[@]}" sh -c 'test -c /dev/null && test -c /dev/zero && test -c /dev/full && test -c /dev/random &&
+    test -c /dev/urandom && test -c /dev/tty && test -d /dev/shm && test -d /dev/pts &&
+    readlink /dev/ptmx /dev/stdin /dev/stdout /dev/stderr /dev/fd /dev/core | tr "\n" " "; echo > /dev/null'
+check "--dev provides the device nodes and symlinks" \
+    "pts/ptmx /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 /proc/self/fd /proc/kcore " "$out"
+
+run "${C[@]}" sh -c 'grep " /dev/pts " /proc/self/mountinfo'
+check_match "--dev mounts a private devpts" "devpts devpts rw,.*mode=620,ptmxmode=666" "$out"
+
+run "${C[@]}" --unshare-pid sh -c 'echo /proc/[0-9]*; echo x > /proc/sys/kernel/hostname'
+check "--proc with a pid namespace shows only the sandbox" "/proc/1 /proc/2" "$out"
+check_match "... and /proc/sys is read-only" "Read-only file system" "$err"
+
+run "${C[@]}" sh -c 'test -e /proc/1 && echo host-proc'
+check "--proc without a pid namespace is the host's procfs" "host-proc" "$out"
+
+mkdir -p "$work/many"
+args=()
+for i in $(seq 1 1000); do
+    mkdir -p "$work/many/d$i"
+    args+=(--ro-bind "$work/many/d$i" "/m/d$i")
+done
+run "${C[@]}" "${args[@]}" sh -c 'ls /m | wc -l; grep -c " /m/d" /proc/self/mountinfo'
+check "1000 binds are all mounted" "1000 1000" "$(echo $out)"
+
+done_testing
