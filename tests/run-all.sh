@@ -84,7 +84,9 @@ for t in "$stage"/integration/t-*.sh; do
     echo "# $(basename "$t")"
     count_tap < <(cd "$stage" && "${as_user[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
         PROBE="$stage/helpers/probe" SYSTEM_BWRAP="$(command -v bwrap || true)" \
-        COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1)
+        COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)
+    # A test that leaked a process must not keep the next one's pipe open.
+    [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null
 done
 
 [ "$skipped" = 0 ] || echo "($skipped skipped, not counted as passed)"
