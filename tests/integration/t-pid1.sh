@@ -73,9 +73,17 @@ for i in $(seq 1 40); do
 done
 sleep 0.3
 # A reaper (also named cocoon) has the command as its child; a process still in
-# setup has none. Zombies are dead already (the VM's init reaps them lazily).
-half_built=$(for p in $(pgrep -u "$(id -u)" -x cocoon); do
-    [ -n "$(pgrep -P "$p")" ] || grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null || echo "$p"; done)
+# setup has none.
+half_built() {
+    local p state
+    for p in $(pgrep -u "$(id -u)" -x cocoon); do
+        state=$(grep '^State:' "/proc/$p/status" 2>/dev/null)
+        # Gone already, or a zombie that the VM's init has yet to reap: dead either way.
+        [ -z "$state" ] || [[ "$state" == *Z* ]] || [ -n "$(pgrep -P "$p")" ] || echo "$p $state"
+    done
+}
+for _ in $(seq 1 40); do [ -z "$(half_built)" ] && break; sleep 0.1; done
+half_built=$(half_built)
 check "SIGKILL to cocoon at any moment of setup leaves no half-built sandbox" "" "$half_built"
 pkill -KILL -f -- "sleep 4$$" 2>/dev/null
 
