@@ -234,6 +234,10 @@ Outcome apply(const FrozenMount& m, int host, int root) noexcept {
             Fd dest(open_beneath(root, m.target, O_PATH, kInRoot));
             if (dest.fd < 0)
                 return errno == ENOENT ? Outcome::Skipped : Outcome::Failed;
+            // Only what we could write needs protecting (bwrap's rule too): in a user
+            // namespace the host's /proc/sys belongs to an unmapped root already.
+            if (::syscall(SYS_faccessat2, dest.fd, "", W_OK, AT_EMPTY_PATH) < 0)
+                return Outcome::Skipped;
             return bind_tree(dest.fd, "", root, m.target, true, false) ? Outcome::Done : Outcome::Failed;
         }
         case MountKind::Dir:

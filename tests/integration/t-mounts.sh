@@ -91,7 +91,7 @@ check_match "--dev mounts a private devpts" "devpts devpts rw,.*mode=620,ptmxmod
 
 run "${C[@]}" --unshare-pid sh -c 'echo /proc/[0-9]*; echo x > /proc/sys/kernel/hostname'
 check "--proc with a pid namespace shows only the sandbox" "/proc/1 /proc/2" "$out"
-check_match "... and /proc/sys is read-only" "Read-only file system" "$err"
+check_match "... and /proc/sys cannot be written" "cannot create /proc/sys/kernel/hostname" "$err"
 
 run "${C[@]}" sh -c 'test -e /proc/1 && echo host-proc'
 check "--proc without a pid namespace is the host's procfs" "host-proc" "$out"

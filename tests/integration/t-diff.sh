@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Differential tests: the same command under cocoon (as bwrap, through the symlink)
+# and Debian's bwrap 0.8.0 must observe the same thing, for every option 0.8.0 has.
+. "$(dirname "$0")/lib.sh"
+require_userns
+if [ -z "${SYSTEM_BWRAP:-}" ] || [ ! -x "$SYSTEM_BWRAP" ]; then
+    if [ "${COCOON_MUST_WORK:-0}" = 1 ]; then
+        echo "Bail out! Debian's bwrap is not installed (apt-get install bubblewrap)"
+        exit 1
+    fi
+    echo "1..0 # SKIP Debian's bwrap is not installed"
+    exit 0
+fi
+U=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin)
+work=$(mktemp -d "$HOME/diff.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+echo content >"$work/file"
+
+# same DESCRIPTION ARGS...: stdout, stderr and the exit status must agree.
+same() {
+    local desc=$1
+    shift
+    local ours theirs
+    run "$BWRAP_SYMLINK" "$@"
+    ours="rc=$rc out=$out err=$err"
+    run "$SYSTEM_BWRAP" "$@"
+    theirs="rc=$rc out=$out err=$err"
+    if [ "$ours" == "$theirs" ]; then
+        ok "same as bwrap: $desc"
+    else
+        not_ok "same as bwrap: $desc"
+        diag "cocoon: $ours" "bwrap:  $theirs"
+    fi
+}
+
+same "exit status" "${U[@]}" sh -c 'exit 42'
+same "death by signal" "${U[@]}" --unshare-pid sh -c 'kill -9 $$'
+same "pid namespace" "${U[@]}" --unshare-pid --proc /proc sh -c 'echo $$; echo /proc/[0-9]*'
+same "--as-pid-1" "${U[@]}" --unshare-pid --as-pid-1 sh -c 'echo $$'
+same "ids inside" "${U[@]}" sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
+same "--uid/--gid" "${U[@]}" --uid 123 --gid 456 sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
+same "uid map with --dev" "${U[@]}" --dev /dev --proc /proc sh -c 'cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups'
+same "capabilities" "${U[@]}" --proc /proc sh -c 'grep -E "^(Cap|NoNewPrivs)" /proc/self/status'
+same "capabilities as uid 0" "${U[@]}" --uid 0 --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
+same "root directory listing" "${U[@]}" --tmpfs /tmp --dir /a/b sh -c 'ls -la / /a | cut -c1-10,24- | sed "s/ [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* / /"'
+same "read-only bind" "${U[@]}" touch /usr/x
+same "read-only binds are recursive" --ro-bind / / touch /dev/shm/cocoon-diff
+same "--bind writes reach the host" "${U[@]}" --bind "$work" /w sh -c 'cat /w/file; echo x > /w/new; cat /w/new'
+same "--bind-try with a missing source" "${U[@]}" --bind-try /nonexistent /x sh -c 'test -e /x; echo $?'
+same "--ro-bind-try with a present source" "${U[@]}" --ro-bind-try "$work/file" /f cat /f
+same "missing bind source" "${U[@]}" --bind /nonexistent /x true
+same "--dev-bind of a device" "${U[@]}" --dev-bind /dev/null /n sh -c 'echo x > /n && echo ok'
+same "--remount-ro" "${U[@]}" --bind "$work" /w --remount-ro /w sh -c 'touch /w/y; echo $?'
+same "--tmpfs" "${U[@]}" --tmpfs /t sh -c 'stat -c "%a %s" /t; touch /t/f; ls /t'
+same "--tmpfs under umask 077" "${U[@]}" --tmpfs /t sh -c 'umask; stat -c %a /t'
+same "--dir" "${U[@]}" --dir /x/y/z sh -c 'stat -c %a /x /x/y /x/y/z'
+same "--symlink" "${U[@]}" --symlink /usr/share /s sh -c 'readlink /s; ls /s/ | head -n 3'
+# Not compared: an identical existing --symlink, an error in 0.8.0 and fine since
+# 0.9.0 (t-mounts.sh checks the 0.11.1 behaviour).
+same "--dev contents" "${U[@]}" --dev /dev sh -c 'ls -l /dev | cut -c1-10,43- | sed "s/^[^ ]* *//;s/ [A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* / /"'
+same "--dev devpts" "${U[@]}" --dev /dev --proc /proc sh -c 'grep -o "devpts devpts .*" /proc/self/mountinfo; stat -c "%a %F" /dev/pts/ptmx'
+same "--proc with a pid namespace" "${U[@]}" --unshare-pid --proc /proc sh -c 'cat /proc/1/comm 2>&1; echo /proc/[0-9]*; ls /proc/sys >/dev/null && echo sys'
+same "--proc: /proc/sys is read-only" "${U[@]}" --unshare-pid --proc /proc sh -c 'echo x > /proc/sys/kernel/hostname'
+same "--unshare-net" "${U[@]}" --unshare-net --proc /proc sh -c 'cat /proc/net/dev | cut -d: -f1 | tail -n +3; cat /proc/net/if_inet6'
+same "--unshare-uts --hostname" "${U[@]}" --unshare-uts --hostname cocoon-diff --proc /proc cat /proc/sys/kernel/hostname
+same "--unshare-cgroup" "${U[@]}" --unshare-cgroup cat /proc/self/cgroup
+same "--unshare-ipc" "${U[@]}" --unshare-ipc --proc /proc sh -c 'cat /proc/sysvipc/shm | wc -l'
+same "--unshare-all" "${U[@]}" --unshare-all --proc /proc sh -c 'echo $$; cat /proc/net/dev | wc -l'
+same "--unshare-all --share-net" "${U[@]}" --unshare-all --share-net --proc /proc sh -c 'cat /proc/net/dev | wc -l'
+same "--unshare-user-try" "${U[@]}" --unshare-user-try id -u
+same "--chdir" "${U[@]}" --chdir /usr sh -c 'pwd; echo $PWD'
+same "--chdir twice" "${U[@]}" --chdir /usr --chdir /usr/bin pwd
+same "default directory" "${U[@]}" sh -c 'pwd; echo $PWD'
+same "--clearenv" "${U[@]}" --clearenv /usr/bin/env
+same "--setenv/--unsetenv" "${U[@]}" --clearenv --setenv A 1 --setenv B 2 --unsetenv A --setenv C "x y" /usr/bin/env
+same "--new-session" "${U[@]}" --unshare-pid --new-session --proc /proc sh -c 'read -r _ _ _ _ _ sid _ < /proc/$$/stat; echo $sid'
+same "--die-with-parent runs normally" "${U[@]}" --die-with-parent sh -c 'echo alive'
+printf -- '--setenv\0X\0y\0--unshare-pid\0' >"$work/args"
+run "$BWRAP_SYMLINK" --args 3 "${U[@]}" sh -c 'echo $X $$' 3<"$work/args"
+ours="$rc $out$err"
+run "$SYSTEM_BWRAP" --args 3 "${U[@]}" sh -c 'echo $X $$' 3<"$work/args"
+check "same as bwrap: --args" "$out" "${ours#0 }"
+same "unknown option" --foo true
+same "missing argument" --tmpfs
+same "bad uid" --uid abc true
+same "missing command" "${U[@]}" /nonexistent
+same "not executable" "${U[@]}" /usr
+same "--chdir to a missing directory" "${U[@]}" --chdir /nope true
+same "--hostname without --unshare-uts" "${U[@]}" --hostname x true
+same "--as-pid-1 without --unshare-pid" "${U[@]}" --as-pid-1 true
+same "last-wins warning" "${U[@]}" --uid 1 --uid 2 id -u
+
+
+done_testing
