@@ -79,11 +79,13 @@ if [ "$(id -u)" = 0 ]; then
         grep -q "^$test_user:" "$f" 2>/dev/null || echo "$test_user:200000:65536" >>"$f"
     done
     as_user=(runuser -u "$test_user" --)
+    # A setuid-root copy, to check that cocoon refuses to run that way.
+    install -m 4755 "$build/src/cocoon" "$stage/bin/cocoon-setuid"
 fi
 for t in "$stage"/integration/t-*.sh; do
     echo "# $(basename "$t")"
     count_tap < <(cd "$stage" && "${as_user[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
-        PROBE="$stage/helpers/probe" SYSTEM_BWRAP="$(command -v bwrap || true)" \
+        PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" SYSTEM_BWRAP="$(command -v bwrap || true)" \
         COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)
     # A test that leaked a process must not keep the next one's pipe open.
     [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null
