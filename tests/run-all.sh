@@ -45,6 +45,20 @@ else
     passed=$((passed + u_pass)) failed=$((failed + u_fail))
 fi
 
+# In CI, the unit tests also run under AddressSanitizer and UBSan (a build of
+# their own; the integration tests stay on the plain build, architecture.md §13).
+if [ "${CI:-}" = true ]; then
+    echo "== unit (address,undefined sanitizers)"
+    asan=${build}-asan
+    if { [ -f "$asan/build.ninja" ] || meson setup "$asan" "$src" -Db_sanitize=address,undefined \
+            -Db_lundef=false -Dman=disabled >/dev/null; } && ninja -C "$asan" tests/unit-tests >/dev/null &&
+        out=$(UBSAN_OPTIONS=halt_on_error=1 "$asan/tests/unit-tests" --no-colors 2>&1); then
+        echo "ok - unit tests under sanitizers"; passed=$((passed + 1))
+    else
+        echo "not ok - unit tests under sanitizers"; echo "${out:-}" | tail -n 30; failed=$((failed + 1))
+    fi
+fi
+
 echo "== lint"
 if out=$(bash "$src/tests/lint/layering.sh" "$src" 2>&1); then
     echo "ok - layering"; passed=$((passed + 1))
