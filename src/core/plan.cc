@@ -76,7 +76,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
         // what bwrap does: inside, uid_map then reads "<uid> 0 1".
         const std::uint32_t ns_uid = plan.mounts.needs_devpts ? 0 : uid;
         const std::uint32_t ns_gid = plan.mounts.needs_devpts ? 0 : gid;
-        plan.maps = IdMaps{map_line(ns_uid, facts.uid), map_line(ns_gid, facts.gid), facts.uid != 0};
+        plan.maps = IdMaps{map_line(ns_uid, facts.uid), map_line(ns_gid, facts.gid), true};
         if (ns_uid != uid || ns_gid != gid)
             plan.nested_maps = IdMaps{map_line(uid, ns_uid), map_line(gid, ns_gid), true};
     }

@@ -29,6 +29,8 @@ struct Namespaces {
 struct IdMaps {
     std::string uid_map;  // "1001 1001 1\n"
     std::string gid_map;
+    // The child writes its own maps, so it is an unprivileged writer even for a
+    // root caller (it has no capabilities in the parent namespace): deny, always.
     bool deny_setgroups = true;
 };
 

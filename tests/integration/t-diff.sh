@@ -69,6 +69,14 @@ same "--unshare-ipc" "${U[@]}" --unshare-ipc --proc /proc sh -c 'cat /proc/sysvi
 same "--unshare-all" "${U[@]}" --unshare-all --proc /proc sh -c 'echo $$; cat /proc/net/dev | wc -l'
 same "--unshare-all --share-net" "${U[@]}" --unshare-all --share-net --proc /proc sh -c 'cat /proc/net/dev | wc -l'
 same "--unshare-user-try" "${U[@]}" --unshare-user-try id -u
+same "--unshare-user" "${U[@]}" --unshare-user sh -c 'id -u; cat /proc/self/uid_map'
+same "--unshare-cgroup-try" "${U[@]}" --unshare-cgroup-try cat /proc/self/cgroup
+same "--dev-bind-try with a missing source" "${U[@]}" --dev-bind-try /nonexistent /x sh -c 'test -e /x; echo $?'
+same "--dev-bind-try with a present source" "${U[@]}" --dev-bind-try /dev/null /n sh -c 'echo x > /n && echo ok'
+same "--share-net" "${U[@]}" --unshare-net --share-net --proc /proc sh -c 'cat /proc/net/dev | wc -l'
+same "--unshare-net after --share-net" "${U[@]}" --share-net --unshare-net --proc /proc sh -c 'cat /proc/net/dev | wc -l'
+same "--gid alone" "${U[@]}" --gid 0 sh -c 'id -u; id -g'
+same "-- before the command" "${U[@]}" -- sh -c 'echo "$0"' --unshare-pid
 same "--chdir" "${U[@]}" --chdir /usr sh -c 'pwd; echo $PWD'
 same "--chdir twice" "${U[@]}" --chdir /usr --chdir /usr/bin pwd
 same "default directory" "${U[@]}" sh -c 'pwd; echo $PWD'

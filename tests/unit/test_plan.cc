@@ -52,6 +52,19 @@ TEST_CASE("with --dev the first namespace maps root and a nested one maps the re
     CHECK(plan->nested_maps->gid_map == "1002 0 1\n");
 }
 
+TEST_CASE("real root with --unshare-user maps root and denies setgroups like everyone else") {
+    HostFacts root;
+    Config c = with_command({});
+    c.unshare_user = true;
+    c.fs.push_back({.flag = "--dev", .kind = FsKind::Dev, .dest = "/dev"});
+    auto plan = make_plan(c, root);
+    REQUIRE(plan);
+    CHECK(plan->maps->uid_map == "0 0 1\n");
+    CHECK(plan->maps->deny_setgroups);
+    CHECK_FALSE(plan->nested_maps);
+    CHECK(plan->drop_caps);
+}
+
 TEST_CASE("real root without --unshare-user keeps the host ids and its capabilities") {
     HostFacts root;
     auto plan = make_plan(with_command({}), root);
