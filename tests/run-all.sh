@@ -73,6 +73,9 @@ if command -v clang-format >/dev/null; then
     fi
 fi
 
+echo "== completions"
+count_tap < <(bash "$src/tests/lint/completions.sh" "$build" 2>&1)
+
 echo "== integration"
 # The build tree may not be readable by the test user: stage what it needs.
 stage=$(mktemp -d /tmp/cocoon-tests.XXXXXX)
