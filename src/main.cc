@@ -79,12 +79,15 @@ struct App {
                                                               : "cocoon " COCOON_VERSION);
             return 0;
         }
-        Result<HostFacts> facts = gather_host_facts();
+        Result<HostFacts> facts =
+            gather_host_facts(config->map_auto || !config->map_uid.empty() || !config->map_gid.empty());
         if (!facts)
             return report(facts.error());
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
+        for (const std::string& warning : plan->warnings)
+            std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (plan->die_with_parent) {
             // The monitor dies with its parent too; re-check in case the parent died
             // before the signal was armed.
@@ -93,7 +96,7 @@ struct App {
                 return report(Error{ESRCH, "--die-with-parent: the parent process is gone"});
         }
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
-        Result<int, LaunchFailure> status = launch(*plan);
+        Result<int, LaunchFailure> status = launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
         if (!status)
             return report(status.error().error, status.error().kind);
         return *status;

@@ -121,6 +121,18 @@ private:
         return static_cast<std::uint32_t>(*value);
     }
 
+    static Result<MapEntry> parse_map(std::string_view flag, const std::vector<std::string>& v) {
+        std::uint32_t n[3];
+        for (std::size_t i = 0; i < 3; ++i) {
+            const auto value = parse_decimal(v[i], 0xffffffffU);
+            if (!value)
+                return fail(
+                    Error::usage(fmt::format("{}: '{}' is not a number from 0 to 4294967295", flag, v[i])));
+            n[i] = static_cast<std::uint32_t>(*value);
+        }
+        return MapEntry{n[0], n[1], n[2]};
+    }
+
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
         FsRequest req{.flag = std::string(spec.name),
                       .kind = kind,
@@ -185,6 +197,15 @@ private:
             case OptionId::Gid:
                 warn_repeat(c.gid.has_value(), spec.name);
                 c.gid = TRY(parse_id(v[0], "gid"));
+                break;
+            case OptionId::MapAuto:
+                c.map_auto = true;
+                break;
+            case OptionId::MapUid:
+                c.map_uid.push_back(TRY(parse_map(spec.name, v)));
+                break;
+            case OptionId::MapGid:
+                c.map_gid.push_back(TRY(parse_map(spec.name, v)));
                 break;
             case OptionId::Hostname:
                 warn_repeat(c.hostname.has_value(), spec.name);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/id_map.h"
+
 namespace cocoon {
 
 // One filesystem option, kept in command-line order (they are applied in that order).
@@ -38,6 +40,9 @@ struct Config {
     std::optional<std::uint32_t> uid;
     std::optional<std::uint32_t> gid;
     std::optional<std::string> hostname;
+    bool map_auto = false;
+    std::vector<MapEntry> map_uid;  // --map-uid, in order
+    std::vector<MapEntry> map_gid;
     std::optional<std::string> chdir;
     std::optional<std::string> argv0;
 

@@ -15,6 +15,11 @@ struct HostFacts {
     bool has_user_ns = true;                // /proc/self/ns/user exists and max_user_namespaces != 0
     bool has_cgroup_ns = true;              // /proc/self/ns/cgroup exists
     std::optional<std::string> stdout_tty;  // ttyname(1), bound as /dev/console by --dev
+    std::string user_name;                  // getpwuid(uid)->pw_name, "" if unknown
+    std::string subuid_text;                // /etc/subuid, "" if missing
+    std::string subgid_text;
+    std::string newuidmap;  // absolute path of the setuid helper, "" if not installed
+    std::string newgidmap;
 };
 
 }  // namespace cocoon

@@ -2,6 +2,8 @@
 // make_plan(Config, HostFacts) -> Plan. [pure]
 #include "core/plan.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cocoon {
@@ -31,8 +33,92 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     return ns;
 }
 
-std::string map_line(std::uint32_t inside, std::uint32_t outside) {
-    return fmt::format("{} {} 1\n", inside, outside);
+// The id inside the sandbox: --uid, else whatever the caller's own id maps to,
+// else (explicit maps that leave the caller out) an error.
+Result<std::uint32_t> sandbox_id(std::optional<std::uint32_t> requested, std::uint32_t caller,
+                                 const std::vector<MapEntry>& explicit_maps, std::string_view kind) {
+    if (explicit_maps.empty())
+        return requested.value_or(caller);
+    const std::optional<std::uint32_t> own = inside_id(explicit_maps, caller);
+    if (requested) {
+        if (!inside_id(explicit_maps, 0) && !own &&
+            std::none_of(explicit_maps.begin(), explicit_maps.end(), [&](const MapEntry& e) {
+                return *requested >= e.inside && *requested - e.inside < e.count;
+            }))
+            return fail(
+                Error::usage(fmt::format("--{} {} is not mapped by --map-{}", kind, *requested, kind)));
+        return *requested;
+    }
+    if (!own)
+        return fail(Error::usage(fmt::format("--map-{}: your {} {} is not mapped; map it or choose --{}",
+                                             kind, kind, caller, kind)));
+    return *own;
+}
+
+Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
+    // Explicit maps do not depend on the sandbox id: they are checked first, so
+    // that a range outside /etc/subuid is the error the user sees.
+    std::uint32_t uid = c.uid.value_or(facts.uid);
+    std::uint32_t gid = c.gid.value_or(facts.gid);
+    const bool any_maps = c.map_auto || !c.map_uid.empty() || !c.map_gid.empty();
+    SubIds subuids, subgids;
+    if (any_maps) {
+        subuids = parse_subids(facts.subuid_text, "/etc/subuid", facts.user_name, facts.uid);
+        subgids = parse_subids(facts.subgid_text, "/etc/subgid", facts.user_name, facts.uid);
+        plan.warnings.insert(plan.warnings.end(), subuids.warnings.begin(), subuids.warnings.end());
+        plan.warnings.insert(plan.warnings.end(), subgids.warnings.begin(), subgids.warnings.end());
+    }
+    IdMapPlan uids = TRY(plan_id_map({.kind = "uid",
+                                      .file = "/etc/subuid",
+                                      .caller = facts.uid,
+                                      .sandbox = uid,
+                                      .map_auto = c.map_auto,
+                                      .explicit_maps = c.map_uid,
+                                      .subids = &subuids,
+                                      .helper_found = !facts.newuidmap.empty(),
+                                      .helper = "newuidmap"}));
+    IdMapPlan gids = TRY(plan_id_map({.kind = "gid",
+                                      .file = "/etc/subgid",
+                                      .caller = facts.gid,
+                                      .sandbox = gid,
+                                      .map_auto = c.map_auto,
+                                      .explicit_maps = c.map_gid,
+                                      .subids = &subgids,
+                                      .helper_found = !facts.newgidmap.empty(),
+                                      .helper = "newgidmap"}));
+    uid = TRY(sandbox_id(c.uid, facts.uid, c.map_uid, "uid"));
+    gid = TRY(sandbox_id(c.gid, facts.gid, c.map_gid, "gid"));
+    plan.warnings.insert(plan.warnings.end(), uids.warnings.begin(), uids.warnings.end());
+    plan.warnings.insert(plan.warnings.end(), gids.warnings.begin(), gids.warnings.end());
+    IdMaps maps{std::move(uids.map), std::move(gids.map)};
+    if (maps.via_helper()) {
+        // The caller's own id becomes --uid/--gid only by switching after setup.
+        if (inside_id(maps.uid.entries, facts.uid) != uid)
+            plan.switch_uid = uid;
+        if (inside_id(maps.gid.entries, facts.gid) != gid)
+            plan.switch_gid = gid;
+        plan.switch_early =
+            !inside_id(maps.uid.entries, facts.uid) || !inside_id(maps.gid.entries, facts.gid);
+        // With real ids to hand out, root inside is only useful with the
+        // capabilities that chown, tar -x or a package manager need; within this
+        // user namespace they reach no id the caller does not own (podman's
+        // rootless default set, without the network and device ones).
+        if (uid == 0)
+            plan.keep_caps = kRootlessRootCaps;
+        plan.maps = std::move(maps);
+        return {};
+    }
+    // devpts can only be mounted where root is mapped (its ptmx node belongs to
+    // the namespace's root), so with --dev and single-id maps the first namespace
+    // maps 0 and a nested one, entered after setup, maps the requested ids onto it.
+    // This is what bwrap does: inside, uid_map then reads "<uid> 0 1".
+    if (plan.mounts.needs_devpts && (uid != 0 || gid != 0)) {
+        plan.maps = IdMaps{IdMap{{{0, facts.uid, 1}}, false}, IdMap{{{0, facts.gid, 1}}, false}};
+        plan.nested_maps = IdMaps{IdMap{{{uid, 0, 1}}, false}, IdMap{{{gid, 0, 1}}, false}};
+    } else {
+        plan.maps = std::move(maps);
+    }
+    return {};
 }
 
 ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
@@ -67,19 +153,10 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.mounts = TRY(plan_mounts(
         config.fs,
         MountContext{.new_pid_ns = plan.ns.pid, .cwd = facts.cwd, .stdout_tty = facts.stdout_tty}));
-    if (plan.ns.user) {
-        const std::uint32_t uid = config.uid.value_or(facts.uid);
-        const std::uint32_t gid = config.gid.value_or(facts.gid);
-        // devpts can only be mounted where root is mapped (its ptmx node belongs to
-        // the namespace's root), so with --dev the first namespace maps 0 and a
-        // nested one, entered after setup, maps the requested ids onto it. This is
-        // what bwrap does: inside, uid_map then reads "<uid> 0 1".
-        const std::uint32_t ns_uid = plan.mounts.needs_devpts ? 0 : uid;
-        const std::uint32_t ns_gid = plan.mounts.needs_devpts ? 0 : gid;
-        plan.maps = IdMaps{map_line(ns_uid, facts.uid), map_line(ns_gid, facts.gid), true};
-        if (ns_uid != uid || ns_gid != gid)
-            plan.nested_maps = IdMaps{map_line(uid, ns_uid), map_line(gid, ns_gid), true};
-    }
+    if (plan.ns.user)
+        TRY(plan_user_ns(config, facts, plan));
+    else if (config.map_auto || !config.map_uid.empty() || !config.map_gid.empty())
+        return fail(Error::usage("--map-auto, --map-uid and --map-gid require --unshare-user"));
     plan.hostname = config.hostname;
     plan.exec = plan_exec(config, facts);
     plan.reaper = plan.ns.pid && !config.as_pid_1;

@@ -23,15 +23,18 @@ struct Namespaces {
     friend bool operator==(const Namespaces&, const Namespaces&) = default;
 };
 
-// The single-id maps written by the sandbox's first process into its own
-// /proc/self/{uid_map,gid_map}: user_namespaces(7) allows an unprivileged
-// process exactly one line mapping its own id, and only with setgroups denied.
+// The maps of a user namespace. A single line mapping the caller's own id is
+// written by the sandbox itself into /proc/self/{uid,gid}_map: user_namespaces(7)
+// allows an unprivileged process exactly that, and only with setgroups denied.
+// Anything more goes through the setuid helpers newuidmap/newgidmap, run by the
+// parent while the sandbox waits; setgroups stays allowed for a helper-written
+// gid map (the helper decides, newgidmap(1)).
 struct IdMaps {
-    std::string uid_map;  // "1001 1001 1\n"
-    std::string gid_map;
-    // The child writes its own maps, so it is an unprivileged writer even for a
-    // root caller (it has no capabilities in the parent namespace): deny, always.
-    bool deny_setgroups = true;
+    IdMap uid;
+    IdMap gid;
+    bool deny_setgroups() const { return !gid.via_helper; }
+    bool via_helper() const { return uid.via_helper || gid.via_helper; }
+    friend bool operator==(const IdMaps&, const IdMaps&) = default;
 };
 
 struct ExecSpec {
@@ -45,15 +48,31 @@ struct ExecSpec {
 struct Plan {
     Namespaces ns;
     std::optional<IdMaps> maps;         // first user namespace
-    std::optional<IdMaps> nested_maps;  // second, after setup (the --dev dance below)
+    std::optional<IdMaps> nested_maps;  // second, after setup (the --dev dance in plan.cc)
+    // Ids to switch to after setup, when the caller's own id is not mapped onto
+    // the requested --uid/--gid (explicit --map-uid/--map-gid).
+    std::optional<std::uint32_t> switch_uid;
+    std::optional<std::uint32_t> switch_gid;
+    // Switch before setup rather than after: the caller's own id is not mapped, and
+    // an unmapped fsuid cannot create files (EOVERFLOW). From an unmapped id the
+    // switch keeps the capabilities setup needs; from root inside it would not.
+    bool switch_early = false;
+    std::vector<std::string> warnings;  // --map-auto fallbacks, bad /etc/subuid lines
     MountPlan mounts;
     std::optional<std::string> hostname;
     ExecSpec exec;
-    bool reaper = false;     // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
-    bool drop_caps = false;  // true unless the caller is real root without a user namespace
+    bool reaper = false;          // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
+    bool drop_caps = false;       // true unless the caller is real root without a user namespace
+    std::uint64_t keep_caps = 0;  // capability bits the command keeps when dropping
     bool new_session = false;
     bool die_with_parent = false;
 };
+
+// CAP_CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
+// NET_BIND_SERVICE, SYS_CHROOT, SETFCAP (capability numbers of capabilities(7)).
+inline constexpr std::uint64_t kRootlessRootCaps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
+                                                   (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) |
+                                                   (1ULL << 10) | (1ULL << 18) | (1ULL << 31);
 
 Result<Plan> make_plan(const Config& config, const HostFacts& facts);
 

@@ -3,6 +3,7 @@
 #include "os/host.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <climits>
@@ -20,9 +21,28 @@ bool max_user_namespaces_is_zero() {
     return text && text->starts_with("0");
 }
 
+std::string read_text(const char* path) {
+    UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return "";
+    Result<std::string> text = read_all(fd.get());
+    return text ? *text : "";
+}
+
+// The helpers are setuid root: find them in the system directories only, never
+// through $PATH, which the caller controls.
+std::string find_helper(const char* name) {
+    for (const char* dir : {"/usr/bin", "/bin", "/usr/sbin", "/sbin"}) {
+        std::string path = std::string(dir) + "/" + name;
+        if (::access(path.c_str(), X_OK) == 0)
+            return path;
+    }
+    return "";
+}
+
 }  // namespace
 
-Result<HostFacts> gather_host_facts() {
+Result<HostFacts> gather_host_facts(bool id_maps) {
     HostFacts facts;
     facts.uid = ::getuid();
     facts.gid = ::getgid();
@@ -34,6 +54,17 @@ Result<HostFacts> gather_host_facts() {
     char tty[PATH_MAX];
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;
+    if (id_maps) {
+        passwd pw{};
+        passwd* found = nullptr;
+        char buf[4096];
+        if (::getpwuid_r(facts.uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
+            facts.user_name = pw.pw_name;
+        facts.subuid_text = read_text("/etc/subuid");
+        facts.subgid_text = read_text("/etc/subgid");
+        facts.newuidmap = find_helper("newuidmap");
+        facts.newgidmap = find_helper("newgidmap");
+    }
     return facts;
 }
 

@@ -6,6 +6,9 @@
 
 namespace cocoon {
 
-Result<HostFacts> gather_host_facts();
+// `id_maps`: also read /etc/subuid, /etc/subgid, the user name and where the
+// newuidmap/newgidmap helpers are (only --map-* needs them; the launch path
+// stays short without).
+Result<HostFacts> gather_host_facts(bool id_maps);
 
 }  // namespace cocoon

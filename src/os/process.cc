@@ -5,12 +5,51 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include "os/fd.h"
+
 namespace cocoon {
+
+Status run_helper(const std::string& path, const std::vector<std::string>& args) {
+    Result<FdPair> out = make_pipe();
+    if (!out)
+        return fail(std::move(out).error());
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_adddup2(&actions, out->write.get(), STDOUT_FILENO);
+    ::posix_spawn_file_actions_adddup2(&actions, out->write.get(), STDERR_FILENO);
+    const std::string name = path.substr(path.rfind('/') + 1);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(name.c_str()));
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    char* empty_env[] = {nullptr};
+    pid_t pid = 0;
+    // posix_spawn uses CLONE_VFORK: no fork of our own address space.
+    const int err = ::posix_spawn(&pid, path.c_str(), &actions, nullptr, argv.data(), empty_env);
+    ::posix_spawn_file_actions_destroy(&actions);
+    out->write.reset();
+    if (err != 0)
+        return fail(Error{err, fmt::format("cannot run {}", path)});
+    Result<std::string> text = read_all(out->read.get());
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return {};
+    std::string said = text ? *text : "";
+    while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+    std::string command = name;
+    for (const std::string& arg : args) command += " " + arg;
+    return fail(Error::usage(fmt::format("{} failed{}{}", command, said.empty() ? "" : ": ", said)));
+}
 
 int thread_count() {
     // /proc/self/task has one directory per thread: its link count is 2 + threads.

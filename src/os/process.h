@@ -4,6 +4,8 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "os/unique_fd.h"
@@ -19,6 +21,10 @@ struct Cloned {
 // child gets a copy-on-write copy of the address space). `namespace_flags` are
 // CLONE_NEW* bits. The error keeps clone3's errno for the caller to explain.
 Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags);
+
+// Runs `path` with `args` (argv[0] is the basename) and waits for it. Its stdout
+// and stderr are captured: a non-zero exit becomes an error that quotes them.
+Status run_helper(const std::string& path, const std::vector<std::string>& args);
 
 // Threads of this process (1 when it cannot be told).
 int thread_count();

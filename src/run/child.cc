@@ -6,6 +6,7 @@
 #include "run/child.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <net/if.h>
@@ -59,12 +60,33 @@ bool write_at(int dirfd, const char* path, const char* text) noexcept {
 
 // user_namespaces(7): an unprivileged process may map only its own id, with one
 // line, and only after denying setgroups(2) for the gid map.
+// Either map may have been written by newuidmap/newgidmap already (nullptr here).
 bool write_maps(int proc, const char* uid_map, const char* gid_map, bool deny_setgroups) noexcept {
-    if (!write_at(proc, "self/uid_map", uid_map))
+    if (uid_map != nullptr && !write_at(proc, "self/uid_map", uid_map))
         return false;
     if (deny_setgroups && !write_at(proc, "self/setgroups", "deny") && errno != ENOENT)
         return false;
-    return write_at(proc, "self/gid_map", gid_map);
+    return gid_map == nullptr || write_at(proc, "self/gid_map", gid_map);
+}
+
+// With helper-written maps the caller's own id need not be --uid/--gid: switch.
+// Supplementary groups are dropped where setgroups(2) is allowed; they would
+// only show up as the overflow gid. Changing ids clears PR_SET_PDEATHSIG
+// (prctl(2)), so it is armed again.
+bool switch_ids(const Frozen& plan) noexcept {
+    if (plan.drop_groups && ::setgroups(0, nullptr) < 0)
+        return false;
+    if (plan.switch_gid >= 0) {
+        const auto gid = static_cast<gid_t>(plan.switch_gid);
+        if (::setresgid(gid, gid, gid) < 0)
+            return false;
+    }
+    if (plan.switch_uid >= 0) {
+        const auto uid = static_cast<uid_t>(plan.switch_uid);
+        if (::setresuid(uid, uid, uid) < 0)
+            return false;
+    }
+    return ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == 0;
 }
 
 // The host's procfs, opened before anything of the user's is mounted, and checked
@@ -102,18 +124,29 @@ bool loopback_up() noexcept {
 
 // Empty permitted, effective, inheritable, ambient and bounding sets: nothing the
 // command could use to undo the sandbox, even as uid 0 inside (bwrap does the same).
-bool drop_capabilities() noexcept {
+// The bounding set goes first: dropping from it needs CAP_SETPCAP, which a switch
+// of ids may already take away.
+bool drop_bounding_and_ambient(std::uint64_t keep) noexcept {
     for (int cap = 0; cap <= 63; ++cap) {
+        if ((keep & (1ULL << cap)) != 0)
+            continue;
         if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
             if (errno == EINVAL)  // past the kernel's last capability
                 break;
             return false;
         }
     }
-    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-        return false;
+    return ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == 0 || errno == EINVAL;
+}
+
+// Permitted and effective become `keep`, inheritable empty. As root inside, the
+// command gets them again at execve (the bounding set allows no more, and
+// no_new_privs caps them at what we hold: capabilities(7)).
+bool set_capabilities(std::uint64_t keep) noexcept {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
+    data[0].permitted = data[0].effective = static_cast<std::uint32_t>(keep);
+    data[1].permitted = data[1].effective = static_cast<std::uint32_t>(keep >> 32);
     return ::syscall(SYS_capset, &header, data) == 0;
 }
 
@@ -184,13 +217,27 @@ void run(const Frozen& plan) noexcept {
         errno = ESRCH;
         fail(plan, Step::ParentDied);
     }
-    ::umask(0);  // setup creates exactly the modes it asks for
+    ::umask(0);               // setup creates exactly the modes it asks for
+    if (plan.wait_fd >= 0) {  // the parent runs newuidmap/newgidmap meanwhile
+        ssize_t n;
+        char go = 0;
+        while ((n = ::read(plan.wait_fd, &go, 1)) < 0 && errno == EINTR) {
+        }
+        if (n != 1) {
+            errno = ESRCH;
+            fail(plan, Step::ParentDied);
+        }
+        ::close(plan.wait_fd);
+    }
 
     const int proc = open_proc();
     if (proc < 0)
         fail(plan, Step::IdMaps);
-    if (plan.uid_map != nullptr && !write_maps(proc, plan.uid_map, plan.gid_map, plan.deny_setgroups))
+    if (!write_maps(proc, plan.uid_map, plan.gid_map, plan.deny_setgroups))
         fail(plan, Step::IdMaps);
+    const bool switching = plan.switch_uid >= 0 || plan.switch_gid >= 0 || plan.drop_groups;
+    if (switching && plan.switch_early && !switch_ids(plan))
+        fail(plan, Step::SwitchIds);
 
     Report report;
     if (!build_root(plan, report)) {
@@ -205,7 +252,11 @@ void run(const Frozen& plan) noexcept {
         (::unshare(CLONE_NEWUSER) < 0 || !write_maps(proc, plan.nested_uid_map, plan.nested_gid_map, true)))
         fail(plan, Step::NestedUserNs);
     ::close(proc);
-    if (plan.drop_caps && !drop_capabilities())
+    if (plan.drop_caps && !drop_bounding_and_ambient(plan.keep_caps))
+        fail(plan, Step::Capabilities);
+    if (switching && !plan.switch_early && !switch_ids(plan))
+        fail(plan, Step::SwitchIds);
+    if (plan.drop_caps && !set_capabilities(plan.keep_caps))
         fail(plan, Step::Capabilities);
     change_dir(plan);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -226,6 +277,9 @@ void run(const Frozen& plan) noexcept {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         exec_command(plan);
     }
+    // The reaper keeps no capability, whatever the command keeps.
+    if (plan.keep_caps != 0 && !set_capabilities(0))
+        fail(plan, Step::Capabilities);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
     reap(plan, command);

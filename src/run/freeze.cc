@@ -27,14 +27,22 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     };
 
     if (plan.maps) {
-        f.uid_map = keep(plan.maps->uid_map);
-        f.gid_map = keep(plan.maps->gid_map);
-        f.deny_setgroups = plan.maps->deny_setgroups;
+        if (!plan.maps->uid.via_helper)
+            f.uid_map = keep(render_map(plan.maps->uid.entries));
+        if (!plan.maps->gid.via_helper)
+            f.gid_map = keep(render_map(plan.maps->gid.entries));
+        f.deny_setgroups = plan.maps->deny_setgroups();
     }
     if (plan.nested_maps) {
-        f.nested_uid_map = keep(plan.nested_maps->uid_map);
-        f.nested_gid_map = keep(plan.nested_maps->gid_map);
+        f.nested_uid_map = keep(render_map(plan.nested_maps->uid.entries));
+        f.nested_gid_map = keep(render_map(plan.nested_maps->gid.entries));
     }
+    if (plan.switch_uid)
+        f.switch_uid = *plan.switch_uid;
+    if (plan.switch_gid)
+        f.switch_gid = *plan.switch_gid;
+    f.switch_early = plan.switch_early;
+    f.drop_groups = plan.maps && plan.maps->gid.via_helper;
 
     p.mounts_.reserve(plan.mounts.ops.size());
     for (const MountOp& op : plan.mounts.ops) {
@@ -81,6 +89,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.envp = p.envp_.data();
 
     f.drop_caps = plan.drop_caps;
+    f.keep_caps = plan.keep_caps;
     f.reaper = plan.reaper;
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;
@@ -94,12 +103,14 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     return out;
 }
 
-void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, std::vector<int> close_in_child) {
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
+             std::vector<int> close_in_child) {
     plan.close_fds_ = std::move(close_in_child);
     Frozen& f = plan.frozen_;
     f.status_fd = status_fd;
     f.life_fd = life_fd;
     f.exit_fd = exit_fd;
+    f.wait_fd = wait_fd;
     f.close_fds = plan.close_fds_.data();
     f.n_close_fds = static_cast<std::int32_t>(plan.close_fds_.size());
 }

@@ -33,9 +33,14 @@ struct Frozen {
     const int* close_fds = nullptr;  // the parent's ends, closed first thing
     int n_close_fds = 0;
 
-    const char* uid_map = nullptr;  // nullptr: no user namespace of our own
+    int wait_fd = -1;               // read end: one byte once newuidmap/newgidmap are done
+    const char* uid_map = nullptr;  // a single line we write ourselves; nullptr: none to write
     const char* gid_map = nullptr;
     bool deny_setgroups = false;
+    std::int64_t switch_uid = -1;  // setresuid/setresgid after setup, -1: stay
+    std::int64_t switch_gid = -1;
+    bool switch_early = false;  // right after the maps instead of after setup
+    bool drop_groups = false;   // setgroups(0): the gid map came from newgidmap
     const char* nested_uid_map = nullptr;
     const char* nested_gid_map = nullptr;
 
@@ -57,6 +62,7 @@ struct Frozen {
     const char* path_env = nullptr;     // $PATH for the execvp-like search
 
     bool drop_caps = false;
+    std::uint64_t keep_caps = 0;  // the command's capabilities (the reaper keeps none)
     bool reaper = false;
     bool new_session = false;
     bool die_with_parent = false;
@@ -81,13 +87,14 @@ private:
     std::vector<char*> envp_;
     std::vector<char*> pwd_;
     std::vector<int> close_fds_;
-    friend void set_fds(FrozenPlan&, int, int, int, std::vector<int>);
+    friend void set_fds(FrozenPlan&, int, int, int, int, std::vector<int>);
 };
 
 std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 
 // The fds are created after freezing but before clone.
-void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, std::vector<int> close_in_child);
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
+             std::vector<int> close_in_child);
 
 // The signals cocoon forwards to the command (security.md decisions table).
 inline constexpr int kForwardedSignals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,

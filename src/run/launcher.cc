@@ -115,6 +115,9 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {Error{e, "Can't bring up the loopback interface"}};
         case Step::NestedUserNs:
             return {Error{e, "setting up the nested user namespace"}};
+        case Step::SwitchIds:
+            return {Error{e, fmt::format("Can't switch to uid {} gid {}", plan.switch_uid.value_or(0),
+                                         plan.switch_gid.value_or(0))}};
         case Step::Chdir:
             return {Error{
                 e, fmt::format("Can't chdir to {}", plan.exec.chdir.at(static_cast<std::size_t>(r.index)))}};
@@ -131,6 +134,27 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
                     e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
     }
     return {Error{e, "sandbox setup failed"}};
+}
+
+std::vector<std::string> helper_args(pid_t pid, const IdMap& map) {
+    std::vector<std::string> args{std::to_string(pid)};
+    for (const MapEntry& e : map.entries) {
+        args.push_back(std::to_string(e.inside));
+        args.push_back(std::to_string(e.outside));
+        args.push_back(std::to_string(e.count));
+    }
+    return args;
+}
+
+// newuidmap/newgidmap write the maps of the waiting child (newuidmap(1)); the
+// child cannot be reaped or replaced meanwhile: it blocks on `go` and we hold it.
+Status write_helper_maps(const IdMaps& maps, const HelperPaths& helpers, pid_t pid, UniqueFd go) {
+    if (maps.uid.via_helper)
+        TRY(run_helper(helpers.uid, helper_args(pid, maps.uid)));
+    if (maps.gid.via_helper)
+        TRY(run_helper(helpers.gid, helper_args(pid, maps.gid)));
+    const char byte = 1;
+    return write_all(go.get(), &byte, 1);
 }
 
 int exit_code(int status) {
@@ -219,17 +243,20 @@ Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, Uniq
 
 }  // namespace
 
-Result<int, LaunchFailure> launch(const Plan& plan) {
+Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) {
     if (Status s = check_single_threaded(); !s)
         return setup_failure(std::move(s).error());
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
+    const bool helpers_needed = plan.maps && plan.maps->via_helper();
     Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
-    for (auto* p : {&status, &life, &exit_pipe})
+    Result<FdPair> go = helpers_needed ? pipes() : Result<FdPair>(FdPair{});
+    for (auto* p : {&status, &life, &exit_pipe, &go})
         if (!*p)
             return setup_failure(std::move(*p).error());
     child::set_fds(*frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
-                   {status->read.get(), life->write.get(), exit_pipe->read.get()});
+                   helpers_needed ? go->read.get() : -1,
+                   {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()});
 
     // Block everything around clone: the child must not run a handler of ours, and
     // the parent reads the forwarded signals from a signalfd.
@@ -248,6 +275,15 @@ Result<int, LaunchFailure> launch(const Plan& plan) {
     status->write.reset();
     exit_pipe->write.reset();
     life->read.reset();
+    go->read.reset();
+    if (helpers_needed) {
+        if (Status s = write_helper_maps(*plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
+            ::sigprocmask(SIG_SETMASK, &old, nullptr);
+            Error e = std::move(s).error();
+            e.context = "setting up uid map: " + e.context;
+            return setup_failure(std::move(e));
+        }
+    }
 
     sigset_t forwarded;
     sigemptyset(&forwarded);

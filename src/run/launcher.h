@@ -16,6 +16,12 @@ struct LaunchFailure {
 
 // Runs the sandbox described by `plan` and returns the command's exit code in
 // shell encoding (128+N for death by signal N).
-Result<int, LaunchFailure> launch(const Plan& plan);
+// Where newuidmap and newgidmap are (HostFacts found them), for helper-written maps.
+struct HelperPaths {
+    std::string uid;
+    std::string gid;
+};
+
+Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers);
 
 }  // namespace cocoon

@@ -21,7 +21,8 @@ enum class Step : std::int32_t {
     Hostname,
     Loopback,
     NestedUserNs,
-    Chdir,  // index = which candidate (only reported when --chdir was given)
+    SwitchIds,  // setgroups/setresgid/setresuid to --uid/--gid after helper-written maps
+    Chdir,      // index = which candidate (only reported when --chdir was given)
     Capabilities,
     NoNewPrivs,
     NewSession,

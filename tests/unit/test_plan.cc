@@ -24,9 +24,9 @@ TEST_CASE("an unprivileged caller always gets a user namespace mapping its own i
     REQUIRE(plan);
     CHECK(plan->ns.user);
     REQUIRE(plan->maps);
-    CHECK(plan->maps->uid_map == "1001 1001 1\n");
-    CHECK(plan->maps->gid_map == "1002 1002 1\n");
-    CHECK(plan->maps->deny_setgroups);
+    CHECK(render_map(plan->maps->uid.entries) == "1001 1001 1\n");
+    CHECK(render_map(plan->maps->gid.entries) == "1002 1002 1\n");
+    CHECK(plan->maps->deny_setgroups());
     CHECK_FALSE(plan->nested_maps);
     CHECK(plan->drop_caps);
 }
@@ -37,8 +37,8 @@ TEST_CASE("--uid and --gid choose the ids inside") {
     c.gid = 5;
     auto plan = make_plan(c, user_facts());
     REQUIRE(plan);
-    CHECK(plan->maps->uid_map == "0 1001 1\n");
-    CHECK(plan->maps->gid_map == "5 1002 1\n");
+    CHECK(render_map(plan->maps->uid.entries) == "0 1001 1\n");
+    CHECK(render_map(plan->maps->gid.entries) == "5 1002 1\n");
 }
 
 TEST_CASE("with --dev the first namespace maps root and a nested one maps the requested ids") {
@@ -46,10 +46,10 @@ TEST_CASE("with --dev the first namespace maps root and a nested one maps the re
     c.fs.push_back({.flag = "--dev", .kind = FsKind::Dev, .dest = "/dev"});
     auto plan = make_plan(c, user_facts());
     REQUIRE(plan);
-    CHECK(plan->maps->uid_map == "0 1001 1\n");
+    CHECK(render_map(plan->maps->uid.entries) == "0 1001 1\n");
     REQUIRE(plan->nested_maps);
-    CHECK(plan->nested_maps->uid_map == "1001 0 1\n");
-    CHECK(plan->nested_maps->gid_map == "1002 0 1\n");
+    CHECK(render_map(plan->nested_maps->uid.entries) == "1001 0 1\n");
+    CHECK(render_map(plan->nested_maps->gid.entries) == "1002 0 1\n");
 }
 
 TEST_CASE("real root with --unshare-user maps root and denies setgroups like everyone else") {
@@ -59,8 +59,8 @@ TEST_CASE("real root with --unshare-user maps root and denies setgroups like eve
     c.fs.push_back({.flag = "--dev", .kind = FsKind::Dev, .dest = "/dev"});
     auto plan = make_plan(c, root);
     REQUIRE(plan);
-    CHECK(plan->maps->uid_map == "0 0 1\n");
-    CHECK(plan->maps->deny_setgroups);
+    CHECK(render_map(plan->maps->uid.entries) == "0 0 1\n");
+    CHECK(plan->maps->deny_setgroups());
     CHECK_FALSE(plan->nested_maps);
     CHECK(plan->drop_caps);
 }
