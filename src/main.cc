@@ -61,10 +61,11 @@ struct App {
         std::vector<std::string> env;
         for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
         const CliIo io{.read_fd = [](int fd) -> Result<std::string> {
-            Result<std::string> data = read_all(fd);
-            ::close(fd);
-            return data;
-        }};
+                           Result<std::string> data = read_all(fd);
+                           ::close(fd);
+                           return data;
+                       },
+                       .fd_is_open = fd_is_open};
         Result<Config> config = parse_cli(args, std::move(env), io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());

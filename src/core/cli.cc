@@ -2,7 +2,9 @@
 // argv -> Config. [pure]
 #include "core/cli.h"
 
+#include <algorithm>
 #include <climits>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -67,6 +69,7 @@ public:
                 if (config_.help || config_.version)
                     return words.size();
             } else {
+                TRY(check_modifiers(spec->id));
                 TRY(handle(*spec, values));
             }
             i += 1 + arity;
@@ -79,6 +82,7 @@ public:
     Result<Config> finish(const std::vector<std::string>& words, std::size_t command_start) {
         if (config_.help || config_.version)
             return std::move(config_);
+        TRY(check_modifiers(std::nullopt));
         config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
         if (config_.command.empty())
             return fail(Error::usage(""));
@@ -133,11 +137,92 @@ private:
         return MapEntry{n[0], n[1], n[2]};
     }
 
+    // --perms and --size modify the next option only, and only one that uses them
+    // (bwrap-reference.md §5). `next` is the option about to be handled, nullopt
+    // at the end of the command line.
+    Status check_modifiers(std::optional<OptionId> next) const {
+        const auto is = [&](std::initializer_list<OptionId> ids) {
+            return next && std::find(ids.begin(), ids.end(), *next) != ids.end();
+        };
+        if (is({OptionId::Perms, OptionId::Size}))
+            return {};
+        if (pending_perms_ &&
+            !is({OptionId::Tmpfs, OptionId::Dir, OptionId::File, OptionId::BindData, OptionId::RoBindData}))
+            return fail(Error::usage("--perms must be followed by an option that creates a file"));
+        if (pending_size_ && !is({OptionId::Tmpfs}))
+            return fail(Error::usage("--size must be followed by --tmpfs"));
+        return {};
+    }
+
+    static Result<std::uint32_t> parse_octal(std::string_view flag, const std::string& text) {
+        std::uint32_t value = 0;
+        bool ok = !text.empty() && text.size() <= 6;
+        for (const char ch : text) {
+            ok = ok && ch >= '0' && ch <= '7';
+            value = value * 8 + static_cast<std::uint32_t>(ch - '0');
+        }
+        if (!ok || value > 07777)
+            return fail(Error::usage(fmt::format("{} takes an octal argument <= 07777", flag)));
+        return value;
+    }
+
+    // strtoull(3) with base 0, as bwrap reads it: decimal, 0x hex or 0 octal.
+    static Result<std::uint64_t> parse_size(const std::string& text) {
+        const Error bad = Error::usage("--size takes a non-zero number of bytes");
+        if (text.empty() || text[0] < '0' || text[0] > '9')
+            return fail(bad);
+        unsigned base = 10;
+        std::string_view digits = text;
+        if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+            base = 16;
+            digits.remove_prefix(2);
+        } else if (digits.size() > 1 && digits[0] == '0') {
+            base = 8;
+            digits.remove_prefix(1);
+        }
+        std::uint64_t value = 0;
+        for (const char ch : digits) {
+            unsigned d = 0;
+            if (ch >= '0' && ch <= '9')
+                d = static_cast<unsigned>(ch - '0');
+            else if (ch >= 'a' && ch <= 'f')
+                d = static_cast<unsigned>(ch - 'a' + 10);
+            else if (ch >= 'A' && ch <= 'F')
+                d = static_cast<unsigned>(ch - 'A' + 10);
+            else
+                return fail(bad);
+            if (d >= base || value > (SIZE_MAX / 2 - d) / base)
+                return fail(bad);
+            value = value * base + d;
+        }
+        if (value == 0)
+            return fail(bad);
+        return value;
+    }
+
+    // An fd argument must be open now, before anything has been done (security.md):
+    // the messages are bwrap's for the same failure found later.
+    Result<int> open_fd(const std::string& text, const std::string& closed_message) const {
+        const int fd = TRY(parse_fd_arg(text));
+        if (io_.fd_is_open && !io_.fd_is_open(fd))
+            return fail(Error{EBADF, closed_message});
+        return fd;
+    }
+
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
         FsRequest req{.flag = std::string(spec.name),
                       .kind = kind,
                       .source = std::move(source),
                       .dest = std::move(dest)};
+        if (kind == FsKind::Tmpfs || kind == FsKind::Dir || kind == FsKind::File ||
+            kind == FsKind::BindData) {
+            req.perms = pending_perms_;
+            pending_perms_.reset();
+        }
+        if (kind == FsKind::Tmpfs) {
+            req.size = pending_size_;
+            pending_size_.reset();
+        }
         const std::string_view n = spec.name;
         req.read_only = n.starts_with("--ro-");
         req.allow_devices = n.starts_with("--dev-");
@@ -254,6 +339,40 @@ private:
             case OptionId::Symlink:
                 add_fs(spec, FsKind::Symlink, v[0], v[1]);
                 break;
+            case OptionId::Chmod: {
+                const std::uint32_t mode = TRY(parse_octal("--chmod", v[0]));
+                add_fs(spec, FsKind::Chmod, "", v[1]);
+                c.fs.back().perms = mode;
+                break;
+            }
+            case OptionId::Perms:
+                if (pending_perms_)
+                    return fail(Error::usage("--perms given twice for the same action"));
+                pending_perms_ = TRY(parse_octal("--perms", v[0]));
+                break;
+            case OptionId::Size:
+                if (pending_size_)
+                    return fail(Error::usage("--size given twice for the same action"));
+                pending_size_ = TRY(parse_size(v[0]));
+                break;
+            case OptionId::File:
+            case OptionId::BindData:
+            case OptionId::RoBindData: {
+                const int fd = TRY(open_fd(v[0], fmt::format("Can't write data to file {}", v[1])));
+                add_fs(spec, spec.id == OptionId::File ? FsKind::File : FsKind::BindData, "", v[1]);
+                c.fs.back().fd = fd;
+                break;
+            }
+            case OptionId::BindFd:
+            case OptionId::RoBindFd: {
+                const int fd = TRY(open_fd(v[0], fmt::format("Can't bind fd {} on {}", v[0], v[1])));
+                add_fs(spec, FsKind::BindFd, "", v[1]);
+                c.fs.back().fd = fd;
+                break;
+            }
+            case OptionId::Mqueue:
+                add_fs(spec, FsKind::Mqueue, "", v[0]);
+                break;
             case OptionId::NewSession:
                 c.new_session = true;
                 break;
@@ -269,6 +388,8 @@ private:
 
     const CliIo& io_;
     Config config_;
+    std::optional<std::uint32_t> pending_perms_;
+    std::optional<std::uint64_t> pending_size_;
 };
 
 }  // namespace

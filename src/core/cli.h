@@ -15,6 +15,7 @@ namespace cocoon {
 // code stays pure: reading an --args fd to EOF (the fd is closed afterwards).
 struct CliIo {
     std::function<Result<std::string>(int fd)> read_fd;
+    std::function<bool(int fd)> fd_is_open;  // fd arguments are checked before any side effect
 };
 
 // `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).

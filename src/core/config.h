@@ -11,7 +11,7 @@
 namespace cocoon {
 
 // One filesystem option, kept in command-line order (they are applied in that order).
-enum class FsKind { Bind, RemountRo, Tmpfs, Proc, Dev, Dir, Symlink };
+enum class FsKind { Bind, BindFd, RemountRo, Tmpfs, Proc, Dev, Dir, Symlink, Chmod, File, BindData, Mqueue };
 
 struct FsRequest {
     std::string flag;  // "--ro-bind": named in every error about this request
@@ -20,7 +20,10 @@ struct FsRequest {
     std::string dest;    // as given; normalised by the planner
     bool read_only = false;
     bool allow_devices = false;
-    bool allow_missing = false;  // the -try variants
+    bool allow_missing = false;          // the -try variants
+    int fd = -1;                         // --file, --bind-data, --bind-fd: the caller's fd
+    std::optional<std::uint32_t> perms;  // --perms before a creating option; --chmod's mode
+    std::optional<std::uint64_t> size;   // --size before --tmpfs
     friend bool operator==(const FsRequest&, const FsRequest&) = default;
 };
 

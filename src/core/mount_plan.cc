@@ -64,6 +64,29 @@ void plan_dev(const std::string& target, std::size_t index, const MountContext& 
     }
 }
 
+// bwrap: missing parents are 0755, minus the group and other bits that --perms
+// leaves out entirely, so that --perms 0700 --dir /a/b/c hides /a and /a/b too.
+std::uint32_t parent_mode_for(std::optional<std::uint32_t> perms) {
+    std::uint32_t mode = 0755;
+    if (perms && (*perms & 0070) == 0)
+        mode &= ~0070U;
+    if (perms && (*perms & 0007) == 0)
+        mode &= ~0007U;
+    return mode;
+}
+
+MountOp created(MountKind kind, std::string target, const FsRequest& r, std::uint32_t default_mode,
+                std::size_t index) {
+    return MountOp{.kind = kind,
+                   .target = std::move(target),
+                   .read_only = r.read_only,
+                   .mode = r.perms.value_or(default_mode),
+                   .parent_mode = parent_mode_for(r.perms),
+                   .size = r.size.value_or(0),
+                   .fd = r.fd,
+                   .request = index};
+}
+
 }  // namespace
 
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx) {
@@ -85,10 +108,25 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 plan.ops.push_back({.kind = MountKind::RemountRo, .target = std::move(target), .request = i});
                 break;
             case FsKind::Tmpfs:
-                plan.ops.push_back({.kind = MountKind::Tmpfs, .target = std::move(target), .request = i});
+                plan.ops.push_back(created(MountKind::Tmpfs, std::move(target), r, 0755, i));
                 break;
             case FsKind::Dir:
-                plan.ops.push_back({.kind = MountKind::Dir, .target = std::move(target), .request = i});
+                plan.ops.push_back(created(MountKind::Dir, std::move(target), r, 0755, i));
+                break;
+            case FsKind::File:
+                plan.ops.push_back(created(MountKind::File, std::move(target), r, 0666, i));
+                break;
+            case FsKind::BindData:
+                plan.ops.push_back(created(MountKind::BindData, std::move(target), r, 0600, i));
+                break;
+            case FsKind::Chmod:
+                plan.ops.push_back(created(MountKind::Chmod, std::move(target), r, 0, i));
+                break;
+            case FsKind::BindFd:
+                plan.ops.push_back(created(MountKind::BindFd, std::move(target), r, 0, i));
+                break;
+            case FsKind::Mqueue:
+                plan.ops.push_back(created(MountKind::Mqueue, std::move(target), r, 0, i));
                 break;
             case FsKind::Symlink:
                 plan.ops.push_back({.kind = MountKind::Symlink,
@@ -117,7 +155,9 @@ std::string describe(const MountOp& op) {
         case MountKind::RemountRo:
             return fmt::format("remount-ro {}", op.target);
         case MountKind::Tmpfs:
-            return fmt::format("tmpfs {}", op.target);
+            return fmt::format("tmpfs {}{}{}", op.target,
+                               op.mode != 0755 ? fmt::format(" mode {:04o}", op.mode) : "",
+                               op.size != 0 ? fmt::format(" size {}", op.size) : "");
         case MountKind::Procfs:
             return fmt::format("proc {}", op.target);
         case MountKind::Devpts:
@@ -125,9 +165,21 @@ std::string describe(const MountOp& op) {
         case MountKind::ProtectRo:
             return fmt::format("protect-ro {}", op.target);
         case MountKind::Dir:
-            return fmt::format("dir {}", op.target);
+            return fmt::format("dir {}{}", op.target,
+                               op.mode != 0755 ? fmt::format(" mode {:04o}", op.mode) : "");
         case MountKind::Symlink:
             return fmt::format("symlink {} -> {}", op.target, op.source);
+        case MountKind::Chmod:
+            return fmt::format("chmod {:04o} {}", op.mode, op.target);
+        case MountKind::File:
+            return fmt::format("file {} mode {:04o} from fd {}", op.target, op.mode, op.fd);
+        case MountKind::BindData:
+            return fmt::format("bind-data{} {} mode {:04o} from fd {}", op.read_only ? "-ro" : "", op.target,
+                               op.mode, op.fd);
+        case MountKind::BindFd:
+            return fmt::format("bind-fd{} {} -> {}", op.read_only ? "-ro" : "", op.fd, op.target);
+        case MountKind::Mqueue:
+            return fmt::format("mqueue {}", op.target);
     }
     return "?";
 }

@@ -20,6 +20,11 @@ enum class MountKind : std::uint8_t {
     ProtectRo,  // bind target onto itself read-only, skipped if missing (/proc/sys...)
     Dir,        // mkdir -p
     Symlink,    // symlink target -> source; an identical existing link is fine
+    Chmod,      // chmod target to mode
+    File,       // a new file with mode, filled from fd
+    BindData,   // a hidden file with mode, filled from fd, bound on target (read_only)
+    BindFd,     // bind exactly what fd refers to (read_only)
+    Mqueue,     // fresh mqueue filesystem
 };
 
 struct MountOp {
@@ -29,8 +34,11 @@ struct MountOp {
     bool read_only = false;
     bool allow_devices = false;
     bool allow_missing = false;
-    std::uint32_t mode = 0755;  // Dir and Tmpfs
-    std::size_t request = 0;    // index into Config::fs: which option this op serves
+    std::uint32_t mode = 0755;         // Dir, Tmpfs, File, BindData, Chmod
+    std::uint32_t parent_mode = 0755;  // for missing parents of target
+    std::uint64_t size = 0;            // Tmpfs: bytes, 0 for the kernel's default
+    int fd = -1;                       // File, BindData, BindFd
+    std::size_t request = 0;           // index into Config::fs: which option this op serves
     friend bool operator==(const MountOp&, const MountOp&) = default;
 };
 

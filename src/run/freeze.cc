@@ -10,7 +10,7 @@ namespace cocoon::child {
 namespace {
 
 std::size_t count_strings(const Plan& plan) {
-    return 16 + plan.mounts.ops.size() * 3 + plan.exec.argv.size() + plan.exec.env.size() +
+    return 16 + plan.mounts.ops.size() * 4 + plan.exec.argv.size() + plan.exec.env.size() +
            plan.exec.chdir.size() * 2;
 }
 
@@ -54,7 +54,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .source = keep(op.source),
             .target = keep(op.target),
             .mode_str = keep(fmt::format("{:04o}", op.mode)),
+            .size_str = op.size != 0 ? keep(std::to_string(op.size)) : nullptr,
             .mode = static_cast<mode_t>(op.mode),
+            .parent_mode = static_cast<mode_t>(op.parent_mode),
+            .fd = op.fd,
         });
     }
     f.mounts = p.mounts_.data();

@@ -22,8 +22,11 @@ struct FrozenMount {
     bool allow_missing;
     const char* source;    // Bind: absolute host path; Symlink: link text
     const char* target;    // absolute sandbox path
-    const char* mode_str;  // "0755": octal, for fsconfig and mkdirat alike
+    const char* mode_str;  // "0755": octal, for fsconfig
+    const char* size_str;  // "1048576" for fsconfig, nullptr for the default
     mode_t mode;
+    mode_t parent_mode;
+    int fd;
 };
 
 struct Frozen {

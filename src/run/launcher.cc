@@ -78,6 +78,16 @@ std::string mount_failure(const MountOp& op) {
             return fmt::format("Can't mkdir {}", op.target);
         case MountKind::Symlink:
             return fmt::format("Can't make symlink at {}", op.target);
+        case MountKind::Chmod:
+            return fmt::format("Can't chmod {:#o} {}", op.mode, op.target);
+        case MountKind::File:
+            return fmt::format("Can't create file {}", op.target);
+        case MountKind::BindData:
+            return fmt::format("Can't bind data on {}", op.target);
+        case MountKind::BindFd:
+            return fmt::format("Can't bind fd {} on {}", op.fd, op.target);
+        case MountKind::Mqueue:
+            return fmt::format("Can't mount mqueue on {}", op.target);
     }
     return "Can't set up the sandbox's filesystem";
 }
@@ -105,6 +115,8 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {
                 Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
                                          std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
+        case Step::BindFdRace:
+            return {Error::usage("Race condition binding dirfd")};
         case Step::OldRoot:
             return {Error{e, "Can't detach the host's root"}};
         case Step::PivotRoot:

@@ -67,7 +67,7 @@ const char* split_path(const char* path, char (&dir)[PATH_MAX]) noexcept {
 // mkdir -p beneath the new root: every missing directory of `path` (including
 // `path` itself) is created with 0755, each resolved again from the root so a
 // symlink planted on the way is followed as the sandbox sees it.
-bool make_dirs(int root, const char* path, mode_t mode) noexcept {
+bool make_dirs(int root, const char* path, mode_t mode, mode_t parent_mode = 0755) noexcept {
     char buf[PATH_MAX];
     const std::size_t len = std::strlen(path);
     if (len >= sizeof buf) {
@@ -89,7 +89,7 @@ bool make_dirs(int root, const char* path, mode_t mode) noexcept {
             Fd parent(open_beneath(root, dir, O_PATH | O_DIRECTORY, kInRoot));
             if (parent.fd < 0)
                 return false;
-            if (::mkdirat(parent.fd, name, saved == '\0' ? mode : 0755) < 0 && errno != EEXIST)
+            if (::mkdirat(parent.fd, name, saved == '\0' ? mode : parent_mode) < 0 && errno != EEXIST)
                 return false;
         }
         buf[i] = saved;
@@ -99,10 +99,10 @@ bool make_dirs(int root, const char* path, mode_t mode) noexcept {
 
 // The parent directory of `path` beneath the root (created if missing), and the
 // last component in `name`.
-int open_parent(int root, const char* path, const char** name) noexcept {
+int open_parent(int root, const char* path, const char** name, mode_t parent_mode = 0755) noexcept {
     char dir[PATH_MAX];
     *name = split_path(path, dir);
-    if (!make_dirs(root, dir, 0755))
+    if (!make_dirs(root, dir, parent_mode, parent_mode))
         return -1;
     return open_beneath(root, dir, O_PATH | O_DIRECTORY, kInRoot);
 }
@@ -146,14 +146,15 @@ int new_fs(const char* type, const char* const* options, unsigned attrs) noexcep
     return ::fsmount(fs.fd, FSMOUNT_CLOEXEC, attrs);
 }
 
-int new_tmpfs(const char* mode_str) noexcept {
-    const char* options[] = {"mode", mode_str, nullptr, nullptr};
+int new_tmpfs(const char* mode_str, const char* size_str = nullptr) noexcept {
+    const char* options[] = {"mode",   mode_str, size_str != nullptr ? "size" : nullptr,
+                             size_str, nullptr,  nullptr};
     return new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 }
 
-bool mount_fresh(int fs, int root, const char* target) noexcept {
+bool mount_fresh(int fs, int root, const char* target, mode_t parent_mode = 0755) noexcept {
     Fd tree(fs);
-    if (tree.fd < 0 || !make_dirs(root, target, 0755))
+    if (tree.fd < 0 || !make_dirs(root, target, 0755, parent_mode))
         return false;
     return attach(tree.fd, root, target);
 }
@@ -173,7 +174,95 @@ bool bind_tree(int dirfd, const char* path, int root, const char* target, bool r
     return attach(tree.fd, root, target);
 }
 
-enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch };
+enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced };
+
+// Copies `from` to `to` until EOF, through a buffer on the stack.
+bool copy_data(int from, int to) noexcept {
+    char buf[16384];
+    for (;;) {
+        const ssize_t n = ::read(from, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0;
+        for (ssize_t done = 0; done < n;) {
+            const ssize_t w = ::write(to, buf + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return false;
+            done += w;
+        }
+    }
+}
+
+Outcome apply_file(const FrozenMount& m, int root) noexcept {
+    const char* name = nullptr;
+    Fd parent(open_parent(root, m.target, &name, m.parent_mode));
+    if (parent.fd < 0)
+        return Outcome::Failed;
+    Fd file(::openat(parent.fd, name, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, m.mode));
+    return file.fd >= 0 && copy_data(m.fd, file.fd) ? Outcome::Done : Outcome::Failed;
+}
+
+// The data goes to a file on the staging tmpfs, which the command can never
+// reach; it is unlinked once bound, so a bind of it is all that remains. (An
+// O_TMPFILE file would be simpler, but open_tree(2) refuses an unlinked dentry.)
+Outcome apply_bind_data(const FrozenMount& m, int root) noexcept {
+    constexpr const char* kName = "/bind-data";
+    Fd data(::open(kName, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, m.mode));
+    if (data.fd < 0)
+        return Outcome::Failed;
+    const bool ok = copy_data(m.fd, data.fd) && make_mount_point(root, m.target, false) &&
+                    bind_tree(data.fd, "", root, m.target, m.read_only, false);
+    const int saved = errno;
+    ::unlink(kName);
+    errno = saved;
+    return ok ? Outcome::Done : Outcome::Failed;
+}
+
+// Binds exactly the object the caller's fd refers to. Its mount belongs to the
+// caller's mount namespace, which open_tree(2) may refuse (EINVAL); then the
+// fd's path is bound from the caller's root and must turn out to be the same
+// inode (bwrap checks the same way).
+Outcome apply_bind_fd(const FrozenMount& m, int host, int root) noexcept {
+    struct stat want {};
+    if (::fstat(m.fd, &want) < 0 || !make_mount_point(root, m.target, S_ISDIR(want.st_mode)))
+        return Outcome::Failed;
+    if (bind_tree(m.fd, "", root, m.target, m.read_only, false))
+        return Outcome::Done;
+    if (errno != EINVAL)
+        return Outcome::Failed;
+    char link[32] = "proc/self/fd/";
+    int n = m.fd, digits = 1;
+    for (int t = n; t >= 10; t /= 10) ++digits;
+    for (int i = digits - 1; i >= 0; --i, n /= 10) link[13 + i] = static_cast<char>('0' + n % 10);
+    char path[PATH_MAX];
+    const ssize_t len = ::readlinkat(host, link, path, sizeof path - 1);
+    if (len <= 0)
+        return Outcome::Failed;
+    path[len] = '\0';
+    Fd src(open_beneath(host, path, O_PATH, RESOLVE_IN_ROOT));
+    if (src.fd < 0 || !bind_tree(src.fd, "", root, m.target, m.read_only, false))
+        return Outcome::Failed;
+    Fd bound(open_beneath(root, m.target, O_PATH, kInRoot));
+    struct stat got {};
+    if (bound.fd < 0 || ::fstat(bound.fd, &got) < 0)
+        return Outcome::Failed;
+    return got.st_dev == want.st_dev && got.st_ino == want.st_ino ? Outcome::Done : Outcome::Raced;
+}
+
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452  // Linux 6.6, the same number on every architecture
+#endif
+
+Outcome apply_chmod(const FrozenMount& m, int root) noexcept {
+    Fd target(open_beneath(root, m.target, O_PATH, kInRoot));
+    if (target.fd < 0)
+        return Outcome::Failed;
+    return ::syscall(SYS_fchmodat2, target.fd, "", m.mode, AT_EMPTY_PATH) == 0 ? Outcome::Done
+                                                                               : Outcome::Failed;
+}
 
 Outcome apply_bind(const FrozenMount& m, int host, int root) noexcept {
     // The source is resolved in the caller's view: /oldroot is the caller's root,
@@ -219,7 +308,9 @@ Outcome apply(const FrozenMount& m, int host, int root) noexcept {
                        : Outcome::Failed;
         }
         case MountKind::Tmpfs:
-            return mount_fresh(new_tmpfs(m.mode_str), root, m.target) ? Outcome::Done : Outcome::Failed;
+            return mount_fresh(new_tmpfs(m.mode_str, m.size_str), root, m.target, m.parent_mode)
+                       ? Outcome::Done
+                       : Outcome::Failed;
         case MountKind::Procfs: {
             const char* none[] = {nullptr, nullptr};
             const int fs = new_fs("proc", none, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -241,9 +332,22 @@ Outcome apply(const FrozenMount& m, int host, int root) noexcept {
             return bind_tree(dest.fd, "", root, m.target, true, false) ? Outcome::Done : Outcome::Failed;
         }
         case MountKind::Dir:
-            return make_dirs(root, m.target, m.mode) ? Outcome::Done : Outcome::Failed;
+            return make_dirs(root, m.target, m.mode, m.parent_mode) ? Outcome::Done : Outcome::Failed;
         case MountKind::Symlink:
             return apply_symlink(m, root);
+        case MountKind::Chmod:
+            return apply_chmod(m, root);
+        case MountKind::File:
+            return apply_file(m, root);
+        case MountKind::BindData:
+            return apply_bind_data(m, root);
+        case MountKind::BindFd:
+            return apply_bind_fd(m, host, root);
+        case MountKind::Mqueue: {
+            const char* none[] = {nullptr, nullptr};
+            const int fs = new_fs("mqueue", none, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+            return mount_fresh(fs, root, m.target) ? Outcome::Done : Outcome::Failed;
+        }
     }
     errno = EINVAL;
     return Outcome::Failed;
@@ -296,6 +400,9 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
                 return fill(report, Step::Mount, i);
             case Outcome::NotLink:
                 return fill(report, Step::SymlinkNotLink, i);
+            case Outcome::Raced:
+                errno = 0;
+                return fill(report, Step::BindFdRace, i);
             case Outcome::Mismatch: {
                 char dir[PATH_MAX];
                 const char* name = split_path(m.target, dir);

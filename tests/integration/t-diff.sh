@@ -17,14 +17,15 @@ work=$(mktemp -d "$HOME/diff.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo content >"$work/file"
 
-# same DESCRIPTION ARGS...: stdout, stderr and the exit status must agree.
+# same DESCRIPTION ARGS...: stdout, stderr and the exit status must agree. With
+# FD5=FILE in the environment, each side gets FILE opened afresh on fd 5.
 same() {
     local desc=$1
     shift
     local ours theirs
-    run "$BWRAP_SYMLINK" "$@"
+    if [ -n "${FD5:-}" ]; then run "$BWRAP_SYMLINK" "$@" 5<"$FD5"; else run "$BWRAP_SYMLINK" "$@"; fi
     ours="rc=$rc out=$out err=$err"
-    run "$SYSTEM_BWRAP" "$@"
+    if [ -n "${FD5:-}" ]; then run "$SYSTEM_BWRAP" "$@" 5<"$FD5"; else run "$SYSTEM_BWRAP" "$@"; fi
     theirs="rc=$rc out=$out err=$err"
     if [ "$ours" == "$theirs" ]; then
         ok "same as bwrap: $desc"
@@ -89,6 +90,24 @@ run "$BWRAP_SYMLINK" --args 3 "${U[@]}" sh -c 'echo $X $$' 3<"$work/args"
 ours="$rc $out$err"
 run "$SYSTEM_BWRAP" --args 3 "${U[@]}" sh -c 'echo $X $$' 3<"$work/args"
 check "same as bwrap: --args" "$out" "${ours#0 }"
+FD5="$work/file" same "--file" "${U[@]}" --file 5 /f sh -c 'stat -c %a /f; cat /f'
+FD5="$work/file" same "--file with --perms" "${U[@]}" --perms 0640 --file 5 /f stat -c %a /f
+FD5="$work/file" same "--bind-data" "${U[@]}" --bind-data 5 /f sh -c 'stat -c %a /f; cat /f; echo x >> /f && echo w'
+FD5="$work/file" same "--ro-bind-data" "${U[@]}" --ro-bind-data 5 /f sh -c 'stat -c %a /f; echo x > /f'
+FD5="$work/file" same "--ro-bind-data with --perms and parents" "${U[@]}" --perms 0644 --ro-bind-data 5 /d/f stat -c %a /d/f /d
+same "--chmod" "${U[@]}" --tmpfs /t --chmod 0700 /t stat -c %a /t
+same "--chmod on a missing path" "${U[@]}" --chmod 0700 /nonexist true
+same "--chmod with a bad mode" "${U[@]}" --chmod 8 /usr true
+same "--perms on --dir parents" "${U[@]}" --perms 0750 --dir /a/b/c stat -c %a /a /a/b /a/b/c
+same "--perms on --tmpfs" "${U[@]}" --perms 0701 --tmpfs /t stat -c %a /t
+same "--perms before another option" "${U[@]}" --perms 0700 --unshare-pid --dir /x true
+same "--perms twice" "${U[@]}" --perms 0700 --perms 0700 --dir /x true
+same "--perms with a bad mode" "${U[@]}" --perms 8 --dir /x true
+same "--size" "${U[@]}" --size 0x100000 --tmpfs /x stat -f -c %b /x
+same "--size 0" "${U[@]}" --size 0 --tmpfs /x true
+same "--size before another option" "${U[@]}" --size 100 --dir /x true
+same "--mqueue" "${U[@]}" --unshare-ipc --mqueue /mq stat -f -c %T /mq
+FD5="$work/file" same "--file on a read-only place" "${U[@]}" --file 5 /usr/f true
 same "unknown option" --foo true
 same "missing argument" --tmpfs
 same "bad uid" --uid abc true

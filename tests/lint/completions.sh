@@ -32,7 +32,8 @@ complete_bash() {
 }
 if [ -f /usr/share/bash-completion/bash_completion ]; then
     got=$(complete_bash cocoon --ro-b)
-    [ "$got" = "--ro-bind --ro-bind-try " ] && ok "bash: cocoon --ro-b<TAB>" || not_ok "bash: cocoon --ro-b<TAB> gave '$got'"
+    [ "$got" = "--ro-bind --ro-bind-data --ro-bind-fd --ro-bind-try " ] && ok "bash: cocoon --ro-b<TAB>" ||
+        not_ok "bash: cocoon --ro-b<TAB> gave '$got'"
     got=$(cd /usr && complete_bash cocoon --bind /usr/shar)
     [ "$got" = "/usr/share " ] && ok "bash: a bind source completes paths" || not_ok "bash: bind source gave '$got'"
     got=$(complete_bash cocoon --setenv PAT)
@@ -49,7 +50,8 @@ else
 fi
 if command -v fish >/dev/null; then
     got=$(fish -c "source $comp/cocoon.fish; complete -C 'cocoon --ro-b'" 2>&1 | cut -f1 | sort | tr '\n' ' ')
-    [ "$got" = "--ro-bind --ro-bind-try " ] && ok "fish: cocoon --ro-b<TAB>" || not_ok "fish: cocoon --ro-b<TAB> gave '$got'"
+    [ "$got" = "--ro-bind --ro-bind-data --ro-bind-fd --ro-bind-try " ] && ok "fish: cocoon --ro-b<TAB>" ||
+        not_ok "fish: cocoon --ro-b<TAB> gave '$got'"
 else
     skip "fish is not installed"
 fi

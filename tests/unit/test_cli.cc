@@ -198,3 +198,82 @@ TEST_CASE("more than 9000 words in total is an error") {
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+FakeFds open_fds() {
+    FakeFds fds;
+    fds.data[5] = "data";
+    return fds;
+}
+
+Result<Config> parse_open(const Args& args) {
+    static const FakeFds fds = open_fds();
+    CliIo io = fds.io();
+    io.fd_is_open = [](int fd) { return fd <= 5; };
+    return parse_cli(args, {}, io);
+}
+
+std::string error_open(const Args& args) {
+    auto r = parse_open(args);
+    REQUIRE_FALSE(r);
+    return r.error().context;
+}
+
+TEST_CASE("--perms applies to the next creating option only, with bwrap's messages") {
+    auto c = parse_open({"--perms", "0700", "--dir", "/a", "--dir", "/b", "true"});
+    REQUIRE(c);
+    CHECK(c->fs[0].perms == 0700u);
+    CHECK_FALSE(c->fs[1].perms);
+    for (const char* creator : {"--tmpfs", "--dir"})
+        CHECK(parse_open({"--perms", "755", creator, "/x", "true"}));
+    CHECK(parse_open({"--perms", "644", "--file", "5", "/x", "true"}));
+    CHECK(parse_open({"--perms", "644", "--ro-bind-data", "5", "/x", "true"}));
+    CHECK(error_open({"--perms", "0700", "--unshare-pid", "--dir", "/x", "true"}) ==
+          "--perms must be followed by an option that creates a file");
+    CHECK(error_open({"--perms", "0700", "true"}) ==
+          "--perms must be followed by an option that creates a file");
+    CHECK(error_open({"--perms", "0700", "--perms", "0700", "--dir", "/x", "true"}) ==
+          "--perms given twice for the same action");
+    CHECK(error_open({"--perms", "8", "--dir", "/x", "true"}) == "--perms takes an octal argument <= 07777");
+    CHECK(error_open({"--perms", "010000", "--dir", "/x", "true"}) ==
+          "--perms takes an octal argument <= 07777");
+    CHECK(error_open({"--perms", "", "--dir", "/x", "true"}) == "--perms takes an octal argument <= 07777");
+}
+
+TEST_CASE("--size applies to the next --tmpfs only and is read like strtoull base 0") {
+    CHECK(parse_open({"--size", "0x100000", "--tmpfs", "/t", "true"})->fs[0].size == 0x100000u);
+    CHECK(parse_open({"--size", "010", "--tmpfs", "/t", "true"})->fs[0].size == 8u);
+    CHECK(parse_open({"--size", "4096", "--perms", "0700", "--tmpfs", "/t", "true"})->fs[0].size == 4096u);
+    for (const char* bad : {"0", "abc", "-5", "", " 5", "99999999999999999999999", "0x"})
+        CHECK(error_open({"--size", bad, "--tmpfs", "/t", "true"}) ==
+              "--size takes a non-zero number of bytes");
+    CHECK(error_open({"--size", "100", "--dir", "/x", "true"}) == "--size must be followed by --tmpfs");
+    CHECK(error_open({"--size", "100", "true"}) == "--size must be followed by --tmpfs");
+}
+
+TEST_CASE("--chmod takes an octal mode and a path") {
+    auto c = parse_open({"--chmod", "0750", "/x", "true"});
+    REQUIRE(c);
+    CHECK(c->fs[0].kind == FsKind::Chmod);
+    CHECK(c->fs[0].perms == 0750u);
+    CHECK(error_open({"--chmod", "9", "/x", "true"}) == "--chmod takes an octal argument <= 07777");
+}
+
+TEST_CASE("fd arguments must be open while parsing, with bwrap's words for the later failure") {
+    auto c = parse_open({"--file", "5", "/f", "--ro-bind-data", "3", "/g", "--bind-fd", "4", "/h", "true"});
+    REQUIRE(c);
+    CHECK(c->fs[0].fd == 5);
+    CHECK(c->fs[1].read_only);
+    CHECK(c->fs[2].kind == FsKind::BindFd);
+    auto r = parse_open({"--file", "77", "/f", "true"});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().context == "Can't write data to file /f");
+    CHECK(r.error().errnum == EBADF);
+    CHECK(error_open({"--bind-fd", "77", "/f", "true"}) == "Can't bind fd 77 on /f");
+    CHECK(error_open({"--ro-bind-fd", "x", "/f", "true"}) == "Invalid fd: x");
+}
+
+}  // namespace
+}  // namespace cocoon

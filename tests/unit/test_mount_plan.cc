@@ -89,3 +89,31 @@ TEST_CASE("--dev binds the caller's terminal as /dev/console when stdout is one"
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("created objects get bwrap's default modes, or --perms, and parents follow --perms") {
+    FsRequest dir{.flag = "--dir", .kind = FsKind::Dir, .dest = "/a/b"};
+    FsRequest file{.flag = "--file", .kind = FsKind::File, .dest = "/f", .fd = 5};
+    FsRequest data{.flag = "--bind-data", .kind = FsKind::BindData, .dest = "/g", .fd = 6};
+    FsRequest tmp{.flag = "--tmpfs", .kind = FsKind::Tmpfs, .dest = "/t"};
+    auto plan = plan_mounts({dir, file, data, tmp}, {});
+    REQUIRE(plan);
+    CHECK(plan->ops[0].mode == 0755);
+    CHECK(plan->ops[1].mode == 0666);
+    CHECK(plan->ops[2].mode == 0600);
+    CHECK(plan->ops[3].mode == 0755);
+    dir.perms = 0700;
+    tmp.perms = 0750;
+    tmp.size = 1 << 20;
+    auto with = plan_mounts({dir, tmp}, {});
+    REQUIRE(with);
+    CHECK(with->ops[0].mode == 0700);
+    CHECK(with->ops[0].parent_mode == 0700);
+    CHECK(with->ops[1].parent_mode == 0750);
+    CHECK(describe(with->ops[1]) == "tmpfs /t mode 0750 size 1048576");
+}
+
+}  // namespace
+}  // namespace cocoon
