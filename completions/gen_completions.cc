@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: MIT
 // Renders the bash, zsh and fish completions from the option table at build time,
 // so they cannot drift from the parser: gen_completions bash|zsh|fish > FILE
+#include <cctype>
 #include <cstdio>
 #include <string>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "core/caps.h"
 #include "core/options.h"
 
 namespace cocoon {
 namespace {
 
+std::string cap_words() {
+    std::string out = "ALL";
+    for (int cap = 0; cap < known_caps(); ++cap) {
+        std::string name(cap_name(cap));
+        for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        out += " " + name;
+    }
+    return out;
+}
+
 std::string bash_action(ArgKind kind) {
     switch (kind) {
+        case ArgKind::Capability:
+            return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", cap_words());
         case ArgKind::Path:
             return "_filedir";
         case ArgKind::Directory:
@@ -33,6 +47,8 @@ std::string bash_action(ArgKind kind) {
 
 std::string zsh_action(ArgKind kind) {
     switch (kind) {
+        case ArgKind::Capability:
+            return fmt::format("({})", cap_words());
         case ArgKind::Path:
             return "_files";
         case ArgKind::Directory:
@@ -128,6 +144,8 @@ std::string fish() {
         if (!spec.args.empty()) {
             const ArgKind kind = spec.args.front().kind;
             flags = kind == ArgKind::Path || kind == ArgKind::Directory ? " -r -F" : " -x";
+            if (kind == ArgKind::Capability)
+                flags += fmt::format(" -a '{}'", cap_words());
         }
         out += fmt::format("complete -c cocoon -n 'not __fish_seen_subcommand_from --' -l {}{} -d '{}'\n",
                            spec.name.substr(2), flags, escape_single(spec.help, "\\'"));

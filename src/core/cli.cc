@@ -3,12 +3,14 @@
 #include "core/cli.h"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdint>
 
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "core/caps.h"
 #include "core/options.h"
 
 namespace cocoon {
@@ -373,6 +375,22 @@ private:
             case OptionId::Mqueue:
                 add_fs(spec, FsKind::Mqueue, "", v[0]);
                 break;
+            case OptionId::CapAdd:
+            case OptionId::CapDrop: {
+                Config::CapOp op{.add = spec.id == OptionId::CapAdd};
+                std::string upper = v[0];
+                for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                if (upper == "ALL") {
+                    op.all_caps = true;
+                } else {
+                    const auto cap = parse_cap_name(v[0]);
+                    if (!cap)
+                        return fail(Error::usage(fmt::format("unknown cap: {}", v[0])));
+                    op.cap = *cap;
+                }
+                c.cap_ops.push_back(op);
+                break;
+            }
             case OptionId::NewSession:
                 c.new_session = true;
                 break;

@@ -55,6 +55,15 @@ struct Config {
 
     std::vector<FsRequest> fs;
 
+    // --cap-add and --cap-drop in order; `all_caps` stands for ALL.
+    struct CapOp {
+        bool add = true;
+        bool all_caps = false;
+        int cap = 0;
+        friend bool operator==(const CapOp&, const CapOp&) = default;
+    };
+    std::vector<CapOp> cap_ops;
+
     bool new_session = false;
     bool die_with_parent = false;
     bool as_pid_1 = false;

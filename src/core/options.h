@@ -9,7 +9,7 @@
 namespace cocoon {
 
 // What an option argument is; decides completion and validation.
-enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command };
+enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability };
 
 enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process };
 
@@ -59,6 +59,8 @@ enum class OptionId {
     Mqueue,
     BindFd,
     RoBindFd,
+    CapAdd,
+    CapDrop,
     NewSession,
     DieWithParent,
     AsPid1,

@@ -104,7 +104,7 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
         // user namespace they reach no id the caller does not own (podman's
         // rootless default set, without the network and device ones).
         if (uid == 0)
-            plan.keep_caps = kRootlessRootCaps;
+            plan.caps = kRootlessRootCaps;
         plan.maps = std::move(maps);
         return {};
     }
@@ -145,6 +145,20 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
     return exec;
 }
 
+// --cap-add and --cap-drop in order, from an empty set for an unprivileged caller
+// (or the rootless root set) and from every capability for real root (bwrap's rules).
+void plan_caps(const Config& c, const HostFacts& facts, Plan& plan) {
+    const std::uint64_t all = facts.last_cap >= 63 ? ~0ULL : (1ULL << (facts.last_cap + 1)) - 1;
+    const bool real_root = facts.uid == 0;
+    std::uint64_t caps = real_root ? all & facts.permitted_caps : plan.caps;
+    for (const Config::CapOp& op : c.cap_ops) {
+        const std::uint64_t bits = op.all_caps ? all : 1ULL << op.cap;
+        caps = op.add ? caps | bits : caps & ~bits;
+    }
+    plan.caps = caps;
+    plan.bounding = real_root ? all & facts.permitted_caps : caps;
+}
+
 }  // namespace
 
 Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
@@ -160,7 +174,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.hostname = config.hostname;
     plan.exec = plan_exec(config, facts);
     plan.reaper = plan.ns.pid && !config.as_pid_1;
-    plan.drop_caps = plan.ns.user || facts.uid != 0;
+    plan_caps(config, facts, plan);
     plan.new_session = config.new_session;
     plan.die_with_parent = config.die_with_parent;
     return plan;

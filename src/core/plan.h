@@ -61,9 +61,12 @@ struct Plan {
     MountPlan mounts;
     std::optional<std::string> hostname;
     ExecSpec exec;
-    bool reaper = false;          // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
-    bool drop_caps = false;       // true unless the caller is real root without a user namespace
-    std::uint64_t keep_caps = 0;  // capability bits the command keeps when dropping
+    bool reaper = false;  // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
+    // The command's permitted, effective, inheritable and ambient capabilities
+    // (the reaper keeps none), and its bounding set: for an unprivileged caller
+    // exactly `caps`; real root keeps the bounding set it had, as with bwrap.
+    std::uint64_t caps = 0;
+    std::uint64_t bounding = 0;
     bool new_session = false;
     bool die_with_parent = false;
 };

@@ -3,23 +3,19 @@
 #include "os/host.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pwd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdlib>
 
 #include "os/fd.h"
 
 namespace cocoon {
 namespace {
-
-bool max_user_namespaces_is_zero() {
-    UniqueFd fd(::open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return false;
-    Result<std::string> text = read_all(fd.get());
-    return text && text->starts_with("0");
-}
 
 std::string read_text(const char* path) {
     UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
@@ -27,6 +23,14 @@ std::string read_text(const char* path) {
         return "";
     Result<std::string> text = read_all(fd.get());
     return text ? *text : "";
+}
+
+bool max_user_namespaces_is_zero() {
+    UniqueFd fd(::open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return false;
+    Result<std::string> text = read_all(fd.get());
+    return text && text->starts_with("0");
 }
 
 // The helpers are setuid root: find them in the system directories only, never
@@ -51,6 +55,12 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
         facts.cwd = cwd;  // a deleted or unreachable cwd falls back to "/" like bwrap
     facts.has_user_ns = ::access("/proc/self/ns/user", F_OK) == 0 && !max_user_namespaces_is_zero();
     facts.has_cgroup_ns = ::access("/proc/self/ns/cgroup", F_OK) == 0;
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (facts.uid == 0 && ::syscall(SYS_capget, &header, data) == 0)
+        facts.permitted_caps = data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
+    if (const std::string last = read_text("/proc/sys/kernel/cap_last_cap"); !last.empty())
+        facts.last_cap = std::min(63, std::atoi(last.c_str()));
     char tty[PATH_MAX];
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;

@@ -81,6 +81,10 @@ bool switch_ids(const Frozen& plan) noexcept {
         if (::setresgid(gid, gid, gid) < 0)
             return false;
     }
+    // Leaving uid 0 would clear the permitted set (capabilities(7)); the command's
+    // capabilities are set from it afterwards.
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+        return false;
     if (plan.switch_uid >= 0) {
         const auto uid = static_cast<uid_t>(plan.switch_uid);
         if (::setresuid(uid, uid, uid) < 0)
@@ -122,11 +126,11 @@ bool loopback_up() noexcept {
     return ok;
 }
 
-// Empty permitted, effective, inheritable, ambient and bounding sets: nothing the
-// command could use to undo the sandbox, even as uid 0 inside (bwrap does the same).
-// The bounding set goes first: dropping from it needs CAP_SETPCAP, which a switch
-// of ids may already take away.
-bool drop_bounding_and_ambient(std::uint64_t keep) noexcept {
+// The bounding set loses every capability the command is not given: nothing it
+// could regain to undo the sandbox, even as uid 0 inside (bwrap does the same).
+// It goes first: dropping from it needs CAP_SETPCAP, which a switch of ids may
+// take away.
+bool limit_bounding_set(std::uint64_t keep) noexcept {
     for (int cap = 0; cap <= 63; ++cap) {
         if ((keep & (1ULL << cap)) != 0)
             continue;
@@ -136,18 +140,31 @@ bool drop_bounding_and_ambient(std::uint64_t keep) noexcept {
             return false;
         }
     }
-    return ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == 0 || errno == EINVAL;
+    return true;
 }
 
-// Permitted and effective become `keep`, inheritable empty. As root inside, the
-// command gets them again at execve (the bounding set allows no more, and
-// no_new_privs caps them at what we hold: capabilities(7)).
-bool set_capabilities(std::uint64_t keep) noexcept {
+// Permitted, effective and inheritable become `caps` (as far as we hold them),
+// and so does the ambient set, so that they survive execve for any uid
+// (capabilities(7)); no_new_privs caps what execve can add at what we hold.
+bool set_capabilities(std::uint64_t caps) noexcept {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
-    data[0].permitted = data[0].effective = static_cast<std::uint32_t>(keep);
-    data[1].permitted = data[1].effective = static_cast<std::uint32_t>(keep >> 32);
-    return ::syscall(SYS_capset, &header, data) == 0;
+    if (::syscall(SYS_capget, &header, data) < 0)
+        return false;
+    const std::uint64_t held = data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
+    caps &= held;
+    for (int i = 0; i < 2; ++i) {
+        const auto part = static_cast<std::uint32_t>(caps >> (32 * i));
+        data[i].permitted = data[i].effective = data[i].inheritable = part;
+    }
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+        return false;
+    if (::syscall(SYS_capset, &header, data) < 0)
+        return false;
+    for (int cap = 0; cap <= 63; ++cap)
+        if ((caps & (1ULL << cap)) != 0 && ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+            return false;
+    return true;
 }
 
 void change_dir(const Frozen& plan) noexcept {
@@ -232,7 +249,7 @@ void run(const Frozen& plan) noexcept {
 
     const int proc = open_proc();
     if (proc < 0)
-        fail(plan, Step::IdMaps);
+        fail(plan, Step::OpenProc);
     if (!write_maps(proc, plan.uid_map, plan.gid_map, plan.deny_setgroups))
         fail(plan, Step::IdMaps);
     const bool switching = plan.switch_uid >= 0 || plan.switch_gid >= 0 || plan.drop_groups;
@@ -252,11 +269,11 @@ void run(const Frozen& plan) noexcept {
         (::unshare(CLONE_NEWUSER) < 0 || !write_maps(proc, plan.nested_uid_map, plan.nested_gid_map, true)))
         fail(plan, Step::NestedUserNs);
     ::close(proc);
-    if (plan.drop_caps && !drop_bounding_and_ambient(plan.keep_caps))
+    if (!limit_bounding_set(plan.bounding))
         fail(plan, Step::Capabilities);
     if (switching && !plan.switch_early && !switch_ids(plan))
         fail(plan, Step::SwitchIds);
-    if (plan.drop_caps && !set_capabilities(plan.keep_caps))
+    if (!set_capabilities(plan.caps))
         fail(plan, Step::Capabilities);
     change_dir(plan);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -278,7 +295,7 @@ void run(const Frozen& plan) noexcept {
         exec_command(plan);
     }
     // The reaper keeps no capability, whatever the command keeps.
-    if (plan.keep_caps != 0 && !set_capabilities(0))
+    if (!set_capabilities(0))
         fail(plan, Step::Capabilities);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);

@@ -91,8 +91,8 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     p.envp_.push_back(nullptr);
     f.envp = p.envp_.data();
 
-    f.drop_caps = plan.drop_caps;
-    f.keep_caps = plan.keep_caps;
+    f.caps = plan.caps;
+    f.bounding = plan.bounding;
     f.reaper = plan.reaper;
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;

@@ -64,8 +64,8 @@ struct Frozen {
     char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
     const char* path_env = nullptr;     // $PATH for the execvp-like search
 
-    bool drop_caps = false;
-    std::uint64_t keep_caps = 0;  // the command's capabilities (the reaper keeps none)
+    std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
+    std::uint64_t bounding = 0;
     bool reaper = false;
     bool new_session = false;
     bool die_with_parent = false;

@@ -98,6 +98,8 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
     switch (r.step) {
         case Step::ParentDied:
             return {Error{e, "parent died during setup"}};
+        case Step::OpenProc:
+            return {Error{e, "Can't open /proc, which the user namespace's id maps are written through"}};
         case Step::IdMaps:
             return {Error{e, "setting up uid map"}};
         case Step::MountNamespace:

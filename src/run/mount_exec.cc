@@ -360,14 +360,25 @@ bool fill(Report& report, Step step, std::int32_t index = -1) noexcept {
     return false;
 }
 
-// Mounts the staging tmpfs over /tmp (only in our namespace) and pivots into it,
+// Mounts the staging tmpfs over /tmp (only in our namespace: the host is not
+// touched) and pivots into it,
 // with the host root at /oldroot and an empty /newroot.
 bool stage(Report& report) noexcept {
     // Slave, not private: host mounts made later still propagate in, as with bwrap.
     if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
         return fill(report, Step::MountNamespace);
+    // Any directory will do as the staging mount point (pivot_root moves the
+    // tmpfs away from it again); /tmp may be missing, in a nested sandbox say.
     Fd base(new_tmpfs("0755"));
-    if (base.fd < 0 || ::move_mount(base.fd, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    if (base.fd < 0)
+        return fill(report, Step::MountNamespace);
+    int attached = -1;
+    for (const char* where : {"/tmp", "/proc", "/dev", "/run", "/mnt"}) {
+        attached = ::move_mount(base.fd, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH);
+        if (attached == 0 || (errno != ENOENT && errno != ENOTDIR))
+            break;
+    }
+    if (attached < 0)
         return fill(report, Step::MountNamespace);
     if (::mkdirat(base.fd, "oldroot", 0755) < 0 || ::mkdirat(base.fd, "newroot", 0755) < 0)
         return fill(report, Step::MountNamespace);

@@ -10,6 +10,7 @@ namespace cocoon::child {
 
 enum class Step : std::int32_t {
     ParentDied,       // the parent was gone before we could arm PR_SET_PDEATHSIG
+    OpenProc,         // no procfs at /proc to write the id maps through
     IdMaps,           // writing /proc/self/{uid_map,setgroups,gid_map}
     MountNamespace,   // making / a slave, the staging tmpfs, the first pivot_root
     BindSource,       // op `index`: its source cannot be opened

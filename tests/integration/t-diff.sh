@@ -108,6 +108,12 @@ same "--size 0" "${U[@]}" --size 0 --tmpfs /x true
 same "--size before another option" "${U[@]}" --size 100 --dir /x true
 same "--mqueue" "${U[@]}" --unshare-ipc --mqueue /mq stat -f -c %T /mq
 FD5="$work/file" same "--file on a read-only place" "${U[@]}" --file 5 /usr/f true
+same "--cap-add" "${U[@]}" --cap-add CAP_NET_ADMIN --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
+same "--cap-add for another uid" "${U[@]}" --cap-add cap_chown --uid 1000 --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
+same "--cap-add ALL --cap-drop" "${U[@]}" --cap-add ALL --cap-drop CAP_CHOWN --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
+same "--cap-add by number" "${U[@]}" --cap-add 5 --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
+same "the reaper's capabilities" "${U[@]}" --cap-add ALL --unshare-pid --proc /proc sh -c 'grep -E "^CapEff" /proc/1/status'
+same "unknown capability" "${U[@]}" --cap-add CAP_FOO true
 same "unknown option" --foo true
 same "missing argument" --tmpfs
 same "bad uid" --uid abc true

@@ -277,3 +277,22 @@ TEST_CASE("fd arguments must be open while parsing, with bwrap's words for the l
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--cap-add and --cap-drop take libcap names, numbers and ALL in any case") {
+    auto c = parse({"--cap-add", "CAP_NET_ADMIN", "--cap-drop", "cap_chown", "--cap-add", "all", "--cap-add",
+                    "5", "true"});
+    REQUIRE(c);
+    REQUIRE(c->cap_ops.size() == 4);
+    CHECK(c->cap_ops[0] == Config::CapOp{true, false, 12});
+    CHECK(c->cap_ops[1] == Config::CapOp{false, false, 0});
+    CHECK(c->cap_ops[2].all_caps);
+    CHECK(c->cap_ops[3].cap == 5);
+    CHECK(error_of({"--cap-add", "CAP_FOO", "true"}) == "unknown cap: CAP_FOO");
+    CHECK(error_of({"--cap-drop", "chown", "true"}) == "unknown cap: chown");
+}
+
+}  // namespace
+}  // namespace cocoon

@@ -175,7 +175,7 @@ TEST_CASE("plan: --map-auto --uid 0 --gid 0 maps 65537 ids through the helpers, 
     CHECK(render_map(plan->maps->uid.entries) == "0 1001 1\n1 100000 65536\n");
     CHECK_FALSE(plan->nested_maps);
     CHECK_FALSE(plan->switch_uid);
-    CHECK(plan->keep_caps == kRootlessRootCaps);
+    CHECK(plan->caps == kRootlessRootCaps);
 }
 
 TEST_CASE("plan: with --map-auto any uid but 0 keeps no capabilities, as without maps") {
@@ -185,11 +185,11 @@ TEST_CASE("plan: with --map-auto any uid but 0 keeps no capabilities, as without
     c.uid = 1000;
     auto plan = make_plan(c, alice());
     REQUIRE(plan);
-    CHECK(plan->keep_caps == 0);
+    CHECK(plan->caps == 0);
     Config single;
     single.command = {"true"};
     single.uid = 0;
-    CHECK(make_plan(single, alice())->keep_caps == 0);
+    CHECK(make_plan(single, alice())->caps == 0);
 }
 
 TEST_CASE("plan: explicit maps without the caller need --uid, and then switch to it") {

@@ -28,7 +28,8 @@ TEST_CASE("an unprivileged caller always gets a user namespace mapping its own i
     CHECK(render_map(plan->maps->gid.entries) == "1002 1002 1\n");
     CHECK(plan->maps->deny_setgroups());
     CHECK_FALSE(plan->nested_maps);
-    CHECK(plan->drop_caps);
+    CHECK(plan->caps == 0);
+    CHECK(plan->bounding == plan->caps);
 }
 
 TEST_CASE("--uid and --gid choose the ids inside") {
@@ -62,7 +63,8 @@ TEST_CASE("real root with --unshare-user maps root and denies setgroups like eve
     CHECK(render_map(plan->maps->uid.entries) == "0 0 1\n");
     CHECK(plan->maps->deny_setgroups());
     CHECK_FALSE(plan->nested_maps);
-    CHECK(plan->drop_caps);
+    CHECK(plan->caps == (1ULL << 41) - 1);  // real root keeps everything, as with bwrap
+    CHECK(plan->bounding == (1ULL << 41) - 1);
 }
 
 TEST_CASE("real root without --unshare-user keeps the host ids and its capabilities") {
@@ -71,7 +73,8 @@ TEST_CASE("real root without --unshare-user keeps the host ids and its capabilit
     REQUIRE(plan);
     CHECK_FALSE(plan->ns.user);
     CHECK_FALSE(plan->maps);
-    CHECK_FALSE(plan->drop_caps);
+    CHECK(plan->caps == (1ULL << 41) - 1);
+    CHECK(plan->bounding == (1ULL << 41) - 1);
 }
 
 TEST_CASE("cross-checks give bwrap's messages") {
@@ -128,6 +131,30 @@ TEST_CASE("--argv0 replaces argv[0] but not the file executed") {
     REQUIRE(plan);
     CHECK(plan->exec.file == "sh");
     CHECK(plan->exec.argv.front() == "login-shell");
+}
+
+}  // namespace
+}  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--cap-add and --cap-drop apply in order, ALL meaning every capability of the kernel") {
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1001;
+    Config c;
+    c.command = {"true"};
+    c.cap_ops = {{.add = true, .all_caps = true}, {.add = false, .cap = 0}};
+    auto plan = make_plan(c, f);
+    REQUIRE(plan);
+    CHECK(plan->caps == ((1ULL << 41) - 1) - 1);
+    CHECK(plan->bounding == plan->caps);
+    c.cap_ops = {{.add = true, .cap = 12}, {.add = true, .cap = 21}, {.add = false, .cap = 21}};
+    CHECK(make_plan(c, f)->caps == (1ULL << 12));
+    HostFacts root;
+    c.cap_ops = {{.add = false, .all_caps = true}, {.add = true, .cap = 0}};
+    CHECK(make_plan(c, root)->caps == 1);
 }
 
 }  // namespace
