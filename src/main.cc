@@ -69,6 +69,13 @@ struct App {
         Result<Config> config = parse_cli(args, std::move(env), io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());
+        if (config->seccomp_fd) {  // read after parsing, as bwrap reads it after setup
+            Result<std::string> data = checked_seccomp_data(read_all(*config->seccomp_fd));
+            ::close(*config->seccomp_fd);
+            if (!data)
+                return report(data.error());
+            config->seccomp_filters.push_back(std::move(*data));
+        }
         for (const std::string& warning : config->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (config->help) {

@@ -391,6 +391,20 @@ private:
                 c.cap_ops.push_back(op);
                 break;
             }
+            case OptionId::Seccomp: {
+                if (!c.seccomp_filters.empty())
+                    return fail(Error::usage("--seccomp cannot be combined with --add-seccomp-fd"));
+                warn_repeat(c.seccomp_fd.has_value(), spec.name);
+                c.seccomp_fd = TRY(open_fd(v[0], "Can't read seccomp data"));
+                break;
+            }
+            case OptionId::AddSeccompFd: {
+                if (c.seccomp_fd)
+                    return fail(Error::usage("--add-seccomp-fd cannot be combined with --seccomp"));
+                const int fd = TRY(parse_fd_arg(v[0]));
+                c.seccomp_filters.push_back(TRY(checked_seccomp_data(io_.read_fd(fd))));
+                break;
+            }
             case OptionId::NewSession:
                 c.new_session = true;
                 break;
@@ -411,6 +425,18 @@ private:
 };
 
 }  // namespace
+
+Result<std::string> checked_seccomp_data(Result<std::string> data) {
+    if (!data)
+        return fail(Error{data.error().errnum, "Can't read seccomp data"});
+    if (data->size() % 8 != 0)
+        return fail(Error::usage("Invalid seccomp data, must be multiple of 8"));
+    // struct sock_fprog counts instructions in an unsigned short: a longer program
+    // would be cut short silently, and a partial filter is worse than none.
+    if (data->size() / 8 > 65535)
+        return fail(Error::usage("Invalid seccomp data, more than 65535 instructions"));
+    return std::move(*data);
+}
 
 Result<int> parse_fd_arg(const std::string& text) {
     const auto value = parse_decimal(text, INT_MAX);

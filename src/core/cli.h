@@ -23,6 +23,9 @@ struct CliIo {
 // error whose context is empty: main prints the usage to stderr (bwrap does).
 Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env, const CliIo& io);
 
+// Checks data read from a --seccomp or --add-seccomp-fd fd (bwrap's messages).
+Result<std::string> checked_seccomp_data(Result<std::string> data);
+
 // bwrap parses fds with strtol into an int; we accept only plain decimals that fit.
 Result<int> parse_fd_arg(const std::string& text);
 

@@ -64,6 +64,11 @@ struct Config {
     };
     std::vector<CapOp> cap_ops;
 
+    // Classic BPF programs (struct sock_filter arrays) to install in order:
+    // --add-seccomp-fd data is read while parsing; --seccomp's fd afterwards.
+    std::vector<std::string> seccomp_filters;
+    std::optional<int> seccomp_fd;
+
     bool new_session = false;
     bool die_with_parent = false;
     bool as_pid_1 = false;

@@ -61,6 +61,8 @@ enum class OptionId {
     RoBindFd,
     CapAdd,
     CapDrop,
+    Seccomp,
+    AddSeccompFd,
     NewSession,
     DieWithParent,
     AsPid1,

@@ -175,6 +175,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.exec = plan_exec(config, facts);
     plan.reaper = plan.ns.pid && !config.as_pid_1;
     plan_caps(config, facts, plan);
+    plan.seccomp_filters = config.seccomp_filters;
     plan.new_session = config.new_session;
     plan.die_with_parent = config.die_with_parent;
     return plan;

@@ -67,6 +67,7 @@ struct Plan {
     // exactly `caps`; real root keeps the bounding set it had, as with bwrap.
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
+    std::vector<std::string> seccomp_filters;  // sock_filter arrays, installed in order
     bool new_session = false;
     bool die_with_parent = false;
 };

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -178,9 +179,18 @@ void change_dir(const Frozen& plan) noexcept {
     }
 }
 
+// The filters go on last, in order (the kernel runs the last one first), so that
+// none of them has to allow the setup; no_new_privs is already set.
+void install_filters(const Frozen& plan) noexcept {
+    for (std::int32_t i = 0; i < plan.n_filters; ++i)
+        if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &plan.filters[i]) < 0)
+            fail(plan, Step::Seccomp, i);
+}
+
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
 [[noreturn]] void exec_command(const Frozen& plan) noexcept {
+    install_filters(plan);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
         ::execve(plan.file, plan.argv, plan.envp);
@@ -297,6 +307,9 @@ void run(const Frozen& plan) noexcept {
     // The reaper keeps no capability, whatever the command keeps.
     if (!set_capabilities(0))
         fail(plan, Step::Capabilities);
+    // The reaper runs under the same filters as the command (bwrap does too), so
+    // no unfiltered process is left inside.
+    install_filters(plan);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
     reap(plan, command);

@@ -94,6 +94,14 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.caps = plan.caps;
     f.bounding = plan.bounding;
     f.reaper = plan.reaper;
+    for (const std::string& program : plan.seccomp_filters) {
+        p.filters_.push_back(sock_fprog{
+            .len = static_cast<unsigned short>(program.size() / sizeof(sock_filter)),
+            .filter = reinterpret_cast<sock_filter*>(const_cast<char*>(program.data())),
+        });
+    }
+    f.filters = p.filters_.data();
+    f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;
     const mode_t mask = ::umask(0);

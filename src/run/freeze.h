@@ -2,6 +2,7 @@
 // Plan -> Frozen: the last allocations before clone. The child only indexes into
 // what is laid out here (architecture.md §8). [parent builds, child reads]
 #pragma once
+#include <linux/filter.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -67,6 +68,8 @@ struct Frozen {
     std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
     std::uint64_t bounding = 0;
     bool reaper = false;
+    const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
+    std::int32_t n_filters = 0;
     bool new_session = false;
     bool die_with_parent = false;
     mode_t umask = 022;
@@ -90,6 +93,7 @@ private:
     std::vector<char*> envp_;
     std::vector<char*> pwd_;
     std::vector<int> close_fds_;
+    std::vector<sock_fprog> filters_;
     friend void set_fds(FrozenPlan&, int, int, int, int, std::vector<int>);
 };
 

@@ -139,6 +139,14 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {Error{e, "Can't drop capabilities"}};
         case Step::NoNewPrivs:
             return {Error{e, "prctl(PR_SET_NO_NEW_PRIVS)"}};
+        case Step::Seccomp:
+            if (e == EINVAL)
+                return {
+                    Error::usage("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) "
+                                 "reported EINVAL. "
+                                 "(Hint: this requires a kernel configured with CONFIG_SECCOMP and "
+                                 "CONFIG_SECCOMP_FILTER.)")};
+            return {Error{e, "prctl(PR_SET_SECCOMP)"}};
         case Step::NewSession:
             return {Error{e, "setsid"}};
         case Step::Fork:

@@ -28,6 +28,7 @@ enum class Step : std::int32_t {
     Capabilities,
     NoNewPrivs,
     NewSession,
+    Seccomp,  // index = which filter
     Fork,
     Exec,
 };

@@ -3,8 +3,14 @@
 //   probe caps            the five capability sets and NoNewPrivs, one per line
 //   probe ptrace PID      the errno name of PTRACE_ATTACH to PID ("OK" if it worked)
 //   probe fds             the open fds above 2, space-separated ("none" if there are none)
+//   probe deny NR ERRNO   writes a classic BPF program that fails syscall NR with ERRNO
+//   probe try NAME        calls uname or getppid and prints "OK" or the error
 #include <dirent.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +62,30 @@ int fds() {
     return 0;
 }
 
+int deny(long nr, unsigned errnum) {
+    const sock_filter program[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),  // seccomp_data.nr
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    return std::fwrite(program, sizeof program, 1, stdout) == 1 ? 0 : 1;
+}
+
+int try_call(const std::string& name) {
+    long r = -1;
+    if (name == "uname") {
+        utsname u{};
+        r = ::uname(&u);
+    } else if (name == "getppid") {
+        r = ::syscall(SYS_getppid);
+    } else {
+        return 2;
+    }
+    std::puts(r >= 0 ? "OK" : strerrordesc_np(errno));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +96,10 @@ int main(int argc, char** argv) {
         return ptrace_attach(static_cast<pid_t>(std::atoi(argv[2])));
     if (cmd == "fds")
         return fds();
-    std::fprintf(stderr, "usage: probe caps|ptrace PID|fds\n");
+    if (cmd == "deny" && argc > 3)
+        return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])));
+    if (cmd == "try" && argc > 2)
+        return try_call(argv[2]);
+    std::fprintf(stderr, "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME\n");
     return 2;
 }

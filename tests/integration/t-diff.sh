@@ -114,6 +114,15 @@ same "--cap-add ALL --cap-drop" "${U[@]}" --cap-add ALL --cap-drop CAP_CHOWN --p
 same "--cap-add by number" "${U[@]}" --cap-add 5 --proc /proc sh -c 'grep -E "^Cap" /proc/self/status'
 same "the reaper's capabilities" "${U[@]}" --cap-add ALL --unshare-pid --proc /proc sh -c 'grep -E "^CapEff" /proc/1/status'
 same "unknown capability" "${U[@]}" --cap-add CAP_FOO true
+"$PROBE" deny 63 1 >"$work/no-uname"
+printf 'abc' >"$work/seven"
+: >"$work/empty"
+FD5="$work/no-uname" same "--seccomp" "${U[@]}" --seccomp 5 --proc /proc sh -c 'uname; grep ^Seccomp /proc/self/status'
+FD5="$work/no-uname" same "--add-seccomp-fd" "${U[@]}" --add-seccomp-fd 5 --unshare-pid --proc /proc sh -c 'uname; grep ^Seccomp /proc/1/status'
+FD5="$work/seven" same "seccomp data not whole instructions" "${U[@]}" --seccomp 5 true
+FD5="$work/empty" same "an empty seccomp program" "${U[@]}" --seccomp 5 true
+same "--seccomp with a closed fd" "${U[@]}" --seccomp 77 true
+FD5="$work/no-uname" same "--seccomp after --add-seccomp-fd" "${U[@]}" --add-seccomp-fd 5 --seccomp 5 true
 same "unknown option" --foo true
 same "missing argument" --tmpfs
 same "bad uid" --uid abc true
