@@ -65,7 +65,11 @@ struct App {
                            ::close(fd);
                            return data;
                        },
-                       .fd_is_open = fd_is_open};
+                       .fd_is_open = fd_is_open,
+                       .warn =
+                           [this](const std::string& text) {
+                               std::fprintf(stderr, "%s\n", format_warning(text, style).c_str());
+                           }};
         Result<Config> config = parse_cli(args, std::move(env), io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());
@@ -134,6 +138,15 @@ int main(int argc, char** argv) {
                 "refusing to run setuid or setgid: cocoon needs no privileges, remove the mode bits"));
         std::vector<std::string> args;
         for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+        // --level-prefix applies to every message, also one about an option that
+        // comes before it, so it is looked for among the options first.
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const OptionSpec* spec = find_option(args[i]);
+            if (spec == nullptr)
+                break;
+            app.style.level_prefix = app.style.level_prefix || spec->id == OptionId::LevelPrefix;
+            i += spec->args.size();
+        }
         return app.run(args);
     } catch (...) {
         return app.report(Error::usage("internal error"));

@@ -116,8 +116,13 @@ private:
     }
 
     void warn_repeat(bool repeated, std::string_view flag) {
-        if (repeated)
-            config_.warnings.push_back(fmt::format("Only the last {} option will take effect", flag));
+        if (!repeated)
+            return;
+        std::string text = fmt::format("Only the last {} option will take effect", flag);
+        if (io_.warn)
+            io_.warn(text);
+        else
+            config_.warnings.push_back(std::move(text));
     }
 
     Result<std::uint32_t> parse_id(const std::string& text, std::string_view what) {
@@ -209,6 +214,13 @@ private:
         if (io_.fd_is_open && !io_.fd_is_open(fd))
             return fail(Error{EBADF, closed_message});
         return fd;
+    }
+
+    // A last-wins fd option: warn on a repeat, and the fd must be open.
+    Status set_fd(std::optional<int>& slot, const OptionSpec& spec, const std::string& text) {
+        warn_repeat(slot.has_value(), spec.name);
+        slot = TRY(open_fd(text, fmt::format("{} {}", spec.name, text)));
+        return {};
     }
 
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
@@ -405,6 +417,30 @@ private:
                 c.seccomp_filters.push_back(TRY(checked_seccomp_data(io_.read_fd(fd))));
                 break;
             }
+            case OptionId::SyncFd:
+                return set_fd(c.sync_fd, spec, v[0]);
+            case OptionId::BlockFd:
+                return set_fd(c.block_fd, spec, v[0]);
+            case OptionId::UsernsBlockFd:
+                return set_fd(c.userns_block_fd, spec, v[0]);
+            case OptionId::InfoFd:
+                return set_fd(c.info_fd, spec, v[0]);
+            case OptionId::JsonStatusFd:
+                return set_fd(c.json_status_fd, spec, v[0]);
+            case OptionId::LockFile:
+                c.lock_files.push_back(v[0]);
+                break;
+            case OptionId::LevelPrefix:
+                c.level_prefix = true;
+                break;
+            case OptionId::ExecLabel:
+                warn_repeat(c.exec_label.has_value(), spec.name);
+                c.exec_label = v[0];
+                break;
+            case OptionId::FileLabel:
+                warn_repeat(c.file_label.has_value(), spec.name);
+                c.file_label = v[0];
+                break;
             case OptionId::NewSession:
                 c.new_session = true;
                 break;

@@ -16,6 +16,9 @@ namespace cocoon {
 struct CliIo {
     std::function<Result<std::string>(int fd)> read_fd;
     std::function<bool(int fd)> fd_is_open;  // fd arguments are checked before any side effect
+    // Warnings go out as they arise, before a later error (bwrap's order); without
+    // this they are collected in Config::warnings.
+    std::function<void(const std::string&)> warn;
 };
 
 // `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).

@@ -69,6 +69,17 @@ struct Config {
     std::vector<std::string> seccomp_filters;
     std::optional<int> seccomp_fd;
 
+    // Coordination with the caller (bwrap's fds): all validated open while parsing.
+    std::optional<int> sync_fd;
+    std::optional<int> block_fd;
+    std::optional<int> userns_block_fd;
+    std::optional<int> info_fd;
+    std::optional<int> json_status_fd;
+    std::vector<std::string> lock_files;  // paths inside the sandbox
+    bool level_prefix = false;
+    std::optional<std::string> exec_label;
+    std::optional<std::string> file_label;
+
     bool new_session = false;
     bool die_with_parent = false;
     bool as_pid_1 = false;

@@ -15,10 +15,11 @@ struct HostFacts {
     bool has_user_ns = true;                // /proc/self/ns/user exists and max_user_namespaces != 0
     bool has_cgroup_ns = true;              // /proc/self/ns/cgroup exists
     std::optional<std::string> stdout_tty;  // ttyname(1), bound as /dev/console by --dev
-    int last_cap = 40;                      // /proc/sys/kernel/cap_last_cap: what ALL means
-    std::uint64_t permitted_caps = ~0ULL;   // the caller\'s own permitted set: where real root starts
-    std::string user_name;                  // getpwuid(uid)->pw_name, "" if unknown
-    std::string subuid_text;                // /etc/subuid, "" if missing
+    bool selinux = false;  // /sys/fs/selinux/enforce exists: --exec-label and --file-label can work
+    int last_cap = 40;     // /proc/sys/kernel/cap_last_cap: what ALL means
+    std::uint64_t permitted_caps = ~0ULL;  // the caller\'s own permitted set: where real root starts
+    std::string user_name;                 // getpwuid(uid)->pw_name, "" if unknown
+    std::string subuid_text;               // /etc/subuid, "" if missing
     std::string subgid_text;
     std::string newuidmap;  // absolute path of the setuid helper, "" if not installed
     std::string newgidmap;

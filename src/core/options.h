@@ -11,7 +11,7 @@ namespace cocoon {
 // What an option argument is; decides completion and validation.
 enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability };
 
-enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process };
+enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process, Coordination };
 
 enum class OptionId {
     Help,
@@ -63,6 +63,15 @@ enum class OptionId {
     CapDrop,
     Seccomp,
     AddSeccompFd,
+    SyncFd,
+    BlockFd,
+    UsernsBlockFd,
+    InfoFd,
+    JsonStatusFd,
+    LockFile,
+    LevelPrefix,
+    ExecLabel,
+    FileLabel,
     NewSession,
     DieWithParent,
     AsPid1,

@@ -30,6 +30,17 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
         return fail(Error::usage("Specifying --hostname requires --unshare-uts"));
     if (c.as_pid_1 && !ns.pid)
         return fail(Error::usage("Specifying --as-pid-1 requires --unshare-pid"));
+    // bwrap checks these before implying the user namespace: it must be asked for.
+    if (c.userns_block_fd && !c.unshare_user)
+        return fail(Error::usage("--userns-block-fd requires --unshare-user"));
+    if (c.userns_block_fd && !c.info_fd)
+        return fail(Error::usage("--userns-block-fd requires --info-fd"));
+    if (c.as_pid_1 && !c.lock_files.empty())
+        return fail(Error::usage("Specifying --as-pid-1 and --lock-file is not permitted"));
+    if ((c.exec_label || c.file_label) && !facts.selinux)
+        return fail(Error::usage("labeling not supported on this system"));
+    if (c.lock_files.size() > kMaxLockFiles)
+        return fail(Error::usage(fmt::format("--lock-file: at most {} lock files", kMaxLockFiles)));
     return ns;
 }
 
@@ -167,13 +178,23 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.mounts = TRY(plan_mounts(
         config.fs,
         MountContext{.new_pid_ns = plan.ns.pid, .cwd = facts.cwd, .stdout_tty = facts.stdout_tty}));
-    if (plan.ns.user)
+    if (plan.ns.user && !config.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
     else if (config.map_auto || !config.map_uid.empty() || !config.map_gid.empty())
         return fail(Error::usage("--map-auto, --map-uid and --map-gid require --unshare-user"));
     plan.hostname = config.hostname;
     plan.exec = plan_exec(config, facts);
-    plan.reaper = plan.ns.pid && !config.as_pid_1;
+    // bwrap keeps a PID 1 for a pid namespace, and also to hold --sync-fd and the
+    // --lock-file locks for as long as the sandbox lives.
+    plan.reaper = !config.as_pid_1 && (plan.ns.pid || config.sync_fd || !config.lock_files.empty());
+    plan.sync_fd = config.sync_fd;
+    plan.block_fd = config.block_fd;
+    plan.userns_block_fd = config.userns_block_fd;
+    plan.info_fd = config.info_fd;
+    plan.json_status_fd = config.json_status_fd;
+    plan.lock_files = config.lock_files;
+    plan.exec_label = config.exec_label;
+    plan.file_label = config.file_label;
     plan_caps(config, facts, plan);
     plan.seccomp_filters = config.seccomp_filters;
     plan.new_session = config.new_session;

@@ -68,6 +68,15 @@ struct Plan {
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
     std::vector<std::string> seccomp_filters;  // sock_filter arrays, installed in order
+    // Coordination fds and files (bwrap's), see Config.
+    std::optional<int> sync_fd;
+    std::optional<int> block_fd;
+    std::optional<int> userns_block_fd;  // another process writes the id maps meanwhile
+    std::optional<int> info_fd;
+    std::optional<int> json_status_fd;
+    std::vector<std::string> lock_files;
+    std::optional<std::string> exec_label;
+    std::optional<std::string> file_label;
     bool new_session = false;
     bool die_with_parent = false;
 };
@@ -77,6 +86,9 @@ struct Plan {
 inline constexpr std::uint64_t kRootlessRootCaps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
                                                    (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) |
                                                    (1ULL << 10) | (1ULL << 18) | (1ULL << 31);
+
+// The reaper holds its lock files in a fixed array (no allocation after clone).
+inline constexpr std::size_t kMaxLockFiles = 64;
 
 Result<Plan> make_plan(const Config& config, const HostFacts& facts);
 

@@ -55,6 +55,7 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
         facts.cwd = cwd;  // a deleted or unreachable cwd falls back to "/" like bwrap
     facts.has_user_ns = ::access("/proc/self/ns/user", F_OK) == 0 && !max_user_namespaces_is_zero();
     facts.has_cgroup_ns = ::access("/proc/self/ns/cgroup", F_OK) == 0;
+    facts.selinux = ::access("/sys/fs/selinux/enforce", F_OK) == 0;
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
     if (facts.uid == 0 && ::syscall(SYS_capget, &header, data) == 0)

@@ -189,7 +189,10 @@ void install_filters(const Frozen& plan) noexcept {
 
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
-[[noreturn]] void exec_command(const Frozen& plan) noexcept {
+[[noreturn]] void exec_command(const Frozen& plan, int proc) noexcept {
+    // The SELinux exec label, as libselinux's setexeccon() writes it.
+    if (plan.exec_label != nullptr && !write_at(proc, "thread-self/attr/exec", plan.exec_label))
+        fail(plan, Step::ExecLabel);
     install_filters(plan);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
@@ -278,7 +281,6 @@ void run(const Frozen& plan) noexcept {
     if (plan.nested_uid_map != nullptr &&
         (::unshare(CLONE_NEWUSER) < 0 || !write_maps(proc, plan.nested_uid_map, plan.nested_gid_map, true)))
         fail(plan, Step::NestedUserNs);
-    ::close(proc);
     if (!limit_bounding_set(plan.bounding))
         fail(plan, Step::Capabilities);
     if (switching && !plan.switch_early && !switch_ids(plan))
@@ -294,15 +296,34 @@ void run(const Frozen& plan) noexcept {
         ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     ::umask(plan.umask);
 
+    if (plan.block_fd >= 0) {  // the caller's go-ahead, after setup and before seccomp
+        char byte = 0;
+        while (::read(plan.block_fd, &byte, 1) < 0 && errno == EINTR) {
+        }
+        ::close(plan.block_fd);
+    }
+    // The locks belong to PID 1, which holds them until the sandbox ends (bwrap's
+    // --lock-file); opened here, where a failure can still be reported.
+    int locks[kMaxLockFiles];
+    for (std::int32_t i = 0; i < plan.n_lock_files; ++i) {
+        locks[i] = ::open(plan.lock_files[i], O_RDONLY | O_CLOEXEC);
+        if (locks[i] < 0)
+            fail(plan, Step::LockFileOpen, i);
+        struct flock lock {};
+        lock.l_type = F_RDLCK;
+        lock.l_whence = SEEK_SET;
+        if (::fcntl(locks[i], F_SETLK, &lock) < 0)
+            fail(plan, Step::LockFileLock, i);
+    }
     if (!plan.reaper)
-        exec_command(plan);
+        exec_command(plan, proc);
     const pid_t command = ::fork();
     if (command < 0)
         fail(plan, Step::Fork);
     if (command == 0) {
         if (plan.die_with_parent)
             ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        exec_command(plan);
+        exec_command(plan, proc);
     }
     // The reaper keeps no capability, whatever the command keeps.
     if (!set_capabilities(0))
@@ -312,7 +333,8 @@ void run(const Frozen& plan) noexcept {
     install_filters(plan);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
-    reap(plan, command);
+    ::close(proc);
+    reap(plan, command, locks, plan.n_lock_files);
 }
 
 }  // namespace cocoon::child

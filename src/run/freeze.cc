@@ -10,8 +10,8 @@ namespace cocoon::child {
 namespace {
 
 std::size_t count_strings(const Plan& plan) {
-    return 16 + plan.mounts.ops.size() * 4 + plan.exec.argv.size() + plan.exec.env.size() +
-           plan.exec.chdir.size() * 2;
+    return 16 + plan.lock_files.size() + plan.mounts.ops.size() * 4 + plan.exec.argv.size() +
+           plan.exec.env.size() + plan.exec.chdir.size() * 2;
 }
 
 }  // namespace
@@ -101,6 +101,15 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
         });
     }
     f.filters = p.filters_.data();
+    f.sync_fd = plan.sync_fd.value_or(-1);
+    f.block_fd = plan.block_fd.value_or(-1);
+    for (const std::string& path : plan.lock_files) p.lock_files_.push_back(keep(path));
+    f.lock_files = p.lock_files_.data();
+    f.n_lock_files = static_cast<std::int32_t>(p.lock_files_.size());
+    if (plan.exec_label)
+        f.exec_label = keep(*plan.exec_label);
+    if (plan.file_label)
+        f.file_label = keep(*plan.file_label);
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;

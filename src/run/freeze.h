@@ -68,6 +68,12 @@ struct Frozen {
     std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
     std::uint64_t bounding = 0;
     bool reaper = false;
+    int sync_fd = -1;                         // the reaper keeps it open for as long as it lives
+    int block_fd = -1;                        // one byte is read from it after setup
+    const char* const* lock_files = nullptr;  // opened and read-locked by the reaper
+    std::int32_t n_lock_files = 0;
+    const char* exec_label = nullptr;     // written to /proc/thread-self/attr/exec before execve
+    const char* file_label = nullptr;     // the "context" of the sandbox's tmpfs mounts
     const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
     std::int32_t n_filters = 0;
     bool new_session = false;
@@ -94,6 +100,7 @@ private:
     std::vector<char*> pwd_;
     std::vector<int> close_fds_;
     std::vector<sock_fprog> filters_;
+    std::vector<const char*> lock_files_;
     friend void set_fds(FrozenPlan&, int, int, int, int, std::vector<int>);
 };
 

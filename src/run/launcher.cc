@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +148,14 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
                                  "(Hint: this requires a kernel configured with CONFIG_SECCOMP and "
                                  "CONFIG_SECCOMP_FILTER.)")};
             return {Error{e, "prctl(PR_SET_SECCOMP)"}};
+        case Step::LockFileOpen:
+            return {Error{e, fmt::format("Unable to open lock file {}",
+                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
+        case Step::LockFileLock:
+            return {Error{e, fmt::format("Unable to lock file {}",
+                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
+        case Step::ExecLabel:
+            return {Error{e, fmt::format("Can't set the exec label {}", plan.exec_label.value_or(""))}};
         case Step::NewSession:
             return {Error{e, "setsid"}};
         case Step::Fork:
@@ -156,6 +165,14 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
                     e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
     }
     return {Error{e, "sandbox setup failed"}};
+}
+
+// The parent's ends of our pipes, and the caller's fds that only the parent uses.
+std::vector<int> child_closes(const Plan& plan, std::vector<int> fds) {
+    for (const std::optional<int>& fd : {plan.info_fd, plan.json_status_fd, plan.userns_block_fd})
+        if (fd)
+            fds.push_back(*fd);
+    return fds;
 }
 
 std::vector<std::string> helper_args(pid_t pid, const IdMap& map) {
@@ -170,13 +187,49 @@ std::vector<std::string> helper_args(pid_t pid, const IdMap& map) {
 
 // newuidmap/newgidmap write the maps of the waiting child (newuidmap(1)); the
 // child cannot be reaped or replaced meanwhile: it blocks on `go` and we hold it.
-Status write_helper_maps(const IdMaps& maps, const HelperPaths& helpers, pid_t pid, UniqueFd go) {
-    if (maps.uid.via_helper)
-        TRY(run_helper(helpers.uid, helper_args(pid, maps.uid)));
-    if (maps.gid.via_helper)
-        TRY(run_helper(helpers.gid, helper_args(pid, maps.gid)));
+Status write_helper_maps(const std::optional<IdMaps>& maps, const HelperPaths& helpers, pid_t pid,
+                         UniqueFd go) {
+    if (maps && maps->uid.via_helper)
+        TRY(run_helper(helpers.uid, helper_args(pid, maps->uid)));
+    if (maps && maps->gid.via_helper)
+        TRY(run_helper(helpers.gid, helper_args(pid, maps->gid)));
     const char byte = 1;
     return write_all(go.get(), &byte, 1);
+}
+
+// bwrap's JSON: the child's pid and the inode of every namespace it created
+// (mnt always, never user), in this key order.
+std::string namespace_fields(pid_t pid, const Namespaces& ns, std::string_view separator) {
+    std::string out = fmt::format("\"child-pid\": {}", pid);
+    const std::pair<const char*, bool> all[] = {{"cgroup", ns.cgroup}, {"ipc", ns.ipc}, {"mnt", true},
+                                                {"net", ns.net},       {"pid", ns.pid}, {"uts", ns.uts}};
+    for (const auto& [name, created] : all) {
+        struct stat st {};
+        if (created && ::stat(fmt::format("/proc/{}/ns/{}", pid, name).c_str(), &st) == 0)
+            out += fmt::format("{}\"{}-namespace\": {}", separator, name, st.st_ino);
+    }
+    return out;
+}
+
+// --info-fd (then closed), the first --json-status-fd line, and --userns-block-fd:
+// the caller learns the pid and may write the id maps before setup goes on.
+Status announce(const Plan& plan, pid_t pid) {
+    if (plan.info_fd) {
+        const std::string text = fmt::format("{{\n    {}\n}}\n", namespace_fields(pid, plan.ns, ",\n    "));
+        Status written = write_all(*plan.info_fd, text.data(), text.size());
+        ::close(*plan.info_fd);
+        TRY(std::move(written));
+    }
+    if (plan.json_status_fd) {
+        const std::string line = fmt::format("{{ {} }}\n", namespace_fields(pid, plan.ns, ", "));
+        TRY(write_all(*plan.json_status_fd, line.data(), line.size()));
+    }
+    if (plan.userns_block_fd) {
+        char byte = 0;
+        while (::read(*plan.userns_block_fd, &byte, 1) < 0 && errno == EINTR) {
+        }
+    }
+    return {};
 }
 
 int exit_code(int status) {
@@ -270,15 +323,17 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         return setup_failure(std::move(s).error());
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
-    const bool helpers_needed = plan.maps && plan.maps->via_helper();
+    // The child waits for a byte while helpers or another process write its maps.
+    const bool helpers_needed = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value();
     Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
     Result<FdPair> go = helpers_needed ? pipes() : Result<FdPair>(FdPair{});
     for (auto* p : {&status, &life, &exit_pipe, &go})
         if (!*p)
             return setup_failure(std::move(*p).error());
-    child::set_fds(*frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
-                   helpers_needed ? go->read.get() : -1,
-                   {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()});
+    child::set_fds(
+        *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
+        helpers_needed ? go->read.get() : -1,
+        child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
 
     // Block everything around clone: the child must not run a handler of ours, and
     // the parent reads the forwarded signals from a signalfd.
@@ -298,8 +353,14 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     exit_pipe->write.reset();
     life->read.reset();
     go->read.reset();
+    if (Status s = announce(plan, child.pid()); !s) {
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        Error e = std::move(s).error();
+        e.context = "writing the sandbox's status: " + e.context;
+        return setup_failure(std::move(e));
+    }
     if (helpers_needed) {
-        if (Status s = write_helper_maps(*plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
+        if (Status s = write_helper_maps(plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
             ::sigprocmask(SIG_SETMASK, &old, nullptr);
             Error e = std::move(s).error();
             e.context = "setting up uid map: " + e.context;
@@ -318,8 +379,15 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
-    return supervise(plan, child, std::move(status->read),
-                     plan.reaper ? std::move(exit_pipe->read) : UniqueFd(), signal_fd.get());
+    Result<int, LaunchFailure> code =
+        supervise(plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(),
+                  signal_fd.get());
+    // The exit code goes out only for a command that really ran (bwrap's rule).
+    if (code && plan.json_status_fd) {
+        const std::string line = fmt::format("{{ \"exit-code\": {} }}\n", *code);
+        write_all(*plan.json_status_fd, line.data(), line.size()).has_value();
+    }
+    return code;
 }
 
 }  // namespace cocoon

@@ -146,9 +146,18 @@ int new_fs(const char* type, const char* const* options, unsigned attrs) noexcep
     return ::fsmount(fs.fd, FSMOUNT_CLOEXEC, attrs);
 }
 
-int new_tmpfs(const char* mode_str, const char* size_str = nullptr) noexcept {
-    const char* options[] = {"mode",   mode_str, size_str != nullptr ? "size" : nullptr,
-                             size_str, nullptr,  nullptr};
+int new_tmpfs(const char* mode_str, const char* size_str = nullptr, const char* context = nullptr) noexcept {
+    const char* options[8] = {"mode", mode_str};
+    int n = 2;
+    if (size_str != nullptr) {
+        options[n++] = "size";
+        options[n++] = size_str;
+    }
+    if (context != nullptr) {  // --file-label (SELinux)
+        options[n++] = "context";
+        options[n++] = context;
+    }
+    options[n] = options[n + 1] = nullptr;
     return new_fs("tmpfs", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 }
 
@@ -295,7 +304,7 @@ Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
     return std::strcmp(existing, m.source) == 0 ? Outcome::Done : Outcome::Mismatch;
 }
 
-Outcome apply(const FrozenMount& m, int host, int root) noexcept {
+Outcome apply(const FrozenMount& m, int host, int root, const char* file_label) noexcept {
     switch (m.kind) {
         case MountKind::Bind:
             return apply_bind(m, host, root);
@@ -308,7 +317,7 @@ Outcome apply(const FrozenMount& m, int host, int root) noexcept {
                        : Outcome::Failed;
         }
         case MountKind::Tmpfs:
-            return mount_fresh(new_tmpfs(m.mode_str, m.size_str), root, m.target, m.parent_mode)
+            return mount_fresh(new_tmpfs(m.mode_str, m.size_str, file_label), root, m.target, m.parent_mode)
                        ? Outcome::Done
                        : Outcome::Failed;
         case MountKind::Procfs: {
@@ -401,7 +410,7 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
         return fill(report, Step::MountNamespace);
     for (std::int32_t i = 0; i < plan.n_mounts; ++i) {
         const FrozenMount& m = plan.mounts[i];
-        switch (apply(m, host.fd, root.fd)) {
+        switch (apply(m, host.fd, root.fd, plan.file_label)) {
             case Outcome::Done:
             case Outcome::Skipped:
                 break;

@@ -20,16 +20,42 @@ int exit_code(int status) noexcept {
     return 255;
 }
 
+constexpr int kMaxHeld = 80;  // exit pipe, --sync-fd and up to kMaxLockFiles locks
+
+// Closes every fd from 3 up except those in `keep` (sorted here, in place).
+void close_all_but(int* keep, int n) noexcept {
+    for (int i = 1; i < n; ++i)
+        for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+            const int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    unsigned from = 3;
+    for (int i = 0; i < n; ++i) {
+        if (keep[i] < static_cast<int>(from))
+            continue;
+        if (static_cast<unsigned>(keep[i]) > from)
+            ::close_range(from, static_cast<unsigned>(keep[i]) - 1, 0);
+        from = static_cast<unsigned>(keep[i]) + 1;
+    }
+    ::close_range(from, ~0U, 0);
+}
+
 }  // namespace
 
-void reap(const Frozen& plan, pid_t command) noexcept {
+void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexcept {
     // Nothing in the sandbox may ptrace us or read our memory: an attacher could
     // freeze the whole sandbox (security.md, PID 1 reaper).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    // Keep only stdio and the exit pipe: the sandbox's files are not ours to hold open.
-    if (plan.exit_fd > 3)
-        ::close_range(3, static_cast<unsigned>(plan.exit_fd) - 1, 0);
-    ::close_range(static_cast<unsigned>(plan.exit_fd) + 1, ~0U, 0);
+    // Keep only stdio, the exit pipe, --sync-fd and the locks: the sandbox's files
+    // are not ours to hold open.
+    int held[kMaxHeld];
+    int n = 0;
+    held[n++] = plan.exit_fd;
+    if (plan.sync_fd >= 0)
+        held[n++] = plan.sync_fd;
+    for (int i = 0; i < n_keep && n < kMaxHeld; ++i) held[n++] = keep[i];
+    close_all_but(held, n);
 
     int exit_fd = plan.exit_fd;
     int status = 0;

@@ -28,7 +28,10 @@ enum class Step : std::int32_t {
     Capabilities,
     NoNewPrivs,
     NewSession,
-    Seccomp,  // index = which filter
+    Seccomp,       // index = which filter
+    LockFileOpen,  // index = which --lock-file
+    LockFileLock,
+    ExecLabel,
     Fork,
     Exec,
 };

@@ -123,6 +123,21 @@ FD5="$work/seven" same "seccomp data not whole instructions" "${U[@]}" --seccomp
 FD5="$work/empty" same "an empty seccomp program" "${U[@]}" --seccomp 5 true
 same "--seccomp with a closed fd" "${U[@]}" --seccomp 77 true
 FD5="$work/no-uname" same "--seccomp after --add-seccomp-fd" "${U[@]}" --add-seccomp-fd 5 --seccomp 5 true
+same "--lock-file on a missing path" "${U[@]}" --lock-file /nope true
+same "--lock-file with --as-pid-1" "${U[@]}" --unshare-pid --as-pid-1 --lock-file /usr true
+same "--lock-file holds a lock" "${U[@]}" --proc /proc --unshare-pid --lock-file /usr/bin/true sh -c 'grep -c READ /proc/locks'
+same "--userns-block-fd without --unshare-user" "${U[@]}" --userns-block-fd 1 true
+same "--userns-block-fd without --info-fd" "${U[@]}" --unshare-user --userns-block-fd 1 true
+same "--exec-label" "${U[@]}" --exec-label x true
+same "--file-label" "${U[@]}" --file-label x true
+FD5=/dev/null same "--sync-fd without a pid namespace" "${U[@]}" --proc /proc --sync-fd 5 sh -c 'cat /proc/$PPID/comm | sed s/cocoon/bwrap/'
+same "--block-fd" "${U[@]}" --block-fd 0 echo ran
+run "$BWRAP_SYMLINK" "${U[@]}" --unshare-all --json-status-fd 3 sh -c 'exit 4' 3>"$work/ours"
+run "$SYSTEM_BWRAP" "${U[@]}" --unshare-all --json-status-fd 3 sh -c 'exit 4' 3>"$work/theirs"
+check "same as bwrap: --json-status-fd keys" "$(sed -E 's/[0-9]{3,}/N/g' "$work/theirs")" "$(sed -E 's/[0-9]{3,}/N/g' "$work/ours")"
+run "$BWRAP_SYMLINK" "${U[@]}" --unshare-pid --unshare-ipc --info-fd 3 true 3>"$work/ours"
+run "$SYSTEM_BWRAP" "${U[@]}" --unshare-pid --unshare-ipc --info-fd 3 true 3>"$work/theirs"
+check "same as bwrap: --info-fd layout" "$(sed -E 's/[0-9]{3,}/N/g' "$work/theirs")" "$(sed -E 's/[0-9]{3,}/N/g' "$work/ours")"
 same "unknown option" --foo true
 same "missing argument" --tmpfs
 same "bad uid" --uid abc true

@@ -296,3 +296,27 @@ TEST_CASE("--cap-add and --cap-drop take libcap names, numbers and ALL in any ca
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("coordination fds must be open, and warn when repeated") {
+    auto c = parse_open({"--sync-fd", "3", "--sync-fd", "4", "--info-fd", "5", "--lock-file", "/a",
+                         "--lock-file", "/b", "--level-prefix", "true"});
+    REQUIRE(c);
+    CHECK(c->sync_fd == 4);
+    CHECK(c->info_fd == 5);
+    CHECK(c->lock_files == std::vector<std::string>{"/a", "/b"});
+    CHECK(c->level_prefix);
+    CHECK(c->warnings == std::vector<std::string>{"Only the last --sync-fd option will take effect"});
+    for (const char* flag :
+         {"--sync-fd", "--block-fd", "--userns-block-fd", "--info-fd", "--json-status-fd"}) {
+        auto r = parse_open({flag, "77", "true"});
+        REQUIRE_FALSE(r);
+        CHECK(r.error().context == std::string(flag) + " 77");
+        CHECK(r.error().errnum == EBADF);
+    }
+}
+
+}  // namespace
+}  // namespace cocoon

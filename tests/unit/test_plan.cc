@@ -159,3 +159,48 @@ TEST_CASE("--cap-add and --cap-drop apply in order, ALL meaning every capability
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("coordination cross-checks give bwrap's messages") {
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1001;
+    Config c;
+    c.command = {"true"};
+    c.userns_block_fd = 5;
+    CHECK(make_plan(c, f).error().context == "--userns-block-fd requires --unshare-user");
+    c.unshare_user = true;
+    CHECK(make_plan(c, f).error().context == "--userns-block-fd requires --info-fd");
+    c.info_fd = 6;
+    auto plan = make_plan(c, f);
+    REQUIRE(plan);
+    CHECK_FALSE(plan->maps);  // the caller writes them
+    Config lock;
+    lock.command = {"true"};
+    lock.unshare_pid = true;
+    lock.as_pid_1 = true;
+    lock.lock_files = {"/x"};
+    CHECK(make_plan(lock, f).error().context == "Specifying --as-pid-1 and --lock-file is not permitted");
+    Config label;
+    label.command = {"true"};
+    label.exec_label = "system_u:object_r:x";
+    CHECK(make_plan(label, f).error().context == "labeling not supported on this system");
+}
+
+TEST_CASE("--sync-fd and --lock-file keep a reaper even without a pid namespace") {
+    HostFacts f;
+    f.uid = 1001;
+    Config c;
+    c.command = {"true"};
+    CHECK_FALSE(make_plan(c, f)->reaper);
+    c.sync_fd = 5;
+    CHECK(make_plan(c, f)->reaper);
+    c.sync_fd.reset();
+    c.lock_files = {"/x"};
+    CHECK(make_plan(c, f)->reaper);
+}
+
+}  // namespace
+}  // namespace cocoon
