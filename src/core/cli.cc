@@ -417,6 +417,24 @@ private:
                 c.seccomp_filters.push_back(TRY(checked_seccomp_data(io_.read_fd(fd))));
                 break;
             }
+            case OptionId::Userns:
+                warn_repeat(c.userns_fd.has_value(), spec.name);
+                c.userns_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
+                break;
+            case OptionId::Userns2:
+                warn_repeat(c.userns2_fd.has_value(), spec.name);
+                c.userns2_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
+                break;
+            case OptionId::Pidns:
+                warn_repeat(c.pidns_fd.has_value(), spec.name);
+                c.pidns_fd = TRY(open_fd(v[0], "Setting pidns failed"));
+                break;
+            case OptionId::DisableUserns:
+                c.disable_userns = true;
+                break;
+            case OptionId::AssertUsernsDisabled:
+                c.assert_userns_disabled = true;
+                break;
             case OptionId::SyncFd:
                 return set_fd(c.sync_fd, spec, v[0]);
             case OptionId::BlockFd:

@@ -40,6 +40,12 @@ struct Config {
     bool unshare_cgroup = false;
     bool unshare_cgroup_try = false;
 
+    std::optional<int> userns_fd;   // --userns: joined before clone, instead of a new one
+    std::optional<int> userns2_fd;  // --userns2: joined after setup
+    std::optional<int> pidns_fd;
+    bool disable_userns = false;
+    bool assert_userns_disabled = false;
+
     std::optional<std::uint32_t> uid;
     std::optional<std::uint32_t> gid;
     std::optional<std::string> hostname;

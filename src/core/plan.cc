@@ -13,7 +13,20 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     Namespaces ns;
     // An unprivileged caller can only get the other namespaces inside a user
     // namespace of its own, so one is implied (bwrap does the same).
-    ns.user = c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0;
+    if (c.userns_fd && (c.unshare_user || c.unshare_user_try))
+        return fail(Error::usage("--userns not compatible --unshare-user"));
+    // CLONE_NEWPID fails once setns(2) has chosen another pid namespace for our
+    // children (EINVAL): bwrap forks an intermediate process for this; cocoon
+    // does not yet.
+    if (c.pidns_fd && c.unshare_pid)
+        return fail(
+            Error::usage("--pidns with --unshare-pid is not supported yet: join the pid namespace without "
+                         "--unshare-pid"));
+    if (c.disable_userns && !c.unshare_user)
+        return fail(Error::usage("--disable-userns requires --unshare-user"));
+    if (c.disable_userns && c.userns_block_fd)
+        return fail(Error::usage("--disable-userns is not compatible with  --userns-block-fd"));
+    ns.user = !c.userns_fd && (c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0);
     ns.pid = c.unshare_pid;
     ns.net = c.unshare_net;
     ns.ipc = c.unshare_ipc;
@@ -22,9 +35,9 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
         return fail(Error::usage("--unshare-cgroup: this kernel has no cgroup namespaces"));
     ns.cgroup = c.unshare_cgroup || (c.unshare_cgroup_try && facts.has_cgroup_ns);
 
-    if (c.uid && !ns.user)
+    if (c.uid && !ns.user && !c.userns_fd)
         return fail(Error::usage("Specifying --uid requires --unshare-user or --userns"));
-    if (c.gid && !ns.user)
+    if (c.gid && !ns.user && !c.userns_fd)
         return fail(Error::usage("Specifying --gid requires --unshare-user or --userns"));
     if (c.hostname && !ns.uts)
         return fail(Error::usage("Specifying --hostname requires --unshare-uts"));
@@ -123,9 +136,14 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
     // the namespace's root), so with --dev and single-id maps the first namespace
     // maps 0 and a nested one, entered after setup, maps the requested ids onto it.
     // This is what bwrap does: inside, uid_map then reads "<uid> 0 1".
-    if (plan.mounts.needs_devpts && (uid != 0 || gid != 0)) {
-        plan.maps = IdMaps{IdMap{{{0, facts.uid, 1}}, false}, IdMap{{{0, facts.gid, 1}}, false}};
-        plan.nested_maps = IdMaps{IdMap{{{uid, 0, 1}}, false}, IdMap{{{gid, 0, 1}}, false}};
+    // --disable-userns needs the nested namespace too: its limit of one nested
+    // namespace is used up by it (bwrap does the same).
+    const bool devpts = plan.mounts.needs_devpts && (uid != 0 || gid != 0);
+    if (devpts || c.disable_userns) {
+        const std::uint32_t ns_uid = devpts ? 0 : uid;
+        const std::uint32_t ns_gid = devpts ? 0 : gid;
+        plan.maps = IdMaps{IdMap{{{ns_uid, facts.uid, 1}}, false}, IdMap{{{ns_gid, facts.gid, 1}}, false}};
+        plan.nested_maps = IdMaps{IdMap{{{uid, ns_uid, 1}}, false}, IdMap{{{gid, ns_gid, 1}}, false}};
     } else {
         plan.maps = std::move(maps);
     }
@@ -175,9 +193,10 @@ void plan_caps(const Config& c, const HostFacts& facts, Plan& plan) {
 Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     Plan plan;
     plan.ns = TRY(plan_namespaces(config, facts));
-    plan.mounts = TRY(plan_mounts(
-        config.fs,
-        MountContext{.new_pid_ns = plan.ns.pid, .cwd = facts.cwd, .stdout_tty = facts.stdout_tty}));
+    plan.mounts =
+        TRY(plan_mounts(config.fs, MountContext{.new_pid_ns = plan.ns.pid || config.pidns_fd.has_value(),
+                                                .cwd = facts.cwd,
+                                                .stdout_tty = facts.stdout_tty}));
     if (plan.ns.user && !config.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
     else if (config.map_auto || !config.map_uid.empty() || !config.map_gid.empty())
@@ -187,6 +206,15 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // bwrap keeps a PID 1 for a pid namespace, and also to hold --sync-fd and the
     // --lock-file locks for as long as the sandbox lives.
     plan.reaper = !config.as_pid_1 && (plan.ns.pid || config.sync_fd || !config.lock_files.empty());
+    plan.userns_fd = config.userns_fd;
+    plan.userns2_fd = config.userns2_fd;
+    plan.pidns_fd = config.pidns_fd;
+    plan.disable_userns = config.disable_userns;
+    plan.assert_userns_disabled = config.assert_userns_disabled;
+    if (config.userns_fd) {  // ids inside a joined namespace: switch to them after setup
+        plan.switch_uid = config.uid;
+        plan.switch_gid = config.gid;
+    }
     plan.sync_fd = config.sync_fd;
     plan.block_fd = config.block_fd;
     plan.userns_block_fd = config.userns_block_fd;

@@ -68,6 +68,12 @@ struct Plan {
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
     std::vector<std::string> seccomp_filters;  // sock_filter arrays, installed in order
+    std::optional<int> userns_fd;              // joined by the parent before clone
+    std::optional<int> userns2_fd;             // joined by the sandbox after setup
+    std::optional<int> pidns_fd;  // joined by the parent before clone (pid namespace of its children)
+    bool disable_userns = false;  // max_user_namespaces = 1, used up by the nested namespace
+    bool assert_userns_disabled = false;
+
     // Coordination fds and files (bwrap's), see Config.
     std::optional<int> sync_fd;
     std::optional<int> block_fd;

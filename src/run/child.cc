@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -187,6 +188,20 @@ void install_filters(const Frozen& plan) noexcept {
             fail(plan, Step::Seccomp, i);
 }
 
+// Whether a process here can still make a user namespace: a child tries, and
+// exits at once if it managed.
+bool user_namespaces_allowed() noexcept {
+    const long pid = ::syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, nullptr, nullptr, 0);
+    if (pid == 0)
+        _exit(0);
+    if (pid < 0)
+        return false;
+    int status = 0;
+    while (::waitpid(static_cast<pid_t>(pid), &status, 0) < 0 && errno == EINTR) {
+    }
+    return true;
+}
+
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
 [[noreturn]] void exec_command(const Frozen& plan, int proc) noexcept {
@@ -278,9 +293,16 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Hostname);
     if (plan.loopback && !loopback_up())
         fail(plan, Step::Loopback);
+    // One nested user namespace may be made under ours, and the next line makes it.
+    if (plan.disable_userns && !write_at(proc, "sys/user/max_user_namespaces", "1"))
+        fail(plan, Step::DisableUserns);
     if (plan.nested_uid_map != nullptr &&
         (::unshare(CLONE_NEWUSER) < 0 || !write_maps(proc, plan.nested_uid_map, plan.nested_gid_map, true)))
         fail(plan, Step::NestedUserNs);
+    if (plan.userns2_fd >= 0 && ::setns(plan.userns2_fd, CLONE_NEWUSER) < 0)
+        fail(plan, Step::JoinUserns2);
+    if (plan.check_userns_disabled && user_namespaces_allowed())
+        fail(plan, Step::UsernsNotDisabled);
     if (!limit_bounding_set(plan.bounding))
         fail(plan, Step::Capabilities);
     if (switching && !plan.switch_early && !switch_ids(plan))

@@ -101,6 +101,9 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
         });
     }
     f.filters = p.filters_.data();
+    f.userns2_fd = plan.userns2_fd.value_or(-1);
+    f.disable_userns = plan.disable_userns;
+    f.check_userns_disabled = plan.disable_userns || plan.assert_userns_disabled;
     f.sync_fd = plan.sync_fd.value_or(-1);
     f.block_fd = plan.block_fd.value_or(-1);
     for (const std::string& path : plan.lock_files) p.lock_files_.push_back(keep(path));

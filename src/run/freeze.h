@@ -68,6 +68,9 @@ struct Frozen {
     std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
     std::uint64_t bounding = 0;
     bool reaper = false;
+    int userns2_fd = -1;          // setns after setup
+    bool disable_userns = false;  // max_user_namespaces=1 before the nested namespace
+    bool check_userns_disabled = false;
     int sync_fd = -1;                         // the reaper keeps it open for as long as it lives
     int block_fd = -1;                        // one byte is read from it after setup
     const char* const* lock_files = nullptr;  // opened and read-locked by the reaper

@@ -154,6 +154,13 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
         case Step::LockFileLock:
             return {Error{e, fmt::format("Unable to lock file {}",
                                          plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
+        case Step::DisableUserns:
+            return {
+                Error{e, "Failed to disable user namespaces: writing /proc/sys/user/max_user_namespaces"}};
+        case Step::JoinUserns2:
+            return {Error{e, "Joining specified user namespace failed"}};
+        case Step::UsernsNotDisabled:
+            return {Error::usage("creation of new user namespaces was not disabled as requested")};
         case Step::ExecLabel:
             return {Error{e, fmt::format("Can't set the exec label {}", plan.exec_label.value_or(""))}};
         case Step::NewSession:
@@ -229,6 +236,21 @@ Status announce(const Plan& plan, pid_t pid) {
         while (::read(*plan.userns_block_fd, &byte, 1) < 0 && errno == EINTR) {
         }
     }
+    return {};
+}
+
+// --userns and --pidns: the parent joins them, so that the sandbox is created
+// inside (setns(2): a pid namespace applies to the children made afterwards).
+Status join_namespaces(const Plan& plan) {
+    if (plan.userns_fd && ::setns(*plan.userns_fd, CLONE_NEWUSER) < 0) {
+        if (errno == EINVAL)
+            return fail(
+                Error::usage("Joining the specified user namespace failed, it might not be a descendant of "
+                             "the current user namespace."));
+        return fail(Error::from_errno("Joining specified user namespace failed"));
+    }
+    if (plan.pidns_fd && ::setns(*plan.pidns_fd, CLONE_NEWPID) < 0)
+        return fail(Error::from_errno("Setting pidns failed"));
     return {};
 }
 
@@ -341,6 +363,10 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, &old);
     frozen->frozen().exec_mask = old;
+    if (Status joined = join_namespaces(plan); !joined) {
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        return setup_failure(std::move(joined).error());
+    }
     Result<Cloned> cloned = clone_with_pidfd(clone_flags(plan.ns));
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());

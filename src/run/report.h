@@ -32,6 +32,9 @@ enum class Step : std::int32_t {
     LockFileOpen,  // index = which --lock-file
     LockFileLock,
     ExecLabel,
+    DisableUserns,  // writing max_user_namespaces
+    JoinUserns2,
+    UsernsNotDisabled,  // --disable-userns/--assert-userns-disabled: a user namespace could be made
     Fork,
     Exec,
 };

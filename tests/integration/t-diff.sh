@@ -138,6 +138,14 @@ check "same as bwrap: --json-status-fd keys" "$(sed -E 's/[0-9]{3,}/N/g' "$work/
 run "$BWRAP_SYMLINK" "${U[@]}" --unshare-pid --unshare-ipc --info-fd 3 true 3>"$work/ours"
 run "$SYSTEM_BWRAP" "${U[@]}" --unshare-pid --unshare-ipc --info-fd 3 true 3>"$work/theirs"
 check "same as bwrap: --info-fd layout" "$(sed -E 's/[0-9]{3,}/N/g' "$work/theirs")" "$(sed -E 's/[0-9]{3,}/N/g' "$work/ours")"
+same "--disable-userns" "${U[@]}" --proc /proc --unshare-user --disable-userns sh -c 'cat /proc/self/uid_map /proc/sys/user/max_user_namespaces; unshare -U true'
+same "--disable-userns without --unshare-user" "${U[@]}" --disable-userns true
+same "--disable-userns with --userns-block-fd" "${U[@]}" --unshare-user --disable-userns --info-fd 1 --userns-block-fd 0 true
+same "--assert-userns-disabled" "${U[@]}" --assert-userns-disabled true
+same "--assert-userns-disabled after --disable-userns" "${U[@]}" --unshare-user --disable-userns --assert-userns-disabled echo ok
+same "--userns with a closed fd" "${U[@]}" --userns 77 true
+FD5=/dev/null same "--userns with something else" "${U[@]}" --userns 5 true
+FD5=/dev/null same "--userns with --unshare-user" "${U[@]}" --unshare-user --userns 5 true
 same "unknown option" --foo true
 same "missing argument" --tmpfs
 same "bad uid" --uid abc true

@@ -204,3 +204,37 @@ TEST_CASE("--sync-fd and --lock-file keep a reaper even without a pid namespace"
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("namespaces by fd: cross-checks with bwrap's messages") {
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1001;
+    Config c;
+    c.command = {"true"};
+    c.userns_fd = 5;
+    auto joined = make_plan(c, f);
+    REQUIRE(joined);
+    CHECK_FALSE(joined->ns.user);  // joined, not created
+    CHECK_FALSE(joined->maps);
+    c.unshare_user = true;
+    CHECK(make_plan(c, f).error().context == "--userns not compatible --unshare-user");
+    Config d;
+    d.command = {"true"};
+    d.disable_userns = true;
+    CHECK(make_plan(d, f).error().context == "--disable-userns requires --unshare-user");
+    d.unshare_user = true;
+    auto disabled = make_plan(d, f);
+    REQUIRE(disabled);
+    REQUIRE(disabled->nested_maps);  // the nested namespace uses up the limit of one
+    CHECK(render_map(disabled->maps->uid.entries) == "1001 1001 1\n");
+    CHECK(render_map(disabled->nested_maps->uid.entries) == "1001 1001 1\n");
+    d.userns_block_fd = 5;
+    d.info_fd = 6;
+    CHECK(make_plan(d, f).error().context == "--disable-userns is not compatible with  --userns-block-fd");
+}
+
+}  // namespace
+}  // namespace cocoon
