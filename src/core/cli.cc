@@ -151,6 +151,11 @@ private:
         const auto is = [&](std::initializer_list<OptionId> ids) {
             return next && std::find(ids.begin(), ids.end(), *next) != ids.end();
         };
+        if (!pending_layers_.empty() &&
+            !is({OptionId::OverlaySrc, OptionId::Overlay, OptionId::TmpOverlay, OptionId::RoOverlay}))
+            return fail(
+                Error::usage("--overlay-src must be followed by another --overlay-src or one of --overlay, "
+                             "--tmp-overlay, or --ro-overlay"));
         if (is({OptionId::Perms, OptionId::Size}))
             return {};
         if (pending_perms_ &&
@@ -384,6 +389,28 @@ private:
                 c.fs.back().fd = fd;
                 break;
             }
+            case OptionId::OverlaySrc:
+                pending_layers_.push_back(v[0]);
+                break;
+            case OptionId::Overlay:
+            case OptionId::TmpOverlay:
+            case OptionId::RoOverlay: {
+                const std::size_t needed = spec.id == OptionId::RoOverlay ? 2 : 1;
+                if (pending_layers_.size() < needed)
+                    return fail(Error::usage(fmt::format("{} requires at least {} --overlay-src", spec.name,
+                                                         needed == 2 ? "two" : "one")));
+                const bool rw = spec.id == OptionId::Overlay;
+                add_fs(spec,
+                       rw                                ? FsKind::Overlay
+                       : spec.id == OptionId::TmpOverlay ? FsKind::TmpOverlay
+                                                         : FsKind::RoOverlay,
+                       rw ? v[0] : "", v.back());
+                c.fs.back().layers = std::move(pending_layers_);
+                pending_layers_.clear();
+                if (rw)
+                    c.fs.back().work = v[1];
+                break;
+            }
             case OptionId::Mqueue:
                 add_fs(spec, FsKind::Mqueue, "", v[0]);
                 break;
@@ -476,6 +503,7 @@ private:
     Config config_;
     std::optional<std::uint32_t> pending_perms_;
     std::optional<std::uint64_t> pending_size_;
+    std::vector<std::string> pending_layers_;
 };
 
 }  // namespace

@@ -11,7 +11,23 @@
 namespace cocoon {
 
 // One filesystem option, kept in command-line order (they are applied in that order).
-enum class FsKind { Bind, BindFd, RemountRo, Tmpfs, Proc, Dev, Dir, Symlink, Chmod, File, BindData, Mqueue };
+enum class FsKind {
+    Bind,
+    BindFd,
+    RemountRo,
+    Tmpfs,
+    Proc,
+    Dev,
+    Dir,
+    Symlink,
+    Chmod,
+    File,
+    BindData,
+    Mqueue,
+    Overlay,
+    TmpOverlay,
+    RoOverlay
+};
 
 struct FsRequest {
     std::string flag;  // "--ro-bind": named in every error about this request
@@ -24,6 +40,8 @@ struct FsRequest {
     int fd = -1;                         // --file, --bind-data, --bind-fd: the caller's fd
     std::optional<std::uint32_t> perms;  // --perms before a creating option; --chmod's mode
     std::optional<std::uint64_t> size;   // --size before --tmpfs
+    std::vector<std::string> layers;     // overlays: the --overlay-src layers, bottom first
+    std::string work;                    // --overlay: WORKDIR (`source` is RWSRC)
     friend bool operator==(const FsRequest&, const FsRequest&) = default;
 };
 

@@ -125,6 +125,20 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
             case FsKind::BindFd:
                 plan.ops.push_back(created(MountKind::BindFd, std::move(target), r, 0, i));
                 break;
+            case FsKind::Overlay:
+            case FsKind::TmpOverlay:
+            case FsKind::RoOverlay: {
+                MountOp op = created(MountKind::Overlay, std::move(target), r, 0, i);
+                for (const std::string& layer : r.layers)
+                    op.layers.push_back(absolute_host_path(ctx.cwd, layer));
+                if (r.kind == FsKind::Overlay) {
+                    op.source = absolute_host_path(ctx.cwd, r.source);
+                    op.work = absolute_host_path(ctx.cwd, r.work);
+                }
+                op.tmp_upper = r.kind == FsKind::TmpOverlay;
+                plan.ops.push_back(std::move(op));
+                break;
+            }
             case FsKind::Mqueue:
                 plan.ops.push_back(created(MountKind::Mqueue, std::move(target), r, 0, i));
                 break;
@@ -180,6 +194,16 @@ std::string describe(const MountOp& op) {
             return fmt::format("bind-fd{} {} -> {}", op.read_only ? "-ro" : "", op.fd, op.target);
         case MountKind::Mqueue:
             return fmt::format("mqueue {}", op.target);
+        case MountKind::Overlay: {
+            std::string layers;
+            for (const std::string& layer : op.layers) layers += (layers.empty() ? "" : ":") + layer;
+            return fmt::format("overlay{} {} -> {}{}",
+                               op.read_only   ? "-ro"
+                               : op.tmp_upper ? "-tmp"
+                                              : "",
+                               layers, op.target,
+                               op.source.empty() ? "" : fmt::format(" upper {} work {}", op.source, op.work));
+        }
     }
     return "?";
 }

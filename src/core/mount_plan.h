@@ -25,6 +25,8 @@ enum class MountKind : std::uint8_t {
     BindData,   // a hidden file with mode, filled from fd, bound on target (read_only)
     BindFd,     // bind exactly what fd refers to (read_only)
     Mqueue,     // fresh mqueue filesystem
+    Overlay,    // overlayfs of `layers`; upper: `source` + `work`, a hidden tmpfs (tmp_upper), or none
+                // (read_only)
 };
 
 struct MountOp {
@@ -38,6 +40,9 @@ struct MountOp {
     std::uint32_t parent_mode = 0755;  // for missing parents of target
     std::uint64_t size = 0;            // Tmpfs: bytes, 0 for the kernel's default
     int fd = -1;                       // File, BindData, BindFd
+    std::vector<std::string> layers;   // Overlay: absolute host paths, bottom first
+    std::string work;                  // Overlay: absolute host path of the work directory
+    bool tmp_upper = false;            // Overlay: writes go to a hidden tmpfs
     std::size_t request = 0;           // index into Config::fs: which option this op serves
     friend bool operator==(const MountOp&, const MountOp&) = default;
 };

@@ -10,7 +10,9 @@ namespace cocoon::child {
 namespace {
 
 std::size_t count_strings(const Plan& plan) {
-    return 16 + plan.lock_files.size() + plan.mounts.ops.size() * 4 + plan.exec.argv.size() +
+    std::size_t layers = 0;
+    for (const MountOp& op : plan.mounts.ops) layers += op.layers.size();
+    return 16 + layers + plan.lock_files.size() + plan.mounts.ops.size() * 5 + plan.exec.argv.size() +
            plan.exec.env.size() + plan.exec.chdir.size() * 2;
 }
 
@@ -44,20 +46,32 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.switch_early = plan.switch_early;
     f.drop_groups = plan.maps && plan.maps->gid.via_helper;
 
+    std::size_t n_layers = 0;
+    for (const MountOp& op : plan.mounts.ops) n_layers += op.layers.size();
+    p.layers_.reserve(n_layers);
+    // Overlay layers are resolved by the kernel from the staging root, where the
+    // caller's root is /oldroot (run/mount_exec.cc).
+    auto host = [](const std::string& path) { return path.empty() ? path : "/oldroot" + path; };
     p.mounts_.reserve(plan.mounts.ops.size());
     for (const MountOp& op : plan.mounts.ops) {
+        const std::size_t first_layer = p.layers_.size();
+        for (const std::string& layer : op.layers) p.layers_.push_back(keep(host(layer)));
         p.mounts_.push_back(FrozenMount{
             .kind = op.kind,
             .read_only = op.read_only,
             .allow_devices = op.allow_devices,
             .allow_missing = op.allow_missing,
-            .source = keep(op.source),
+            .source = keep(op.kind == MountKind::Overlay ? host(op.source) : op.source),
             .target = keep(op.target),
             .mode_str = keep(fmt::format("{:04o}", op.mode)),
             .size_str = op.size != 0 ? keep(std::to_string(op.size)) : nullptr,
             .mode = static_cast<mode_t>(op.mode),
             .parent_mode = static_cast<mode_t>(op.parent_mode),
             .fd = op.fd,
+            .layers = p.layers_.data() + first_layer,
+            .n_layers = static_cast<std::int32_t>(op.layers.size()),
+            .work = op.kind == MountKind::Overlay && !op.work.empty() ? keep(host(op.work)) : nullptr,
+            .tmp_upper = op.tmp_upper,
         });
     }
     f.mounts = p.mounts_.data();

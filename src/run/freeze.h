@@ -28,6 +28,10 @@ struct FrozenMount {
     mode_t mode;
     mode_t parent_mode;
     int fd;
+    const char* const* layers;  // Overlay: under /oldroot, bottom first
+    std::int32_t n_layers;
+    const char* work;  // Overlay: under /oldroot, or nullptr
+    bool tmp_upper;
 };
 
 struct Frozen {
@@ -104,6 +108,7 @@ private:
     std::vector<int> close_fds_;
     std::vector<sock_fprog> filters_;
     std::vector<const char*> lock_files_;
+    std::vector<const char*> layers_;  // reserved up front: FrozenMount points into it
     friend void set_fds(FrozenPlan&, int, int, int, int, std::vector<int>);
 };
 

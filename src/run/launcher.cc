@@ -89,6 +89,8 @@ std::string mount_failure(const MountOp& op) {
             return fmt::format("Can't bind fd {} on {}", op.fd, op.target);
         case MountKind::Mqueue:
             return fmt::format("Can't mount mqueue on {}", op.target);
+        case MountKind::Overlay:
+            return fmt::format("Can't mount overlay on {}", op.target);
     }
     return "Can't set up the sandbox's filesystem";
 }

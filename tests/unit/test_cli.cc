@@ -320,3 +320,34 @@ TEST_CASE("coordination fds must be open, and warn when repeated") {
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("overlays take the --overlay-src layers before them, bottom first, with bwrap's messages") {
+    auto c = parse({"--overlay-src", "/a", "--overlay-src", "/b", "--ro-overlay", "/o", "--overlay-src", "/c",
+                    "--overlay", "/up", "/work", "/p", "--overlay-src", "/d", "--tmp-overlay", "/t", "true"});
+    REQUIRE(c);
+    REQUIRE(c->fs.size() == 3);
+    CHECK(c->fs[0].kind == FsKind::RoOverlay);
+    CHECK(c->fs[0].layers == std::vector<std::string>{"/a", "/b"});
+    CHECK(c->fs[0].read_only);
+    CHECK(c->fs[1].kind == FsKind::Overlay);
+    CHECK(c->fs[1].source == "/up");
+    CHECK(c->fs[1].work == "/work");
+    CHECK(c->fs[1].layers == std::vector<std::string>{"/c"});
+    CHECK(c->fs[2].kind == FsKind::TmpOverlay);
+    CHECK(error_of({"--overlay-src", "/a", "--ro-overlay", "/o", "true"}) ==
+          "--ro-overlay requires at least two --overlay-src");
+    CHECK(error_of({"--tmp-overlay", "/o", "true"}) == "--tmp-overlay requires at least one --overlay-src");
+    CHECK(error_of({"--overlay", "/u", "/w", "/o", "true"}) ==
+          "--overlay requires at least one --overlay-src");
+    const std::string dangling =
+        "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or "
+        "--ro-overlay";
+    CHECK(error_of({"--overlay-src", "/a", "--dir", "/x", "true"}) == dangling);
+    CHECK(error_of({"--overlay-src", "/a", "true"}) == dangling);
+}
+
+}  // namespace
+}  // namespace cocoon
