@@ -133,9 +133,15 @@ int main(int argc, char** argv) {
         // An ignored SIGCHLD inherited from the caller would make the kernel reap our
         // child behind our back (bwrap 0.11.1 resets it too).
         ::signal(SIGCHLD, SIG_DFL);
+        // cocoon needs no privileges, and must not run with any: its parent would
+        // keep them while parsing input from an unprivileged user.
         if (::getuid() != ::geteuid() || ::getgid() != ::getegid())
             return app.report(Error::usage(
                 "refusing to run setuid or setgid: cocoon needs no privileges, remove the mode bits"));
+        if (started_with_privileges())
+            return app.report(
+                Error::usage("refusing to run with file capabilities: cocoon needs no privileges, remove "
+                             "them with setcap -r"));
         std::vector<std::string> args;
         for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
         // --level-prefix applies to every message, also one about an option that

@@ -103,6 +103,8 @@ if [ "$(id -u)" = 0 ]; then
     sed -i "/^$plain_user:/d" /etc/subuid /etc/subgid
     # A setuid-root copy, to check that cocoon refuses to run that way.
     install -m 4755 "$build/src/cocoon" "$stage/bin/cocoon-setuid"
+    install -m 0755 "$build/src/cocoon" "$stage/bin/cocoon-filecaps"
+    command -v setcap >/dev/null && setcap cap_net_bind_service+ep "$stage/bin/cocoon-filecaps"
 fi
 for t in "$stage"/integration/t-*.sh; do
     echo "# $(basename "$t")"
@@ -116,7 +118,8 @@ for t in "$stage"/integration/t-*.sh; do
         runner=(runuser -u "$plain_user" --)
     fi
     count_tap < <(cd "$stage" && "${runner[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
-        PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" SYSTEM_BWRAP="$(command -v bwrap || true)" \
+        PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" \
+        COCOON_FILECAPS="$stage/bin/cocoon-filecaps" SYSTEM_BWRAP="$(command -v bwrap || true)" \
         COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)
     # A test that leaked a process must not keep the next one's pipe open.
     [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null

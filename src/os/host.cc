@@ -46,6 +46,16 @@ std::string find_helper(const char* name) {
 
 }  // namespace
 
+bool started_with_privileges() {
+    if (::getuid() != ::geteuid() || ::getgid() != ::getegid())
+        return true;
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (::getuid() == 0 || ::syscall(SYS_capget, &header, data) < 0)
+        return false;
+    return (data[0].permitted | data[1].permitted) != 0;
+}
+
 Result<HostFacts> gather_host_facts(bool id_maps) {
     HostFacts facts;
     facts.uid = ::getuid();

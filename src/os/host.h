@@ -11,4 +11,8 @@ namespace cocoon {
 // stays short without).
 Result<HostFacts> gather_host_facts(bool id_maps);
 
+// Whether this process got capabilities from its executable's file capabilities
+// (or a setuid bit): a non-root process with a non-empty permitted set.
+bool started_with_privileges();
+
 }  // namespace cocoon

@@ -63,5 +63,13 @@ if [ -n "${COCOON_SETUID:-}" ] && [ -u "$COCOON_SETUID" ]; then
 else
     skip "setuid refusal: needs the harness to run as root to make a setuid copy"
 fi
+if [ -n "${COCOON_FILECAPS:-}" ] && getcap "$COCOON_FILECAPS" 2>/dev/null | grep -q cap_; then
+    run "$COCOON_FILECAPS" "${ROOT[@]}" true
+    check "with file capabilities, cocoon refuses to start and says why" \
+        "125 cocoon: refusing to run with file capabilities: cocoon needs no privileges, remove them with setcap -r" \
+        "$rc $err"
+else
+    skip "file capabilities refusal: needs the harness to run as root with setcap (libcap2-bin)"
+fi
 
 done_testing
