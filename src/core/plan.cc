@@ -15,13 +15,6 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     // namespace of its own, so one is implied (bwrap does the same).
     if (c.userns_fd && (c.unshare_user || c.unshare_user_try))
         return fail(Error::usage("--userns not compatible --unshare-user"));
-    // CLONE_NEWPID fails once setns(2) has chosen another pid namespace for our
-    // children (EINVAL): bwrap forks an intermediate process for this; cocoon
-    // does not yet.
-    if (c.pidns_fd && c.unshare_pid)
-        return fail(
-            Error::usage("--pidns with --unshare-pid is not supported yet: join the pid namespace without "
-                         "--unshare-pid"));
     if (c.disable_userns && !c.unshare_user)
         return fail(Error::usage("--disable-userns requires --unshare-user"));
     if (c.disable_userns && c.userns_block_fd)
@@ -209,6 +202,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.userns_fd = config.userns_fd;
     plan.userns2_fd = config.userns2_fd;
     plan.pidns_fd = config.pidns_fd;
+    plan.intermediate = config.pidns_fd && plan.ns.pid;
     plan.disable_userns = config.disable_userns;
     plan.assert_userns_disabled = config.assert_userns_disabled;
     if (config.userns_fd) {  // ids inside a joined namespace: switch to them after setup

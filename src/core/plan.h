@@ -71,6 +71,11 @@ struct Plan {
     std::optional<int> userns_fd;              // joined by the parent before clone
     std::optional<int> userns2_fd;             // joined by the sandbox after setup
     std::optional<int> pidns_fd;  // joined by the parent before clone (pid namespace of its children)
+    // --pidns with --unshare-pid: CLONE_NEWPID fails once setns(2) has chosen
+    // another pid namespace for our children (EINVAL), so the first process,
+    // in the joined namespace, makes the new one under it and relays (bwrap forks
+    // an intermediate process too).
+    bool intermediate = false;
     bool disable_userns = false;  // max_user_namespaces = 1, used up by the nested namespace
     bool assert_userns_disabled = false;
 

@@ -262,6 +262,14 @@ void run(const Frozen& plan) noexcept {
         errno = ESRCH;
         fail(plan, Step::ParentDied);
     }
+    if (plan.intermediate) {
+        const long child = ::syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, nullptr, nullptr, 0);
+        if (child < 0)
+            fail(plan, Step::Fork);
+        if (child > 0)
+            relay(plan, static_cast<pid_t>(child));
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  // cleared by clone; our parent is the relay
+    }
     ::umask(0);               // setup creates exactly the modes it asks for
     if (plan.wait_fd >= 0) {  // the parent runs newuidmap/newgidmap meanwhile
         ssize_t n;

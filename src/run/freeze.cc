@@ -115,6 +115,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
         });
     }
     f.filters = p.filters_.data();
+    f.intermediate = plan.intermediate;
     f.userns2_fd = plan.userns2_fd.value_or(-1);
     f.disable_userns = plan.disable_userns;
     f.check_userns_disabled = plan.disable_userns || plan.assert_userns_disabled;

@@ -72,6 +72,7 @@ struct Frozen {
     std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
     std::uint64_t bounding = 0;
     bool reaper = false;
+    bool intermediate = false;    // make the pid namespace from a first process (--pidns + --unshare-pid)
     int userns2_fd = -1;          // setns after setup
     bool disable_userns = false;  // max_user_namespaces=1 before the nested namespace
     bool check_userns_disabled = false;

@@ -369,7 +369,10 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         return setup_failure(std::move(joined).error());
     }
-    Result<Cloned> cloned = clone_with_pidfd(clone_flags(plan.ns));
+    std::uint64_t flags = clone_flags(plan.ns);
+    if (plan.intermediate)
+        flags &= ~static_cast<std::uint64_t>(CLONE_NEWPID);  // made by the first process, see Plan
+    Result<Cloned> cloned = clone_with_pidfd(flags);
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
     if (!cloned) {

@@ -43,6 +43,27 @@ void close_all_but(int* keep, int n) noexcept {
 
 }  // namespace
 
+void relay(const Frozen& plan, pid_t child) noexcept {
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Only the sandbox may report on the pipes: EOF on them must mean what it says.
+    ::close(plan.status_fd);
+    ::close(plan.exit_fd);
+    if (plan.wait_fd >= 0)
+        ::close(plan.wait_fd);
+    for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(child, &status, WNOHANG);
+        if (pid == child)
+            _exit(exit_code(status));
+        if (pid < 0 && errno != EINTR)
+            _exit(255);
+        siginfo_t info{};
+        const int sig = ::sigwaitinfo(&plan.reaper_waits, &info);
+        if (sig > 0 && sig != SIGCHLD)
+            ::kill(child, sig);
+    }
+}
+
 void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexcept {
     // Nothing in the sandbox may ptrace us or read our memory: an attacher could
     // freeze the whole sandbox (security.md, PID 1 reaper).

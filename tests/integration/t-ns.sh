@@ -27,6 +27,11 @@ check "--userns joins the given user namespace" "$(readlink "/proc/$h/ns/user")"
 run "${C[@]}" --userns 5 --pidns 6 sh -c 'readlink /proc/self/ns/pid; echo /proc/[0-9]* | wc -w' \
     5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
 check "--pidns joins the given pid namespace" "$(readlink "/proc/$h/ns/pid") 5" "$(echo $out)"
+run "${C[@]}" --userns 5 --pidns 6 --unshare-pid sh -c 'echo $$; exit 7' 5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
+check "--pidns with --unshare-pid makes a new pid namespace under the joined one" "7 2" "$rc $out"
+run "${C[@]}" --userns 5 --pidns 6 --unshare-pid readlink /proc/self/ns/pid 5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
+[ -n "$out" ] && [ "$out" != "$(readlink "/proc/$h/ns/pid")" ] && ok "... which is not the joined one itself" ||
+    not_ok "... which is not the joined one itself ($out)"
 run "${C[@]}" --userns 5 --uid 0 true 5<"/proc/$h/ns/user"
 check "--uid must be mapped in a joined namespace" "125 cocoon: Can't switch to uid 0 gid 0: Invalid argument" "$rc $err"
 kill "$holder"
@@ -59,9 +64,5 @@ run "${C[@]}" --unshare-user --userns 5 true 5</dev/null
 check "--userns with --unshare-user" "125 cocoon: --userns not compatible --unshare-user" "$rc $err"
 run "${C[@]}" --pidns 77 true
 check "--pidns with a closed fd" "125 cocoon: Setting pidns failed: Bad file descriptor" "$rc $err"
-run "${C[@]}" --pidns 5 --unshare-pid true 5</dev/null
-check "--pidns with --unshare-pid is refused clearly, not half-done" \
-    "125 cocoon: --pidns with --unshare-pid is not supported yet: join the pid namespace without --unshare-pid" \
-    "$rc $err"
 
 done_testing

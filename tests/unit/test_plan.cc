@@ -238,3 +238,23 @@ TEST_CASE("namespaces by fd: cross-checks with bwrap's messages") {
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--pidns with --unshare-pid makes the new pid namespace from an intermediate process") {
+    HostFacts f;
+    f.uid = 1001;
+    Config c;
+    c.command = {"true"};
+    c.pidns_fd = 5;
+    CHECK_FALSE(make_plan(c, f)->intermediate);
+    c.unshare_pid = true;
+    auto plan = make_plan(c, f);
+    REQUIRE(plan);
+    CHECK(plan->intermediate);
+    CHECK(plan->reaper);
+}
+
+}  // namespace
+}  // namespace cocoon
