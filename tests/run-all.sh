@@ -51,7 +51,7 @@ if [ "${CI:-}" = true ]; then
     echo "== unit (address,undefined sanitizers)"
     asan=${build}-asan
     if { [ -f "$asan/build.ninja" ] || meson setup "$asan" "$src" -Db_sanitize=address,undefined \
-            -Db_lundef=false -Dman=disabled >/dev/null; } && ninja -C "$asan" tests/unit-tests >/dev/null &&
+            -Db_lundef=false -Dman=disabled -Dstatic=false >/dev/null; } && ninja -C "$asan" tests/unit-tests >/dev/null &&
         out=$(UBSAN_OPTIONS=halt_on_error=1 "$asan/tests/unit-tests" --no-colors 2>&1); then
         echo "ok - unit tests under sanitizers"; passed=$((passed + 1))
     else

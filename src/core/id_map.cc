@@ -119,26 +119,40 @@ SubIds parse_subids(std::string_view text, std::string_view file, std::string_vi
         if (line.empty() || line.front() == '#')
             continue;
         const std::vector<std::string_view> fields = split(line, ':');
-        const auto start = fields.size() == 3 ? parse_decimal(fields[1], UINT32_MAX) : std::nullopt;
-        const auto count = fields.size() == 3 ? parse_decimal(fields[2], UINT32_MAX) : std::nullopt;
-        if (!start || !count || fields[0].empty()) {
+        if (fields.size() != 3 || fields[0].empty()) {
             out.warnings.push_back(fmt::format("{}:{}: ignoring a malformed line", file, line_no));
             continue;
         }
+        const std::optional<std::uint64_t> start_field = parse_decimal(fields[1], UINT32_MAX);
+        const std::optional<std::uint64_t> count_field = parse_decimal(fields[2], UINT32_MAX);
+        if (!start_field || !count_field) {
+            out.warnings.push_back(fmt::format("{}:{}: ignoring a malformed line", file, line_no));
+            continue;
+        }
+        const std::uint64_t start = *start_field;
+        const std::uint64_t count = *count_field;
         if (fields[0] != user && fields[0] != id_text)
             continue;
-        if (*count == 0) {
+        if (count == 0) {
             out.warnings.push_back(fmt::format("{}:{}: ignoring a range of 0 ids", file, line_no));
             continue;
         }
-        if (*start + *count > kIdSpace) {
+        if (start + count > kIdSpace) {
             out.warnings.push_back(fmt::format("{}:{}: ignoring a range past id 4294967295", file, line_no));
             continue;
         }
-        out.ranges.push_back(
-            {static_cast<std::uint32_t>(*start), static_cast<std::uint32_t>(*count), line_no});
+        out.ranges.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count), line_no});
     }
     return out;
+}
+
+std::string user_name_in_passwd(std::string_view passwd, std::uint32_t uid) {
+    for (std::string_view line : split(passwd, '\n')) {
+        const std::vector<std::string_view> fields = split(line, ':');
+        if (fields.size() >= 3 && parse_decimal(fields[2], UINT32_MAX) == uid)
+            return std::string(fields[0]);
+    }
+    return "";
 }
 
 Result<IdMapPlan> plan_id_map(const IdMapInput& in) {

@@ -28,6 +28,12 @@ struct SubIds {
 // ones, zero counts and ranges that overflow 32 bits get a warning naming the line.
 SubIds parse_subids(std::string_view text, std::string_view file, std::string_view user, std::uint32_t id);
 
+// The name of `uid` in the text of /etc/passwd, "" if absent. Read directly, not
+// through NSS: cocoon is linked statically, and static glibc cannot load NSS
+// modules reliably. Users from other NSS sources are matched by numeric uid in
+// /etc/subuid, which subuid(5) allows.
+std::string user_name_in_passwd(std::string_view passwd, std::uint32_t uid);
+
 // One line of /proc/PID/uid_map: `count` ids from `inside` map onto `outside`.
 struct MapEntry {
     std::uint32_t inside = 0;

@@ -4,7 +4,6 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <pwd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -12,6 +11,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "core/id_map.h"
 #include "os/fd.h"
 
 namespace cocoon {
@@ -76,11 +76,7 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;
     if (id_maps) {
-        passwd pw{};
-        passwd* found = nullptr;
-        char buf[4096];
-        if (::getpwuid_r(facts.uid, &pw, buf, sizeof buf, &found) == 0 && found != nullptr)
-            facts.user_name = pw.pw_name;
+        facts.user_name = user_name_in_passwd(read_text("/etc/passwd"), facts.uid);
         facts.subuid_text = read_text("/etc/subuid");
         facts.subgid_text = read_text("/etc/subgid");
         facts.newuidmap = find_helper("newuidmap");

@@ -149,6 +149,14 @@ TEST_CASE("explicit maps never fall back: without the helper they fail") {
         "--map-uid: newuidmap not found in /usr/bin, /bin, /usr/sbin or /sbin (install the uidmap package)");
 }
 
+TEST_CASE("the user name comes from /etc/passwd by uid") {
+    constexpr std::string_view passwd =
+        "root:x:0:0::/root:/bin/sh\nalice:x:1001:1001::/home/alice:/bin/sh\nbad line\n";
+    CHECK(user_name_in_passwd(passwd, 1001) == "alice");
+    CHECK(user_name_in_passwd(passwd, 0) == "root");
+    CHECK(user_name_in_passwd(passwd, 5) == "");
+}
+
 HostFacts alice() {
     HostFacts f;
     f.uid = 1001;
