@@ -60,16 +60,18 @@ struct App {
     int run(const std::vector<std::string>& args) const {
         std::vector<std::string> env;
         for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-        const CliIo io{.read_fd = [](int fd) -> Result<std::string> {
-                           Result<std::string> data = read_all(fd);
-                           ::close(fd);
-                           return data;
-                       },
-                       .fd_is_open = fd_is_open,
-                       .warn =
-                           [this](const std::string& text) {
-                               std::fprintf(stderr, "%s\n", format_warning(text, style).c_str());
-                           }};
+        const CliIo io{
+            .read_fd = [](int fd) -> Result<std::string> {
+                Result<std::string> data = read_all(fd);
+                ::close(fd);
+                return data;
+            },
+            .fd_is_open = fd_is_open,
+            .warn =
+                [this](const std::string& text) {
+                    std::fprintf(stderr, "%s\n", format_warning(text, style).c_str());
+                },
+            .max_args = style.personality == Personality::Bwrap ? std::size_t{9000} : kMaxArgsCocoon};
         Result<Config> config = parse_cli(args, std::move(env), io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());

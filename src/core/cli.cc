@@ -107,8 +107,8 @@ private:
             for (std::string_view w : split(text, '\0')) words.emplace_back(w);
         }
         count_ += words.size();
-        if (count_ > kMaxArgs)
-            return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", kMaxArgs)));
+        if (count_ > io_.max_args)
+            return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", io_.max_args)));
         // A non-option word inside the file ends the file: the rest is ignored and
         // the COMMAND must be on the real argv (observed on bwrap 0.11.1).
         TRY(parse_options(words, true));
@@ -529,8 +529,8 @@ Result<int> parse_fd_arg(const std::string& text) {
 
 Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
                          const CliIo& io) {
-    if (args.size() > kMaxArgs)
-        return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", kMaxArgs)));
+    if (args.size() > io.max_args)
+        return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", io.max_args)));
     Parser parser(std::move(env), io);
     parser.count_ = args.size();
     const std::size_t command_start = TRY(parser.parse_options(args, false));

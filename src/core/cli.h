@@ -19,6 +19,9 @@ struct CliIo {
     // Warnings go out as they arise, before a later error (bwrap's order); without
     // this they are collected in Config::warnings.
     std::function<void(const std::string&)> warn;
+    // bwrap refuses more than 9000 words in all; as `cocoon` the limit is far
+    // higher, so that thousands of binds fit in an --args file.
+    std::size_t max_args = 9000;
 };
 
 // `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).
@@ -32,7 +35,7 @@ Result<std::string> checked_seccomp_data(Result<std::string> data);
 // bwrap parses fds with strtol into an int; we accept only plain decimals that fit.
 Result<int> parse_fd_arg(const std::string& text);
 
-// Exceeding this many words, counting --args contents, is an error (bwrap's limit).
-inline constexpr std::size_t kMaxArgs = 9000;
+// The `cocoon` personality's limit on words, counting --args contents.
+inline constexpr std::size_t kMaxArgsCocoon = 1 << 20;
 
 }  // namespace cocoon

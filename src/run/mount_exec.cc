@@ -68,6 +68,23 @@ const char* split_path(const char* path, char (&dir)[PATH_MAX]) noexcept {
 // `path` itself) is created with 0755, each resolved again from the root so a
 // symlink planted on the way is followed as the sandbox sees it.
 bool make_dirs(int root, const char* path, mode_t mode, mode_t parent_mode = 0755) noexcept {
+    // Fast path, the common case of many binds side by side: the parent exists,
+    // so one lookup and one mkdirat do (the walk below costs one per component).
+    if (path[1] != '\0') {
+        char dir[PATH_MAX];
+        const char* name = split_path(path, dir);
+        Fd parent(open_beneath(root, dir, O_PATH | O_DIRECTORY, kInRoot));
+        if (parent.fd >= 0) {
+            if (::mkdirat(parent.fd, name, mode) == 0)
+                return true;
+            if (errno != EEXIST)
+                return false;
+            Fd existing(open_beneath(root, path, O_PATH | O_DIRECTORY, kInRoot));
+            return existing.fd >= 0;
+        }
+        if (errno != ENOENT)
+            return false;
+    }
     char buf[PATH_MAX];
     const std::size_t len = std::strlen(path);
     if (len >= sizeof buf) {

@@ -136,6 +136,12 @@ check "--argv0 sets argv[0] and still runs COMMAND" "renamed -c tr \"\\0\" \" \"
 run "$COCOON" --args 3 "${ROOT[@]}" sh -c 'echo "$X"' 3< <(printf -- '--setenv\0X\0from-args\0--unshare-pid\0')
 check "--args reads NUL-separated options from an fd" "from-args" "$out"
 
+words=$(for i in $(seq 1 4000); do printf -- '--setenv\0V%d\0x\0' "$i"; done | base64 -w0)
+run bash -c "$(printf '%q ' "$COCOON") --args 3 $(printf '%q ' "${ROOT[@]}") sh -c 'env | grep -c ^V' 3< <(echo $words | base64 -d)"
+check "as cocoon, --args carries far more than bwrap's 9000 words" "4000" "$out"
+run bash -c "$(printf '%q ' "$BWRAP_SYMLINK") --args 3 true 3< <(echo $words | base64 -d)"
+check "as bwrap, the limit stays 9000" "1 bwrap: Exceeded maximum number of arguments 9000" "$rc $err"
+
 run "$COCOON" --args 77 true
 check "--args with a closed fd is an error" "125 cocoon: Can't read --args data: Bad file descriptor" "$rc $err"
 

@@ -351,3 +351,17 @@ TEST_CASE("overlays take the --overlay-src layers before them, bottom first, wit
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("as cocoon, the word limit is far above bwrap's 9000") {
+    CliIo io;
+    io.max_args = kMaxArgsCocoon;
+    Args many(20000, "--unshare-pid");
+    many.push_back("true");
+    CHECK(parse_cli(many, {}, io));
+}
+
+}  // namespace
+}  // namespace cocoon

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: MIT
+"""Reads bench/results.csv, prints the table with ratios and the targets of issue 6,
+writes bench/results.md (included by bench/README.md) and bench/startup.png (gnuplot)."""
+import csv
+import os
+import subprocess
+import sys
+
+rows = list(csv.DictReader(open(sys.argv[1])))
+out = sys.argv[2]
+get = {(r["case"], r["tool"], int(r["n"])): r for r in rows}
+
+
+def med(case, tool, n=0):
+    r = get.get((case, tool, n))
+    return float(r["median_ms"]) if r else None
+
+
+lines = ["| case | cocoon (median ± sd) | bwrap | ratio |", "|---|---|---|---|"]
+for case, label in (("minimal", "`--ro-bind / / true`"), ("typical", "typical sandbox")):
+    c, b = get.get((case, "cocoon", 0)), get.get((case, "bwrap", 0))
+    ratio = f"{float(c['median_ms']) / float(b['median_ms']):.2f}" if c and b else "n/a"
+    bw = f"{b['median_ms']} ± {b['stddev_ms']} ms" if b else "not installed"
+    lines.append(f"| {label} | {c['median_ms']} ± {c['stddev_ms']} ms | {bw} | {ratio} |")
+u = med("minimal", "unshare")
+lines.append(f"| `unshare -Ur true` (the floor) | {u:.3f} ms | | cocoon/unshare {med('minimal', 'cocoon') / u:.2f} |")
+for n in (10, 100, 1000, 2000, 10000):
+    c, b = get.get(("binds", "cocoon", n)), get.get(("binds", "bwrap", n))
+    if not c:
+        continue
+    per = float(c["median_ms"]) / n * 1000
+    ratio = f"{float(c['median_ms']) / float(b['median_ms']):.3f}" if b else "n/a"
+    bw = f"{b['median_ms']} ms" if b else "not measured"
+    lines.append(f"| {n} `--ro-bind`s | {c['median_ms']} ± {c['stddev_ms']} ms ({per:.1f} µs/bind) | {bw} | {ratio} |")
+rss_out = med("rss", "cocoon-outside")
+rss_reaper = med("rss", "cocoon-reaper")
+lines.append(f"| peak RSS outside / reaper | {rss_out / 1024:.2f} MiB / {rss_reaper / 1024:.2f} MiB | | |")
+
+targets = []
+def target(name, ok, detail):
+    targets.append(f"- [{'x' if ok else ' '}] {name}: {detail}")
+
+t, bt = med("typical", "cocoon"), med("typical", "bwrap")
+if bt:
+    target("typical start-up ≤ 0.7 × bwrap", t <= 0.7 * bt, f"{t / bt:.2f}")
+m = med("minimal", "cocoon")
+target("minimal start-up ≤ 1.3 × unshare -Ur true", m <= 1.3 * u, f"{m / u:.2f}")
+c1000, b1000, c2000 = med("binds", "cocoon", 1000), med("binds", "bwrap", 1000), med("binds", "cocoon", 2000)
+if b1000:
+    target("1000 binds ≤ 1/20 of bwrap", c1000 <= b1000 / 20, f"1/{b1000 / c1000:.0f}")
+target("2000 binds ≤ 2.2 × 1000 binds", c2000 <= 2.2 * c1000, f"{c2000 / c1000:.2f}")
+target("seccomp default ≤ 5% slower on getppid", False, "not measured: the default profile is issue 5")
+target("peak RSS outside ≤ 4 MiB", rss_out <= 4096, f"{rss_out / 1024:.2f} MiB")
+target("peak RSS of the reaper ≤ 2 MiB", rss_reaper <= 2048, f"{rss_reaper / 1024:.2f} MiB")
+
+text = "\n".join(lines) + "\n\nTargets (issue 6):\n\n" + "\n".join(targets) + "\n"
+print(text)
+open(os.path.join(out, "results.md"), "w").write(text)
+
+data = os.path.join(out, "binds.dat")
+with open(data, "w") as f:
+    for n in (10, 100, 1000, 2000, 10000):
+        c, b = med("binds", "cocoon", n), med("binds", "bwrap", n)
+        f.write(f"{n} {c if c is not None else '?'} {b if b is not None else '?'}\n")
+try:
+    subprocess.run(["gnuplot"], check=True, input=f"""
+set terminal pngcairo size 720,420
+set output '{os.path.join(out, "startup.png")}'
+set logscale xy
+set xlabel 'distinct --ro-bind mounts'
+set ylabel 'start-up, ms (median)'
+set key left top
+set grid
+set datafile missing '?'
+plot '{data}' using 1:2 with linespoints title 'cocoon', '{data}' using 1:3 with linespoints title 'bwrap (Debian 0.8.0)'
+""".encode())
+except (OSError, subprocess.CalledProcessError) as e:
+    print(f"bench: no plot ({e})")
+os.remove(data)
