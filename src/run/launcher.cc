@@ -347,16 +347,19 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         return setup_failure(std::move(s).error());
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
-    // The child waits for a byte while helpers or another process write its maps.
-    const bool helpers_needed = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value();
+    // The child waits for a byte while helpers or another process write its maps,
+    // and while we read its namespaces for --info-fd/--json-status-fd (the reaper
+    // turns non-dumpable, which would hide them from us).
+    const bool child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
+                                plan.info_fd.has_value() || plan.json_status_fd.has_value();
     Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
-    Result<FdPair> go = helpers_needed ? pipes() : Result<FdPair>(FdPair{});
+    Result<FdPair> go = child_waits ? pipes() : Result<FdPair>(FdPair{});
     for (auto* p : {&status, &life, &exit_pipe, &go})
         if (!*p)
             return setup_failure(std::move(*p).error());
     child::set_fds(
         *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
-        helpers_needed ? go->read.get() : -1,
+        child_waits ? go->read.get() : -1,
         child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
 
     // Block everything around clone: the child must not run a handler of ours, and
@@ -390,7 +393,7 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         e.context = "writing the sandbox's status: " + e.context;
         return setup_failure(std::move(e));
     }
-    if (helpers_needed) {
+    if (child_waits) {
         if (Status s = write_helper_maps(plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
             ::sigprocmask(SIG_SETMASK, &old, nullptr);
             Error e = std::move(s).error();

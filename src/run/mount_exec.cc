@@ -365,6 +365,21 @@ Outcome apply_bind(const FrozenMount& m, int host, int root) noexcept {
     // so RESOLVE_IN_ROOT makes absolute symlinks in it land where the caller's would.
     const char* source = m.source[0] == '/' && m.source[1] == '\0' ? "." : m.source;
     Fd src(open_beneath(host, source, O_PATH, RESOLVE_IN_ROOT));
+    // RESOLVE_IN_ROOT refuses magic links (EXDEV), but /proc/self/fd/N is how
+    // callers name an fd they pass (N is theirs, inherited by this process). Its
+    // mount belongs to the caller's namespace, which open_tree refuses: bind the
+    // path the link names, in the caller's view, as bwrap does.
+    if (src.fd < 0 && errno == EXDEV) {
+        char target[PATH_MAX];
+        const ssize_t n =
+            ::readlinkat(host, source[0] == '/' ? source + 1 : source, target, sizeof target - 1);
+        if (n > 0 && target[0] == '/') {
+            target[n] = '\0';
+            src.fd = open_beneath(host, target, O_PATH, RESOLVE_IN_ROOT);
+        } else {
+            errno = EXDEV;
+        }
+    }
     if (src.fd < 0)
         return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::SourceMissing;
     struct stat st {};

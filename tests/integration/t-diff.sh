@@ -51,6 +51,7 @@ same "--bind writes reach the host" "${U[@]}" --bind "$work" /w sh -c 'cat /w/fi
 same "--bind-try with a missing source" "${U[@]}" --bind-try /nonexistent /x sh -c 'test -e /x; echo $?'
 same "--ro-bind-try with a present source" "${U[@]}" --ro-bind-try "$work/file" /f cat /f
 same "missing bind source" "${U[@]}" --bind /nonexistent /x true
+FD5="$work/file" same "a /proc/self/fd/N source" "${U[@]}" --ro-bind /proc/self/fd/5 /x cat /x
 same "--dev-bind of a device" "${U[@]}" --dev-bind /dev/null /n sh -c 'echo x > /n && echo ok'
 same "--remount-ro" "${U[@]}" --bind "$work" /w --remount-ro /w sh -c 'touch /w/y; echo $?'
 same "--tmpfs" "${U[@]}" --tmpfs /t sh -c 'stat -c "%a %s" /t; touch /t/f; ls /t'

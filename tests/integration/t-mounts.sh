@@ -31,6 +31,9 @@ cd "$work" && run "${C[@]}" --ro-bind file2 /rel cat /rel
 check "a relative source is taken from the caller's directory" "data" "$out"
 cd - >/dev/null || exit 1
 
+run "${C[@]}" --ro-bind /proc/self/fd/5 /x cat /x 5<"$work/file2"
+check "a source /proc/self/fd/N is the caller's fd N" "data" "$out"
+
 run "${C[@]}" --bind /nonexistent /x true
 check "a missing source is an error with bwrap's message" \
     "125 cocoon: Can't find source path /nonexistent: No such file or directory" "$rc $err"
