@@ -351,7 +351,7 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     // and while we read its namespaces for --info-fd/--json-status-fd (the reaper
     // turns non-dumpable, which would hide them from us).
     const bool child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
-                                plan.info_fd.has_value() || plan.json_status_fd.has_value();
+                             plan.info_fd.has_value() || plan.json_status_fd.has_value();
     Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
     Result<FdPair> go = child_waits ? pipes() : Result<FdPair>(FdPair{});
     for (auto* p : {&status, &life, &exit_pipe, &go})
