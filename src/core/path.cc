@@ -33,12 +33,4 @@ std::string absolute_host_path(std::string_view cwd, std::string_view path) {
     return fmt::format("{}/{}", cwd, path);
 }
 
-std::pair<std::string, std::string> split_last(std::string_view normalised) {
-    const std::size_t slash = normalised.rfind('/');
-    if (slash == std::string_view::npos)
-        return {"/", std::string(normalised)};
-    std::string dir(normalised.substr(0, slash));
-    return {dir.empty() ? "/" : dir, std::string(normalised.substr(slash + 1))};
-}
-
 }  // namespace cocoon

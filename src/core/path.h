@@ -16,8 +16,4 @@ Result<std::string> normalise_dest(std::string_view flag, std::string_view dest)
 // `base` + "/" + `rel` for a relative host path; absolute paths are returned as is.
 std::string absolute_host_path(std::string_view cwd, std::string_view path);
 
-// The directory part and the last component of a normalised absolute path:
-// "/a/b" -> {"/a", "b"}, "/a" -> {"/", "a"}.
-std::pair<std::string, std::string> split_last(std::string_view normalised);
-
 }  // namespace cocoon

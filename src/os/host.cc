@@ -26,11 +26,7 @@ std::string read_text(const char* path) {
 }
 
 bool max_user_namespaces_is_zero() {
-    UniqueFd fd(::open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return false;
-    Result<std::string> text = read_all(fd.get());
-    return text && text->starts_with("0");
+    return read_text("/proc/sys/user/max_user_namespaces").starts_with("0");
 }
 
 // The helpers are setuid root: find them in the system directories only, never

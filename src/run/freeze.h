@@ -41,7 +41,7 @@ struct Frozen {
     const int* close_fds = nullptr;  // the parent's ends, closed first thing
     int n_close_fds = 0;
 
-    int wait_fd = -1;               // read end: one byte once newuidmap/newgidmap are done
+    int wait_fd = -1;               // read end: one byte once the parent is done (id map helpers, --info-fd)
     const char* uid_map = nullptr;  // a single line we write ourselves; nullptr: none to write
     const char* gid_map = nullptr;
     bool deny_setgroups = false;

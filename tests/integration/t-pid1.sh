@@ -43,23 +43,22 @@ run "${C[@]}" --unshare-pid ls /proc/1/fd
 check "the reaper is not dumpable: its fds cannot be listed from inside" "ls: cannot open directory '/proc/1/fd': Permission denied" "$err"
 
 
-# --die-with-parent: SIGKILL the process that started cocoon.
-# With a pid namespace everything in it dies; without one, the command itself.
-bash -c "$(printf '%q ' "${C[@]}") --unshare-pid --die-with-parent sh -c 'sleep 1$$ & sleep 2$$' & wait" >/dev/null 2>&1 &
-parent=$!
-sleep 0.5
-kill -KILL "$parent"
-sleep 0.5
-no_process_left "sleep [12]$$" && ok "--die-with-parent: killing cocoon's parent kills the whole sandbox" ||
-    { not_ok "--die-with-parent: killing cocoon's parent kills the whole sandbox"; pkill -KILL -f -- "sleep [12]$$"; }
-
-bash -c "$(printf '%q ' "${C[@]}") --die-with-parent sleep 3$$ & wait" >/dev/null 2>&1 &
-parent=$!
-sleep 0.5
-kill -KILL "$parent"
-sleep 0.5
-no_process_left "sleep 3$$" && ok "... and the command without a pid namespace" ||
-    { not_ok "... and the command without a pid namespace"; pkill -KILL -f -- "sleep 3$$"; }
+# --die-with-parent: SIGKILL the process that started cocoon, then no process
+# matching PATTERN may be left. With a pid namespace everything in it dies;
+# without one, the command itself.
+die_with_parent() {
+    local desc=$1 pattern=$2
+    shift 2
+    bash -c "$(printf '%q ' "${C[@]}" "$@") & wait" >/dev/null 2>&1 &
+    local parent=$!
+    sleep 0.5
+    kill -KILL "$parent"
+    sleep 0.5
+    no_process_left "$pattern" && ok "$desc" || { not_ok "$desc"; pkill -KILL -f -- "$pattern"; }
+}
+die_with_parent "--die-with-parent: killing cocoon's parent kills the whole sandbox" "sleep [12]$$" \
+    --unshare-pid --die-with-parent sh -c "sleep 1$$ & sleep 2$$"
+die_with_parent "... and the command without a pid namespace" "sleep 3$$" --die-with-parent sleep "3$$"
 
 # Killing cocoon itself during setup must never leave a sandbox process behind.
 # A kill that lands after the command started leaves it running, as with bwrap

@@ -32,10 +32,5 @@ TEST_CASE("relative host paths are taken from the caller's directory") {
     CHECK(absolute_host_path("/home/u", "") == "");
 }
 
-TEST_CASE("split_last separates the parent directory and the name") {
-    CHECK(split_last("/a/b") == std::pair<std::string, std::string>{"/a", "b"});
-    CHECK(split_last("/a") == std::pair<std::string, std::string>{"/", "a"});
-}
-
 }  // namespace
 }  // namespace cocoon

@@ -140,9 +140,7 @@ namespace cocoon {
 namespace {
 
 TEST_CASE("--cap-add and --cap-drop apply in order, ALL meaning every capability of the kernel") {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1001;
+    const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
     c.cap_ops = {{.add = true, .all_caps = true}, {.add = false, .cap = 0}};
@@ -164,9 +162,7 @@ namespace cocoon {
 namespace {
 
 TEST_CASE("coordination cross-checks give bwrap's messages") {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1001;
+    const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
     c.userns_block_fd = 5;
@@ -190,8 +186,7 @@ TEST_CASE("coordination cross-checks give bwrap's messages") {
 }
 
 TEST_CASE("--sync-fd and --lock-file keep a reaper even without a pid namespace") {
-    HostFacts f;
-    f.uid = 1001;
+    const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
     CHECK_FALSE(make_plan(c, f)->reaper);
@@ -209,9 +204,7 @@ namespace cocoon {
 namespace {
 
 TEST_CASE("namespaces by fd: cross-checks with bwrap's messages") {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1001;
+    const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
     c.userns_fd = 5;
@@ -243,8 +236,7 @@ namespace cocoon {
 namespace {
 
 TEST_CASE("--pidns with --unshare-pid makes the new pid namespace from an intermediate process") {
-    HostFacts f;
-    f.uid = 1001;
+    const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
     c.pidns_fd = 5;
