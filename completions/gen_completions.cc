@@ -10,6 +10,7 @@
 
 #include "core/caps.h"
 #include "core/options.h"
+#include "core/seccomp_names.h"
 
 namespace cocoon {
 namespace {
@@ -24,6 +25,12 @@ std::string cap_words() {
     return out;
 }
 
+std::string profile_words() {
+    std::string out;
+    for (const seccomp::Builtin& b : seccomp::builtin_profiles()) out += (out.empty() ? "" : " ") + std::string(b.name);
+    return out;
+}
+
 std::string bash_action(ArgKind kind) {
     switch (kind) {
         case ArgKind::Capability:
@@ -32,6 +39,8 @@ std::string bash_action(ArgKind kind) {
             return "_filedir";
         case ArgKind::Directory:
             return "_filedir -d";
+        case ArgKind::Profile:
+            return fmt::format("_filedir; COMPREPLY+=($(compgen -W \"{}\" -- \"$cur\"))", profile_words());
         case ArgKind::Name:
             return "COMPREPLY=($(compgen -e -- \"$cur\"))";
         case ArgKind::Command:
@@ -53,6 +62,9 @@ std::string zsh_action(ArgKind kind) {
             return "_files";
         case ArgKind::Directory:
             return "_files -/";
+        case ArgKind::Profile:
+            return fmt::format("_alternative \"profiles:built-in profile:({})\" \"files:policy file:_files\"",
+                               profile_words());
         case ArgKind::Name:
             return "_parameters";
         case ArgKind::Command:
@@ -143,7 +155,9 @@ std::string fish() {
         std::string flags;
         if (!spec.args.empty()) {
             const ArgKind kind = spec.args.front().kind;
-            flags = kind == ArgKind::Path || kind == ArgKind::Directory ? " -r -F" : " -x";
+            flags = kind == ArgKind::Path || kind == ArgKind::Directory || kind == ArgKind::Profile ? " -r -F" : " -x";
+            if (kind == ArgKind::Profile)
+                flags += fmt::format(" -a '{}'", profile_words());
             if (kind == ArgKind::Capability)
                 flags += fmt::format(" -a '{}'", cap_words());
         }

@@ -17,7 +17,9 @@
 #include "core/plan.h"
 #include "os/fd.h"
 #include "os/host.h"
+#include "os/seccomp_compile.h"
 #include "run/launcher.h"
+#include "run/profiles.h"
 
 extern char** environ;
 
@@ -93,6 +95,23 @@ struct App {
                                                               : "cocoon " COCOON_VERSION);
             return 0;
         }
+        if (config->seccomp_export) {
+            // No sandbox: includes/excludes on capabilities see those of --cap-add.
+            std::uint64_t caps = 0;
+            for (const Config::CapOp& op : config->cap_ops) {
+                const std::uint64_t bits = op.all_caps ? ~0ULL : 1ULL << op.cap;
+                caps = op.add ? caps | bits : caps & ~bits;
+            }
+            Result<std::vector<std::string>> programs = compile_profiles(*config, caps);
+            if (!programs)
+                return report(programs.error());
+            if (programs->empty())
+                return report(Error::usage(fmt::format("--seccomp-export: profile '{}' has no filter to export",
+                                                       config->seccomp_profiles.front())));
+            if (Status st = write_file(*config->seccomp_export, programs->front()); !st)
+                return report(Error{st.error().errnum, "--seccomp-export: " + st.error().context});
+            return 0;
+        }
         Result<HostFacts> facts =
             gather_host_facts(config->map_auto || !config->map_uid.empty() || !config->map_gid.empty());
         if (!facts)
@@ -100,6 +119,10 @@ struct App {
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
+        Result<std::vector<std::string>> programs = compile_profiles(*config, plan->caps);
+        if (!programs)
+            return report(programs.error());
+        for (std::string& program : *programs) plan->seccomp_filters.push_back(std::move(program));
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (plan->die_with_parent) {

@@ -7,7 +7,7 @@ set -eu
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${COCOON_BUILD:-$src/build}
 
-packages=(g++ meson ninja-build pkg-config cmake libcap-dev libseccomp-dev libfmt-dev doctest-dev
+packages=(g++ meson ninja-build pkg-config cmake libcap-dev libseccomp-dev libfmt-dev doctest-dev nlohmann-json3-dev
           scdoc clang-format bubblewrap uidmap bash-completion zsh fish libcap2-bin)
 missing=()
 for p in "${packages[@]}"; do

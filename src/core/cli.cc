@@ -86,6 +86,18 @@ public:
             return std::move(config_);
         TRY(check_modifiers(std::nullopt));
         config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
+        if (config_.seccomp_export) {  // a compiler run: no sandbox, so no COMMAND
+            if (!config_.command.empty())
+                return fail(Error::usage(fmt::format("--seccomp-export {} runs no COMMAND, but '{}' was given",
+                                                     *config_.seccomp_export, config_.command.front())));
+            if (config_.seccomp_profiles.empty())
+                return fail(Error::usage("--seccomp-export needs a --seccomp-profile to compile"));
+            if (config_.seccomp_profiles.size() > 1)
+                return fail(Error::usage(
+                    "--seccomp-export writes one filter: give exactly one --seccomp-profile (bwrap --seccomp "
+                    "takes one program)"));
+            return std::move(config_);
+        }
         if (config_.command.empty())
             return fail(Error::usage(""));
         return std::move(config_);
@@ -444,6 +456,15 @@ private:
                 c.seccomp_filters.push_back(TRY(checked_seccomp_data(io_.read_fd(fd))));
                 break;
             }
+            case OptionId::SeccompProfile:
+                if (v[0].empty())
+                    return fail(Error::usage("--seccomp-profile: an empty PROFILE; give default, none or a file"));
+                c.seccomp_profiles.push_back(v[0]);
+                break;
+            case OptionId::SeccompExport:
+                warn_repeat(c.seccomp_export.has_value(), spec.name);
+                c.seccomp_export = v[0];
+                break;
             case OptionId::Userns:
                 warn_repeat(c.userns_fd.has_value(), spec.name);
                 c.userns_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));

@@ -92,6 +92,10 @@ struct Config {
     // --add-seccomp-fd data is read while parsing; --seccomp's fd afterwards.
     std::vector<std::string> seccomp_filters;
     std::optional<int> seccomp_fd;
+    // --seccomp-profile arguments in order (built-in names or files), installed
+    // after the programs above; --seccomp-export writes their filter instead.
+    std::vector<std::string> seccomp_profiles;
+    std::optional<std::string> seccomp_export;
 
     // Coordination with the caller (bwrap's fds): all validated open while parsing.
     std::optional<int> sync_fd;

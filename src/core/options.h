@@ -9,7 +9,7 @@
 namespace cocoon {
 
 // What an option argument is; decides completion and validation.
-enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability };
+enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability, Profile };
 
 enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process, Coordination };
 
@@ -72,6 +72,8 @@ enum class OptionId {
     CapDrop,
     Seccomp,
     AddSeccompFd,
+    SeccompProfile,
+    SeccompExport,
     SyncFd,
     BlockFd,
     UsernsBlockFd,

@@ -5,6 +5,9 @@
 //   probe fds             the open fds above 2, space-separated ("none" if there are none)
 //   probe deny NR ERRNO   writes a classic BPF program that fails syscall NR with ERRNO
 //   probe try NAME        calls uname or getppid and prints "OK" or the error
+//   probe sys NAME ARG... makes syscall NAME with numeric ARGs (0x.. or decimal) and
+//                         prints "OK" or the errno name (EPERM)
+//   probe x32 NR ARG...   syscall NR with the x32 bit set (ENOSYS on kernels without x32)
 #include <dirent.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -86,6 +89,75 @@ int try_call(const std::string& name) {
     return 0;
 }
 
+struct Call {
+    const char* name;
+    long nr;
+};
+constexpr Call kCalls[] = {
+    {"acct", SYS_acct},
+    {"add_key", SYS_add_key},
+    {"bpf", SYS_bpf},
+    {"chroot", SYS_chroot},
+    {"clock_settime", SYS_clock_settime},
+    {"clone", SYS_clone},
+    {"clone3", SYS_clone3},
+    {"fsopen", SYS_fsopen},
+    {"getppid", SYS_getppid},
+    {"init_module", SYS_init_module},
+    {"io_uring_setup", SYS_io_uring_setup},
+    {"ioctl", SYS_ioctl},
+    {"kcmp", SYS_kcmp},
+    {"kexec_load", SYS_kexec_load},
+    {"keyctl", SYS_keyctl},
+    {"mkdir", SYS_mkdir},
+    {"mkdirat", SYS_mkdirat},
+    {"mount", SYS_mount},
+    {"open_tree", SYS_open_tree},
+    {"perf_event_open", SYS_perf_event_open},
+    {"personality", SYS_personality},
+    {"pidfd_getfd", SYS_pidfd_getfd},
+    {"pivot_root", SYS_pivot_root},
+    {"process_vm_readv", SYS_process_vm_readv},
+    {"ptrace", SYS_ptrace},
+    {"reboot", SYS_reboot},
+    {"request_key", SYS_request_key},
+    {"setns", SYS_setns},
+    {"socket", SYS_socket},
+    {"swapon", SYS_swapon},
+    {"syslog", SYS_syslog},
+    {"umount2", SYS_umount2},
+    {"unshare", SYS_unshare},
+    {"userfaultfd", SYS_userfaultfd},
+    {"vmsplice", SYS_vmsplice},
+};
+
+long number(const char* text) {
+    return static_cast<long>(std::strtoull(text, nullptr, 0));
+}
+
+void print_result(long r) {
+    std::puts(r >= 0 ? "OK" : strerrorname_np(errno));
+}
+
+int sys(int argc, char** argv, const std::string& how) {
+    long nr = -1;
+    if (how == "sys") {
+        for (const Call& c : kCalls)
+            if (std::strcmp(c.name, argv[2]) == 0)
+                nr = c.nr;
+    } else {
+        nr = number(argv[2]);
+    }
+    if (nr < 0)
+        return 2;
+    long a[6] = {};
+    for (int i = 3; i < argc && i < 9; ++i) a[i - 3] = number(argv[i]);
+    if (how == "x32")  // same registers, the number tells the kernel which ABI
+        nr |= 0x40000000L;
+    print_result(::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,6 +172,8 @@ int main(int argc, char** argv) {
         return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])));
     if (cmd == "try" && argc > 2)
         return try_call(argv[2]);
-    std::fprintf(stderr, "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME\n");
+    if ((cmd == "sys" || cmd == "x32") && argc > 2)
+        return sys(argc, argv, cmd);
+    std::fprintf(stderr, "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME|sys NAME ARG...|x32 NR ARG...\n");
     return 2;
 }

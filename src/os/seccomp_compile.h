@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// Seccomp policies to classic BPF through libseccomp, and reading profile
+// files. [parent]
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "core/seccomp_policy.h"
+
+namespace cocoon {
+
+// Does libseccomp know `name` on any architecture the filter covers?
+bool syscall_known(std::string_view name);
+
+// The native architecture as Go names it ("amd64"), for profile `arches`.
+std::string native_arch_name();
+
+// The running kernel's release string (uname -r).
+std::string kernel_release();
+
+// A struct sock_filter array for every architecture the kernel can run: on
+// x86_64 also i386 and x32, whose entry points would otherwise bypass a
+// filter that only knows native numbers (security.md, rule 5).
+Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy);
+
+// Reads a whole file (a policy), refusing anything but a regular file.
+Result<std::string> read_file(const std::string& path);
+
+// Creates or truncates `path` (mode 0644) and writes `data` to it.
+Status write_file(const std::string& path, std::string_view data);
+
+}  // namespace cocoon

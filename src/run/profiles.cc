@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Compiling --seccomp-profile arguments in the parent, before clone. [parent]
+#include "run/profiles.h"
+
+#include <fmt/format.h>
+
+#include "core/seccomp_profile.h"
+#include "os/seccomp_compile.h"
+
+namespace cocoon {
+
+Result<std::vector<std::string>> compile_profiles(const Config& config, std::uint64_t caps) {
+    std::vector<std::string> programs;
+    if (config.seccomp_profiles.empty())
+        return programs;
+    const seccomp::ProfileContext context{caps, native_arch_name(),
+                                          seccomp::parse_kernel_version(kernel_release())};
+    for (const std::string& profile : config.seccomp_profiles) {
+        std::string text;
+        if (const seccomp::Builtin* builtin = seccomp::builtin_named(profile)) {
+            text = builtin->text;
+        } else {
+            Result<std::string> data = read_file(profile);
+            if (!data)
+                return fail(Error{data.error().errnum, fmt::format("--seccomp-profile: {}", data.error().context)});
+            text = std::move(*data);
+        }
+        const std::optional<seccomp::Policy> policy =
+            TRY(seccomp::parse_profile(profile, text, syscall_known, context));
+        if (!policy)
+            continue;
+        const seccomp::LoweredPolicy lowered = TRY(seccomp::lower(*policy));
+        Result<std::string> program = compile_seccomp(lowered);
+        if (!program)
+            return fail(Error{program.error().errnum,
+                              fmt::format("--seccomp-profile: {}: {}", profile, program.error().context)});
+        programs.push_back(std::move(*program));
+    }
+    return programs;
+}
+
+}  // namespace cocoon
