@@ -27,7 +27,8 @@ std::string cap_words() {
 
 std::string profile_words() {
     std::string out;
-    for (const seccomp::Builtin& b : seccomp::builtin_profiles()) out += (out.empty() ? "" : " ") + std::string(b.name);
+    for (const seccomp::Builtin& b : seccomp::builtin_profiles())
+        out += (out.empty() ? "" : " ") + std::string(b.name);
     return out;
 }
 
@@ -155,7 +156,8 @@ std::string fish() {
         std::string flags;
         if (!spec.args.empty()) {
             const ArgKind kind = spec.args.front().kind;
-            flags = kind == ArgKind::Path || kind == ArgKind::Directory || kind == ArgKind::Profile ? " -r -F" : " -x";
+            flags = kind == ArgKind::Path || kind == ArgKind::Directory || kind == ArgKind::Profile ? " -r -F"
+                                                                                                    : " -x";
             if (kind == ArgKind::Profile)
                 flags += fmt::format(" -a '{}'", profile_words());
             if (kind == ArgKind::Capability)

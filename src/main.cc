@@ -106,8 +106,9 @@ struct App {
             if (!programs)
                 return report(programs.error());
             if (programs->empty())
-                return report(Error::usage(fmt::format("--seccomp-export: profile '{}' has no filter to export",
-                                                       config->seccomp_profiles.front())));
+                return report(
+                    Error::usage(fmt::format("--seccomp-export: profile '{}' has no filter to export",
+                                             config->seccomp_profiles.front())));
             if (Status st = write_file(*config->seccomp_export, programs->front()); !st)
                 return report(Error{st.error().errnum, "--seccomp-export: " + st.error().context});
             return 0;

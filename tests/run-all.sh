@@ -85,6 +85,20 @@ cp "$build/src/cocoon" "$stage/bin/cocoon"
 ln -s cocoon "$stage/bin/bwrap"
 cp "$build/tests/helpers/probe" "$stage/helpers/probe"
 cp "$src"/tests/integration/*.sh "$stage/integration/"
+# A real Docker/OCI seccomp profile (issue 5): Debian's containers-common ships
+# one; unpack just that file rather than install the package and its
+# dependencies.
+oci_profile=/usr/share/containers/seccomp.json
+if [ ! -f "$oci_profile" ] && [ "$(id -u)" = 0 ]; then
+    deb=$(mktemp -d)
+    if (cd "$deb" && apt-get download -q golang-github-containers-common >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 && apt-get download -q golang-github-containers-common >/dev/null 2>&1; }) &&
+        dpkg -x "$deb"/golang-github-containers-common_*.deb "$deb/x"; then
+        cp "$deb/x/usr/share/containers/seccomp.json" "$stage/containers-seccomp.json"
+    fi
+    rm -rf "$deb"
+fi
+[ -f "$oci_profile" ] && cp "$oci_profile" "$stage/containers-seccomp.json"
 chmod -R a+rX "$stage"
 
 as_user=()
@@ -120,6 +134,7 @@ for t in "$stage"/integration/t-*.sh; do
     count_tap < <(cd "$stage" && "${runner[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
         PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" \
         COCOON_FILECAPS="$stage/bin/cocoon-filecaps" SYSTEM_BWRAP="$(command -v bwrap || true)" \
+        OCI_PROFILE="$stage/containers-seccomp.json" \
         COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)
     # A test that leaked a process must not keep the next one's pipe open.
     [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null

@@ -8,7 +8,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${COCOON_BUILD:-$src/build}
 
 packages=(g++ meson ninja-build pkg-config cmake libcap-dev libseccomp-dev libfmt-dev doctest-dev nlohmann-json3-dev
-          scdoc clang-format bubblewrap uidmap bash-completion zsh fish libcap2-bin)
+          scdoc clang-format bubblewrap uidmap bash-completion zsh fish libcap2-bin make git python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

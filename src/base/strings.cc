@@ -14,7 +14,7 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t 
         if (c < '0' || c > '9')
             return std::nullopt;
         const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (max - digit) / 10)
+        if (digit > max || value > (max - digit) / 10)
             return std::nullopt;
         value = value * 10 + digit;
     }

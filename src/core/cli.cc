@@ -88,8 +88,9 @@ public:
         config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
         if (config_.seccomp_export) {  // a compiler run: no sandbox, so no COMMAND
             if (!config_.command.empty())
-                return fail(Error::usage(fmt::format("--seccomp-export {} runs no COMMAND, but '{}' was given",
-                                                     *config_.seccomp_export, config_.command.front())));
+                return fail(
+                    Error::usage(fmt::format("--seccomp-export {} runs no COMMAND, but '{}' was given",
+                                             *config_.seccomp_export, config_.command.front())));
             if (config_.seccomp_profiles.empty())
                 return fail(Error::usage("--seccomp-export needs a --seccomp-profile to compile"));
             if (config_.seccomp_profiles.size() > 1)
@@ -458,7 +459,8 @@ private:
             }
             case OptionId::SeccompProfile:
                 if (v[0].empty())
-                    return fail(Error::usage("--seccomp-profile: an empty PROFILE; give default, none or a file"));
+                    return fail(
+                        Error::usage("--seccomp-profile: an empty PROFILE; give default, none or a file"));
                 c.seccomp_profiles.push_back(v[0]);
                 break;
             case OptionId::SeccompExport:

@@ -11,18 +11,18 @@ struct Named {
 };
 
 constexpr Named kErrnos[] = {
-    {"EPERM", 1},         {"ENOENT", 2},        {"ESRCH", 3},         {"EINTR", 4},
-    {"EIO", 5},           {"ENXIO", 6},         {"E2BIG", 7},         {"ENOEXEC", 8},
-    {"EBADF", 9},         {"ECHILD", 10},       {"EAGAIN", 11},       {"ENOMEM", 12},
-    {"EACCES", 13},       {"EFAULT", 14},       {"EBUSY", 16},        {"EEXIST", 17},
-    {"EXDEV", 18},        {"ENODEV", 19},       {"ENOTDIR", 20},      {"EISDIR", 21},
-    {"EINVAL", 22},       {"ENFILE", 23},       {"EMFILE", 24},       {"ENOTTY", 25},
-    {"ETXTBSY", 26},      {"EFBIG", 27},        {"ENOSPC", 28},       {"ESPIPE", 29},
-    {"EROFS", 30},        {"EMLINK", 31},       {"EPIPE", 32},        {"EDOM", 33},
-    {"ERANGE", 34},       {"EDEADLK", 35},      {"ENAMETOOLONG", 36}, {"ENOLCK", 37},
-    {"ENOSYS", 38},       {"ENOTEMPTY", 39},    {"ELOOP", 40},        {"ENOMSG", 42},
-    {"ENODATA", 61},      {"EOVERFLOW", 75},    {"ENOTSOCK", 88},     {"EPROTONOSUPPORT", 93},
-    {"EOPNOTSUPP", 95},   {"ENOTSUP", 95},      {"EAFNOSUPPORT", 97}, {"EADDRINUSE", 98},
+    {"EPERM", 1},         {"ENOENT", 2},         {"ESRCH", 3},          {"EINTR", 4},
+    {"EIO", 5},           {"ENXIO", 6},          {"E2BIG", 7},          {"ENOEXEC", 8},
+    {"EBADF", 9},         {"ECHILD", 10},        {"EAGAIN", 11},        {"ENOMEM", 12},
+    {"EACCES", 13},       {"EFAULT", 14},        {"EBUSY", 16},         {"EEXIST", 17},
+    {"EXDEV", 18},        {"ENODEV", 19},        {"ENOTDIR", 20},       {"EISDIR", 21},
+    {"EINVAL", 22},       {"ENFILE", 23},        {"EMFILE", 24},        {"ENOTTY", 25},
+    {"ETXTBSY", 26},      {"EFBIG", 27},         {"ENOSPC", 28},        {"ESPIPE", 29},
+    {"EROFS", 30},        {"EMLINK", 31},        {"EPIPE", 32},         {"EDOM", 33},
+    {"ERANGE", 34},       {"EDEADLK", 35},       {"ENAMETOOLONG", 36},  {"ENOLCK", 37},
+    {"ENOSYS", 38},       {"ENOTEMPTY", 39},     {"ELOOP", 40},         {"ENOMSG", 42},
+    {"ENODATA", 61},      {"EOVERFLOW", 75},     {"ENOTSOCK", 88},      {"EPROTONOSUPPORT", 93},
+    {"EOPNOTSUPP", 95},   {"ENOTSUP", 95},       {"EAFNOSUPPORT", 97},  {"EADDRINUSE", 98},
     {"ENETUNREACH", 101}, {"ECONNREFUSED", 111}, {"EHOSTUNREACH", 113}, {"EKEYREVOKED", 128},
 };
 
@@ -81,13 +81,11 @@ constexpr Group kGroups[] = {
      "ptrace process_vm_readv process_vm_writev kcmp pidfd_getfd process_madvise perf_event_open "
      "lookup_dcookie",
      "reaching into other processes, performance counters"},
-    {"@module",
-     "init_module finit_module delete_module create_module query_module get_kernel_syms",
+    {"@module", "init_module finit_module delete_module create_module query_module get_kernel_syms",
      "kernel modules"},
     {"@reboot", "reboot kexec_load kexec_file_load", "rebooting, loading a new kernel"},
     {"@swap", "swapon swapoff", "swap devices"},
-    {"@clock",
-     "settimeofday stime clock_settime clock_settime64 clock_adjtime clock_adjtime64 adjtimex",
+    {"@clock", "settimeofday stime clock_settime clock_settime64 clock_adjtime clock_adjtime64 adjtimex",
      "setting the system clock"},
     {"@privileged",
      "acct bpf fanotify_init ioperm iopl nfsservctl open_by_handle_at quotactl quotactl_fd "

@@ -11,11 +11,11 @@
 
 namespace cocoon::seccomp {
 
-std::optional<int> errno_value(std::string_view name);           // "EPERM" -> 1
+std::optional<int> errno_value(std::string_view name);               // "EPERM" -> 1
 std::optional<std::uint64_t> constant_value(std::string_view name);  // "TIOCSTI" -> 0x5412
 
 struct Group {
-    std::string_view name;  // "@keyring"
+    std::string_view name;     // "@keyring"
     std::string_view members;  // space-separated syscall names
     std::string_view summary;
 };

@@ -150,7 +150,8 @@ bool holds(const json& object, const char* key, const std::string& path, const P
     return std::any_of(results.begin(), results.end(), [](bool b) { return b; });
 }
 
-Policy parse(const json& root, std::string_view origin, const KnownSyscall& known, const ProfileContext& ctx) {
+Policy parse(const json& root, std::string_view origin, const KnownSyscall& known,
+             const ProfileContext& ctx) {
     if (!root.is_object())
         bad("expected a JSON object with \"defaultAction\"");
     Policy policy;

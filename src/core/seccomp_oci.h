@@ -15,8 +15,8 @@ namespace cocoon::seccomp {
 
 // What a profile's includes/excludes are evaluated against.
 struct ProfileContext {
-    std::uint64_t caps = 0;                  // the sandbox's capability set
-    std::string arch = "amd64";              // the native architecture, as Go names it
+    std::uint64_t caps = 0;                // the sandbox's capability set
+    std::string arch = "amd64";            // the native architecture, as Go names it
     std::array<unsigned, 2> kernel{0, 0};  // major, minor of the running kernel
 };
 

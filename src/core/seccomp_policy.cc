@@ -10,8 +10,8 @@
 // earlier rule took, and libseccomp only ever sees SCMP_CMP_MASKED_EQ.
 #include "core/seccomp_policy.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 
 namespace cocoon::seccomp {

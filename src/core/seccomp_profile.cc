@@ -16,8 +16,9 @@ Result<std::optional<Policy>> parse_profile(std::string_view profile, std::strin
     if (builtin != nullptr && builtin->text.empty())
         return std::optional<Policy>();
     const std::string origin = fmt::format("--seccomp-profile: {}", profile);
-    Result<Policy> policy = looks_like_json(text) ? parse_policy_oci(text, origin, known, context)
-                                                  : parse_policy_text(text, origin, known, builtin != nullptr);
+    Result<Policy> policy = looks_like_json(text)
+                                ? parse_policy_oci(text, origin, known, context)
+                                : parse_policy_text(text, origin, known, builtin != nullptr);
     if (!policy)
         return fail(policy.error());
     return std::optional<Policy>(std::move(*policy));

@@ -56,6 +56,15 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
         const auto v = parse_decimal(text.substr(1), 1ULL << 63);
         return v ? std::optional<std::uint64_t>(~*v + 1) : std::nullopt;
     }
+    if (text.size() > 1 && text[0] == '0') {  // 0755: octal, as in C and chmod(1)
+        std::uint64_t v = 0;
+        for (char c : text.substr(1)) {
+            if (c < '0' || c > '7' || v >> 61 != 0)
+                return std::nullopt;
+            v = v << 3 | static_cast<std::uint64_t>(c - '0');
+        }
+        return v;
+    }
     return parse_decimal(text, ~0ULL);
 }
 
@@ -75,11 +84,13 @@ public:
                 if (have_default)
                     return fail(error(t[0], "a second 'default' line"));
                 if (t.size() < 2)
-                    return fail(error(t[0], "'default' needs an action: allow, log, deny [ERRNO], trap, kill"));
+                    return fail(
+                        error(t[0], "'default' needs an action: allow, log, deny [ERRNO], trap, kill"));
                 std::size_t next = 1;
                 policy_.default_action = TRY(parse_action(t, next));
                 if (next != t.size())
-                    return fail(error(t[next], fmt::format("unexpected '{}' after the default action", t[next].text)));
+                    return fail(error(t[next],
+                                      fmt::format("unexpected '{}' after the default action", t[next].text)));
                 have_default = true;
                 continue;
             }
@@ -94,7 +105,8 @@ public:
         }
         if (!have_default)
             return fail(Error::usage(fmt::format(
-                "{}: no 'default' line: say what calls no rule names get, e.g. 'default deny ENOSYS'", origin_)));
+                "{}: no 'default' line: say what calls no rule names get, e.g. 'default deny ENOSYS'",
+                origin_)));
         return std::move(policy_);
     }
 
@@ -120,7 +132,8 @@ private:
         if (word.text == "deny") {
             // An errno is a name in capitals or a number; syscall names are neither.
             if (i < t.size() && !t[i].text.empty() &&
-                ((t[i].text[0] >= 'A' && t[i].text[0] <= 'Z') || (t[i].text[0] >= '0' && t[i].text[0] <= '9'))) {
+                ((t[i].text[0] >= 'A' && t[i].text[0] <= 'Z') ||
+                 (t[i].text[0] >= '0' && t[i].text[0] <= '9'))) {
                 const auto e = parse_errno(t[i].text);
                 if (!e)
                     return fail(error(t[i], fmt::format("unknown errno '{}'", t[i].text)));
@@ -201,7 +214,8 @@ private:
         else if (op.text == "!=")
             c.op = masked ? Op::MaskedNe : Op::Ne;
         else if (masked)
-            return fail(error(op, fmt::format("'{}' after a mask: only == and != compare masked bits", op.text)));
+            return fail(
+                error(op, fmt::format("'{}' after a mask: only == and != compare masked bits", op.text)));
         else if (op.text == "<")
             c.op = Op::Lt;
         else if (op.text == "<=")

@@ -8,8 +8,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <fmt/format.h>
+#include <cerrno>
 #include <map>
 #include <memory>
 #include <vector>
@@ -164,7 +164,8 @@ Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& po
     for (const auto& [name, action] : multiplexed) {
         if (action == policy.default_action)
             continue;
-        const int rc = seccomp_rule_add(ctx, scmp_action(action), seccomp_syscall_resolve_name(name.c_str()), 0);
+        const int rc =
+            seccomp_rule_add(ctx, scmp_action(action), seccomp_syscall_resolve_name(name.c_str()), 0);
         if (rc < 0 && rc != -EDOM)
             return fail(lib_error(rc, fmt::format("seccomp: adding a rule for '{}'", name)));
     }

@@ -22,7 +22,8 @@ Result<std::vector<std::string>> compile_profiles(const Config& config, std::uin
         } else {
             Result<std::string> data = read_file(profile);
             if (!data)
-                return fail(Error{data.error().errnum, fmt::format("--seccomp-profile: {}", data.error().context)});
+                return fail(
+                    Error{data.error().errnum, fmt::format("--seccomp-profile: {}", data.error().context)});
             text = std::move(*data);
         }
         const std::optional<seccomp::Policy> policy =

@@ -174,6 +174,7 @@ int main(int argc, char** argv) {
         return try_call(argv[2]);
     if ((cmd == "sys" || cmd == "x32") && argc > 2)
         return sys(argc, argv, cmd);
-    std::fprintf(stderr, "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME|sys NAME ARG...|x32 NR ARG...\n");
+    std::fprintf(stderr,
+                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME|sys NAME ARG...|x32 NR ARG...\n");
     return 2;
 }

@@ -7,6 +7,12 @@
 namespace cocoon {
 namespace {
 
+TEST_CASE("parse_decimal: a digit above a small maximum") {
+    CHECK(!cocoon::parse_decimal("7", 5));
+    CHECK(*cocoon::parse_decimal("5", 5) == 5);
+    CHECK(!cocoon::parse_decimal("10", 9));
+}
+
 TEST_CASE("parse_decimal accepts plain digits only, within the limit") {
     CHECK(parse_decimal("0", 10) == 0u);
     CHECK(parse_decimal("4294967294", 0xfffffffeU) == 4294967294u);
