@@ -86,6 +86,24 @@ for n in 10 100 1000 2000 10000; do
     fi
 done
 
+# A syscall-heavy loop with and without the default seccomp profile: what the
+# filter costs per call. bwrap gets the same filter through --seccomp-export.
+echo "bench: seccomp"
+cc -O2 -static -o "$stage/getppid_loop" "$src/bench/getppid_loop.c"
+"$C" --seccomp-profile default --seccomp-export "$stage/default.bpf"
+chmod a+rx "$stage/getppid_loop" "$stage/default.bpf"
+loops=2000000
+measure getppid cocoon 0 10 "$C" $TYPICAL --ro-bind "$stage" "$stage" "$stage/getppid_loop" "$loops"
+measure getppid cocoon-default 0 10 "$C" $TYPICAL --ro-bind "$stage" "$stage" --seccomp-profile default \
+    "$stage/getppid_loop" "$loops"
+if [ -n "$bwrap" ]; then
+    printf '#!/bin/sh\nexec %s %s --ro-bind %s %s --seccomp 3 %s/getppid_loop %s 3<%s/default.bpf\n' \
+        "$bwrap" "$TYPICAL" "$stage" "$stage" "$stage" "$loops" "$stage" >"$stage/bwrap-filtered"
+    chmod a+rx "$stage/bwrap-filtered"
+    measure getppid bwrap 0 10 "$bwrap" $TYPICAL --ro-bind "$stage" "$stage" "$stage/getppid_loop" "$loops"
+    measure getppid bwrap-default 0 10 "$stage/bwrap-filtered"
+fi
+
 # Peak RSS (VmHWM) of cocoon's process outside the sandbox and of the reaper.
 echo "bench: memory"
 (cd / && "${as[@]}" "$C" $TYPICAL sleep 1) &

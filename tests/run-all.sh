@@ -85,6 +85,7 @@ cp "$build/src/cocoon" "$stage/bin/cocoon"
 ln -s cocoon "$stage/bin/bwrap"
 cp "$build/tests/helpers/probe" "$stage/helpers/probe"
 cp "$src"/tests/integration/*.sh "$stage/integration/"
+cp "$src/README.md" "$stage/README.md"
 # A real Docker/OCI seccomp profile (issue 5): Debian's containers-common ships
 # one; unpack just that file rather than install the package and its
 # dependencies.
@@ -134,7 +135,7 @@ for t in "$stage"/integration/t-*.sh; do
     count_tap < <(cd "$stage" && "${runner[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
         PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" \
         COCOON_FILECAPS="$stage/bin/cocoon-filecaps" SYSTEM_BWRAP="$(command -v bwrap || true)" \
-        OCI_PROFILE="$stage/containers-seccomp.json" \
+        OCI_PROFILE="$stage/containers-seccomp.json" README="$stage/README.md" \
         COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)
     # A test that leaked a process must not keep the next one's pipe open.
     [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null
