@@ -64,8 +64,7 @@ std::string zsh_action(ArgKind kind) {
         case ArgKind::Directory:
             return "_files -/";
         case ArgKind::Profile:
-            return fmt::format("_alternative \"profiles:built-in profile:({})\" \"files:policy file:_files\"",
-                               profile_words());
+            return "_cocoon_profiles";  // defined in the file: _arguments splits actions at ':'
         case ArgKind::Name:
             return "_parameters";
         case ArgKind::Command:
@@ -86,6 +85,17 @@ std::string escape_single(std::string_view text, std::string_view quote_escape) 
             out += quote_escape;
         else
             out += c;
+    }
+    return out;
+}
+
+// _arguments ends a description at an unescaped ']' ("argv[0]" in --argv0's).
+std::string zsh_description(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '[' || c == ']' || c == ':' || c == '\\')
+            out += '\\';
+        out += c;
     }
     return out;
 }
@@ -135,18 +145,21 @@ std::string zsh() {
     std::string specs;
     for (const OptionSpec& spec : option_table()) {
         const bool once = spec.id == OptionId::Help || spec.id == OptionId::Version;
-        std::string line =
-            fmt::format("    '{}{}[{}]", once ? "(- *)" : "*", spec.name, escape_single(spec.help, "'\\''"));
+        std::string line = fmt::format("    '{}{}[{}]", once ? "(- *)" : "*", spec.name,
+                                       escape_single(zsh_description(spec.help), "'\\''"));
         for (const OptionArg& arg : spec.args) line += fmt::format(":{}:{}", arg.name, zsh_action(arg.kind));
         specs += line + "' \\\n";
     }
     return fmt::format(R"sh(#compdef cocoon
 # zsh completion for cocoon, generated from its option table: do not edit.
+_cocoon_profiles() {{
+    _alternative 'profiles:built-in profile:({})' 'files:policy file:_files'
+}}
 _arguments -S \
 {}    '(-)1:command:_command_names -e' \
     '*::arguments:_normal'
 )sh",
-                       specs);
+                       profile_words(), specs);
 }
 
 std::string fish() {

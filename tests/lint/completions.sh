@@ -38,6 +38,11 @@ if [ -f /usr/share/bash-completion/bash_completion ]; then
     [ "$got" = "/usr/share " ] && ok "bash: a bind source completes paths" || not_ok "bash: bind source gave '$got'"
     got=$(complete_bash cocoon --setenv PAT)
     [[ "$got" == *PATH* ]] && ok "bash: --setenv completes variable names" || not_ok "bash: --setenv gave '$got'"
+    got=$(complete_bash cocoon --cap-add CAP_SYS_AD)
+    [ "$got" = "CAP_SYS_ADMIN " ] && ok "bash: --cap-add completes capability names" || not_ok "bash: --cap-add gave '$got'"
+    got=$(cd / && complete_bash cocoon --seccomp-profile d)
+    [[ " $got" == *" default "* && " $got" == *" dev "* ]] && ok "bash: --seccomp-profile completes built-in profiles and files" ||
+        not_ok "bash: --seccomp-profile gave '$got'"
     got=$(complete_bash cocoon --unshare-pid --tmpfs /tmp tru)
     [[ "$got" == *true* ]] && ok "bash: after the options come commands" || not_ok "bash: command gave '$got'"
 else
@@ -45,6 +50,18 @@ else
 fi
 if command -v zsh >/dev/null; then
     zsh -n "$comp/_cocoon" && ok "zsh: the completion parses" || not_ok "zsh: the completion does not parse"
+    here=$(cd "$(dirname "$0")" && pwd)
+    complete_zsh() { (cd / && zsh -f "$here/zsh-complete.zsh" "$comp" "$1" "$2" 2>&1); }
+    got=$(complete_zsh "cocoon --ro-b" $'\t\t')
+    [[ "$got" == *"--ro-bind-data "* && "$got" == *"--ro-bind-fd "* && "$got" == *"--ro-bind-try "* &&
+        "$got" != *"invalid option definition"* ]] && ok "zsh: cocoon --ro-b<TAB><TAB> lists the --ro-bind options" ||
+        not_ok "zsh: cocoon --ro-b<TAB><TAB> gave: $got"
+    got=$(complete_zsh "cocoon --cap-add CAP_SYS_AD" $'\t' | tail -n 1)
+    [[ "$got" == *"cocoon --cap-add CAP_SYS_ADMIN "* ]] && ok "zsh: --cap-add completes capability names" ||
+        not_ok "zsh: --cap-add gave: $got"
+    got=$(complete_zsh "cocoon --seccomp-profile def" $'\t' | tail -n 1)
+    [[ "$got" == *"cocoon --seccomp-profile default "* ]] && ok "zsh: --seccomp-profile completes built-in profiles" ||
+        not_ok "zsh: --seccomp-profile gave: $got"
 else
     skip "zsh is not installed"
 fi
@@ -52,6 +69,12 @@ if command -v fish >/dev/null; then
     got=$(fish -c "source $comp/cocoon.fish; complete -C 'cocoon --ro-b'" 2>&1 | cut -f1 | sort | tr '\n' ' ')
     [ "$got" = "--ro-bind --ro-bind-data --ro-bind-fd --ro-bind-try " ] && ok "fish: cocoon --ro-b<TAB>" ||
         not_ok "fish: cocoon --ro-b<TAB> gave '$got'"
+    got=$(fish -c "source $comp/cocoon.fish; complete -C 'cocoon --cap-add CAP_NET_BI'" 2>&1 | cut -f1 | tr '\n' ' ')
+    [ "$got" = "CAP_NET_BIND_SERVICE " ] && ok "fish: --cap-add completes capability names" ||
+        not_ok "fish: --cap-add gave '$got'"
+    got=$(cd / && fish -c "source $comp/cocoon.fish; complete -C 'cocoon --seccomp-profile '" 2>&1 | cut -f1 | sort | tr '\n' ' ')
+    [[ " $got" == *" default "* && " $got" == *" none "* && " $got" == *" usr/ "* ]] &&
+        ok "fish: --seccomp-profile completes built-in profiles and files" || not_ok "fish: --seccomp-profile gave '$got'"
 else
     skip "fish is not installed"
 fi
