@@ -32,8 +32,10 @@ std::string profile_words() {
     return out;
 }
 
-std::string bash_action(ArgKind kind) {
-    switch (kind) {
+std::string bash_action(const OptionArg& arg) {
+    switch (arg.kind) {
+        case ArgKind::Choice:
+            return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", arg.choices);
         case ArgKind::Capability:
             return fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$cur\"))", cap_words());
         case ArgKind::Path:
@@ -55,8 +57,10 @@ std::string bash_action(ArgKind kind) {
     return "COMPREPLY=()";
 }
 
-std::string zsh_action(ArgKind kind) {
-    switch (kind) {
+std::string zsh_action(const OptionArg& arg) {
+    switch (arg.kind) {
+        case ArgKind::Choice:
+            return fmt::format("({})", arg.choices);
         case ArgKind::Capability:
             return fmt::format("({})", cap_words());
         case ArgKind::Path:
@@ -108,8 +112,7 @@ std::string bash() {
             continue;
         arity += fmt::format("            {}) n={} ;;\n", spec.name, spec.args.size());
         for (std::size_t i = 0; i < spec.args.size(); ++i)
-            actions +=
-                fmt::format("        {}:{}) {} ;;\n", spec.name, i + 1, bash_action(spec.args[i].kind));
+            actions += fmt::format("        {}:{}) {} ;;\n", spec.name, i + 1, bash_action(spec.args[i]));
     }
     return fmt::format(R"sh(# bash completion for cocoon, generated from its option table: do not edit.
 _cocoon() {{
@@ -147,7 +150,7 @@ std::string zsh() {
         const bool once = spec.id == OptionId::Help || spec.id == OptionId::Version;
         std::string line = fmt::format("    '{}{}[{}]", once ? "(- *)" : "*", spec.name,
                                        escape_single(zsh_description(spec.help), "'\\''"));
-        for (const OptionArg& arg : spec.args) line += fmt::format(":{}:{}", arg.name, zsh_action(arg.kind));
+        for (const OptionArg& arg : spec.args) line += fmt::format(":{}:{}", arg.name, zsh_action(arg));
         specs += line + "' \\\n";
     }
     return fmt::format(R"sh(#compdef cocoon
@@ -171,6 +174,8 @@ std::string fish() {
             const ArgKind kind = spec.args.front().kind;
             flags = kind == ArgKind::Path || kind == ArgKind::Directory || kind == ArgKind::Profile ? " -r -F"
                                                                                                     : " -x";
+            if (kind == ArgKind::Choice)
+                flags += fmt::format(" -a '{}'", spec.args.front().choices);
             if (kind == ArgKind::Profile)
                 flags += fmt::format(" -a '{}'", profile_words());
             if (kind == ArgKind::Capability)

@@ -126,13 +126,6 @@ struct App {
         for (std::string& program : *programs) plan->seccomp_filters.push_back(std::move(program));
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
-        if (plan->die_with_parent) {
-            // The monitor dies with its parent too; re-check in case the parent died
-            // before the signal was armed.
-            const pid_t parent = ::getppid();
-            if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || ::getppid() != parent)
-                return report(Error{ESRCH, "--die-with-parent: the parent process is gone"});
-        }
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
         Result<int, LaunchFailure> status = launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
         if (!status)

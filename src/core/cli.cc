@@ -457,6 +457,49 @@ private:
                 c.seccomp_filters.push_back(TRY(checked_seccomp_data(io_.read_fd(fd))));
                 break;
             }
+            case OptionId::OnExit:
+                if (v[0] == "detach")
+                    c.on_exit = Config::OnExit::Detach;
+                else if (v[0] == "kill")
+                    c.on_exit = Config::OnExit::Kill;
+                else if (v[0] == "wait")
+                    c.on_exit = Config::OnExit::Wait;
+                else
+                    return fail(Error::usage(
+                        fmt::format("--on-exit: '{}' is not a mode: use detach, kill or wait", v[0])));
+                break;
+            case OptionId::Timeout:
+            case OptionId::KillAfter: {
+                const auto ns = parse_seconds(v[0]);
+                if (!ns)
+                    return fail(Error::usage(
+                        fmt::format("{}: '{}' is not a number of seconds above 0 (decimals allowed: 0.5)",
+                                    spec.name, v[0])));
+                if (spec.id == OptionId::Timeout) {
+                    c.timeout_ns = *ns;
+                } else {
+                    c.kill_after_ns = *ns;
+                    c.kill_after_given = true;
+                }
+                break;
+            }
+            case OptionId::Rlimit: {
+                const auto resource = rlimit_resource(v[0]);
+                if (!resource)
+                    return fail(
+                        Error::usage(fmt::format("--rlimit: unknown limit '{}': use a name of prlimit(1) "
+                                                 "such as NOFILE, NPROC, AS, CPU",
+                                                 v[0])));
+                const auto value = parse_rlimit_value(v[1]);
+                if (!value)
+                    return fail(Error::usage(fmt::format(
+                        "--rlimit {} {}: expected SOFT[:HARD], each a number or 'unlimited'", v[0], v[1])));
+                if (value->soft > value->hard)
+                    return fail(Error::usage(
+                        fmt::format("--rlimit {} {}: the soft limit is above the hard limit", v[0], v[1])));
+                c.rlimits.push_back({*resource, *value, fmt::format("{} {}", v[0], v[1])});
+                break;
+            }
             case OptionId::SeccompProfile:
                 if (v[0].empty())
                     return fail(

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/id_map.h"
+#include "core/limits.h"
 
 namespace cocoon {
 
@@ -111,6 +112,19 @@ struct Config {
     bool new_session = false;
     bool die_with_parent = false;
     bool as_pid_1 = false;
+
+    enum class OnExit { Detach, Kill, Wait };
+    OnExit on_exit = OnExit::Detach;
+    std::optional<std::uint64_t> timeout_ns;      // --timeout
+    std::uint64_t kill_after_ns = 5000000000ULL;  // --kill-after, timeout(1)'s usual grace
+    bool kill_after_given = false;
+    struct Rlimit {
+        int resource = 0;
+        RlimitValue value;
+        std::string text;  // "NOFILE 64", named in errors
+        friend bool operator==(const Rlimit&, const Rlimit&) = default;
+    };
+    std::vector<Rlimit> rlimits;  // in order; a later one for the same NAME wins
 
     std::vector<std::string> command;   // COMMAND ARGS...
     std::vector<std::string> warnings;  // "Only the last --chdir option will take effect"

@@ -2,6 +2,7 @@
 // HostFacts: everything planning needs to know about the machine and the caller,
 // gathered once by os/host.cc so that make_plan() stays pure. [pure]
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct HostFacts {
     std::string subgid_text;
     std::string newuidmap;  // absolute path of the setuid helper, "" if not installed
     std::string newgidmap;
+    // getrlimit(2) hard limits: without CAP_SYS_RESOURCE in the initial user
+    // namespace, no --rlimit can go above them (rlimits are not namespaced).
+    std::array<std::uint64_t, 16> rlimit_hard{};
 };
 
 }  // namespace cocoon

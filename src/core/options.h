@@ -9,7 +9,7 @@
 namespace cocoon {
 
 // What an option argument is; decides completion and validation.
-enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability, Profile };
+enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability, Profile, Choice };
 
 enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process, Coordination };
 
@@ -86,11 +86,16 @@ enum class OptionId {
     NewSession,
     DieWithParent,
     AsPid1,
+    OnExit,
+    Timeout,
+    KillAfter,
+    Rlimit,
 };
 
 struct OptionArg {
     std::string_view name;  // as --help shows it: "SRC", "DEST", "FD"
     ArgKind kind;
+    std::string_view choices = {};  // Choice: the words it accepts, space-separated
 };
 
 struct OptionSpec {

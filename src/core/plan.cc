@@ -169,6 +169,48 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
 
 // --cap-add and --cap-drop in order, from an empty set for an unprivileged caller
 // (or the rootless root set) and from every capability for real root (bwrap's rules).
+// --on-exit, --timeout and --rlimit. Killing "everything in the sandbox" needs
+// a pid namespace: outside one, nothing tells the sandbox's processes from the
+// caller's. Waiting for them does not: the reaper becomes their child
+// subreaper (PR_SET_CHILD_SUBREAPER), so orphans come to it.
+Status plan_lifecycle(const Config& config, const HostFacts& facts, Plan& plan) {
+    using OnExit = Config::OnExit;
+    plan.on_exit = config.on_exit;
+    if (config.on_exit == OnExit::Kill && !plan.ns.pid)
+        return fail(
+            Error::usage("--on-exit kill needs a pid namespace (--unshare-pid) to find every process of "
+                         "the sandbox"));
+    if (config.on_exit == OnExit::Wait) {
+        if (config.as_pid_1)
+            return fail(Error::usage("--on-exit wait needs cocoon's reaper: drop --as-pid-1"));
+        plan.reaper = true;
+    }
+    if (config.kill_after_given && !config.timeout_ns)
+        return fail(Error::usage("--kill-after needs --timeout"));
+    if (config.timeout_ns && !plan.ns.pid)
+        return fail(
+            Error::usage("--timeout needs a pid namespace (--unshare-pid) so that SIGKILL reaches every "
+                         "process of the sandbox"));
+    plan.timeout_ns = config.timeout_ns;
+    plan.kill_after_ns = config.kill_after_ns;
+    for (const Config::Rlimit& r : config.rlimits) {
+        const std::uint64_t hard = facts.rlimit_hard[static_cast<std::size_t>(r.resource)];
+        if (r.value.hard != kRlimInfinity ? (hard != kRlimInfinity && r.value.hard > hard)
+                                          : hard != kRlimInfinity)
+            return fail(Error::usage(
+                fmt::format("--rlimit {}: above the hard limit {} that cocoon may raise to (raising it needs "
+                            "CAP_SYS_RESOURCE on the host)",
+                            r.text, hard)));
+        auto same = std::find_if(plan.rlimits.begin(), plan.rlimits.end(),
+                                 [&](const Plan::Limit& l) { return l.resource == r.resource; });
+        if (same != plan.rlimits.end())
+            same->value = r.value;
+        else
+            plan.rlimits.push_back({r.resource, r.value});
+    }
+    return {};
+}
+
 void plan_caps(const Config& c, const HostFacts& facts, Plan& plan) {
     const std::uint64_t all = facts.last_cap >= 63 ? ~0ULL : (1ULL << (facts.last_cap + 1)) - 1;
     const bool real_root = facts.uid == 0;
@@ -221,6 +263,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.seccomp_filters = config.seccomp_filters;
     plan.new_session = config.new_session;
     plan.die_with_parent = config.die_with_parent;
+    TRY(plan_lifecycle(config, facts, plan));
     return plan;
 }
 

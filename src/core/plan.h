@@ -90,6 +90,15 @@ struct Plan {
     std::optional<std::string> file_label;
     bool new_session = false;
     bool die_with_parent = false;
+    Config::OnExit on_exit = Config::OnExit::Detach;
+    std::optional<std::uint64_t> timeout_ns;  // SIGTERM to the command, then SIGKILL after kill_after_ns
+    std::uint64_t kill_after_ns = 0;
+    struct Limit {
+        int resource = 0;
+        RlimitValue value;
+        friend bool operator==(const Limit&, const Limit&) = default;
+    };
+    std::vector<Limit> rlimits;  // one per resource, set on the command just before execve
 };
 
 // CAP_CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,6 +69,11 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
         facts.permitted_caps = data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
     if (const std::string last = read_text("/proc/sys/kernel/cap_last_cap"); !last.empty())
         facts.last_cap = std::min(63, std::atoi(last.c_str()));
+    for (int r = 0; r < static_cast<int>(facts.rlimit_hard.size()); ++r) {
+        rlimit limit{};
+        facts.rlimit_hard[static_cast<std::size_t>(r)] =
+            ::getrlimit(static_cast<__rlimit_resource>(r), &limit) == 0 ? limit.rlim_max : RLIM_INFINITY;
+    }
     char tty[PATH_MAX];
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;

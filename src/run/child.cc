@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -208,6 +209,11 @@ bool user_namespaces_allowed() noexcept {
     // The SELinux exec label, as libselinux's setexeccon() writes it.
     if (plan.exec_label != nullptr && !write_at(proc, "thread-self/attr/exec", plan.exec_label))
         fail(plan, Step::ExecLabel);
+    // The command's own limits (the reaper keeps the caller's), before the filter
+    // that might refuse setrlimit.
+    for (std::int32_t i = 0; i < plan.n_rlimits; ++i)
+        if (::setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource), &plan.rlimits[i].value) < 0)
+            fail(plan, Step::Rlimit, i);
     install_filters(plan);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {

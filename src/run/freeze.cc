@@ -131,6 +131,12 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;
+    f.on_exit = static_cast<int>(plan.on_exit);
+    for (const Plan::Limit& l : plan.rlimits) {
+        if (f.n_rlimits == 16)
+            break;
+        f.rlimits[f.n_rlimits++] = {l.resource, rlimit{l.value.soft, l.value.hard}};
+    }
     const mode_t mask = ::umask(0);
     ::umask(mask);
     f.umask = mask;

@@ -4,6 +4,7 @@
 #pragma once
 #include <linux/filter.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -86,6 +87,13 @@ struct Frozen {
     std::int32_t n_filters = 0;
     bool new_session = false;
     bool die_with_parent = false;
+    int on_exit = 0;  // Config::OnExit: 0 detach, 1 kill, 2 wait
+    struct Limit {
+        int resource;
+        rlimit value;
+    };
+    Limit rlimits[16] = {};  // set on the command just before execve
+    std::int32_t n_rlimits = 0;
     mode_t umask = 022;
     sigset_t exec_mask{};     // the caller's signal mask, restored just before execve
     sigset_t reaper_waits{};  // what the reaper sigwaits for: forwarded signals + SIGCHLD

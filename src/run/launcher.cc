@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,6 +171,12 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {Error{e, "setsid"}};
         case Step::Fork:
             return {Error{e, "Can't fork"}};
+        case Step::Rlimit: {
+            const auto i = static_cast<std::size_t>(r.index);
+            return {Error{e, i < plan.rlimits.size() ? fmt::format("--rlimit {}: setrlimit",
+                                                                   rlimit_name(plan.rlimits[i].resource))
+                                                     : std::string("setrlimit")}};
+        }
         case Step::Exec:
             return {Error{e, fmt::format("execvp {}", plan.exec.file)},
                     e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
@@ -256,6 +264,8 @@ Status join_namespaces(const Plan& plan) {
     return {};
 }
 
+constexpr int kTimedOut = 124;  // timeout(1)'s status
+
 int exit_code(int status) {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
@@ -272,23 +282,44 @@ Status check_single_threaded() {
     return {};
 }
 
+// How the sandbox ended, for the exit code and the last --json-status-fd line.
+struct Ending {
+    int wstatus = 0;  // of the command (from the reaper) or of our child
+    bool timed_out = false;
+};
+
+struct Watch {
+    int signal_fd = -1;
+    int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
+    UniqueFd timer;      // --timeout, then --kill-after
+};
+
+void arm(const UniqueFd& timer, std::uint64_t ns) {
+    itimerspec spec{};
+    spec.it_value.tv_sec = static_cast<time_t>(ns / 1000000000ULL);
+    spec.it_value.tv_nsec = static_cast<long>(ns % 1000000000ULL);
+    ::timerfd_settime(timer.get(), 0, &spec, nullptr);
+}
+
 // Waits for the outcome. Setup reports arrive on `status`; EOF there means the
 // command was executed. The reaper then sends the command's wait status on
-// `exit`; without a reaper the child is the command. Signals are forwarded.
-Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, UniqueFd status,
-                                     UniqueFd exit_pipe, int signal_fd) {
+// `exit`; without a reaper the child is the command. Signals are forwarded; a
+// dead parent (--die-with-parent) or an expired --timeout ends the sandbox.
+Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, UniqueFd status,
+                                        UniqueFd exit_pipe, Watch& watch) {
     std::optional<LaunchFailure> failure;
     bool status_open = true;
+    Ending ending;
+    bool killed = false;
     for (;;) {
-        pollfd fds[4] = {{status.get(), POLLIN, 0},
-                         {exit_pipe.get(), POLLIN, 0},
-                         {child.pidfd(), POLLIN, 0},
-                         {signal_fd, POLLIN, 0}};
+        pollfd fds[6] = {{status.get(), POLLIN, 0},      {exit_pipe.get(), POLLIN, 0},
+                         {child.pidfd(), POLLIN, 0},     {watch.signal_fd, POLLIN, 0},
+                         {watch.timer.get(), POLLIN, 0}, {watch.parent_fd, POLLIN, 0}};
         if (!status_open)
             fds[0].fd = -1;
         if (!exit_pipe)
             fds[1].fd = -1;
-        if (::poll(fds, 4, -1) < 0) {
+        if (::poll(fds, 6, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return setup_failure(Error::from_errno("poll"));
@@ -309,18 +340,43 @@ Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, Uniq
         if (fds[1].revents != 0) {
             int wstatus = 0;
             if (::read(exit_pipe.get(), &wstatus, sizeof wstatus) == sizeof wstatus) {
-                // bwrap returns as soon as the command exits; the reaper lives on
-                // with whatever the command left running.
+                // Detach: as with bwrap, we return as soon as the command exits;
+                // the reaper lives on with whatever the command left running.
+                // Kill and wait: the reaper reports once the rest is gone.
                 child.release();
-                return exit_code(wstatus);
+                ending.wstatus = wstatus;
+                return ending;
             }
             exit_pipe.reset();
             continue;
         }
         if (fds[3].revents != 0) {
             signalfd_siginfo info{};
-            if (::read(signal_fd, &info, sizeof info) == sizeof info)
+            if (::read(watch.signal_fd, &info, sizeof info) == sizeof info)
                 child.send_signal(static_cast<int>(info.ssi_signo)).has_value();
+            continue;
+        }
+        if (fds[4].revents != 0) {
+            std::uint64_t expirations = 0;
+            if (::read(watch.timer.get(), &expirations, sizeof expirations) < 0)
+                continue;
+            if (!ending.timed_out) {
+                // timeout(1): SIGTERM first (the reaper passes it to the command),
+                // SIGKILL after the grace; PID 1's death takes the namespace along.
+                ending.timed_out = true;
+                child.send_signal(SIGTERM).has_value();
+                arm(watch.timer, plan.kill_after_ns);
+            } else if (!killed) {
+                killed = true;
+                child.send_signal(SIGKILL).has_value();
+            }
+            continue;
+        }
+        if (fds[5].revents != 0) {
+            // The process that started us is gone: so goes the sandbox (PID 1
+            // first, so nothing of it outlives us).
+            child.send_signal(SIGKILL).has_value();
+            watch.parent_fd = -1;
             continue;
         }
         if (fds[2].revents != 0) {
@@ -329,15 +385,25 @@ Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, Uniq
             Result<int> waited = child.wait();
             if (!waited)
                 return setup_failure(std::move(waited).error());
-            const int wstatus = *waited;
+            ending.wstatus = *waited;
             if (exit_pipe) {
                 int sent = 0;
                 if (::read(exit_pipe.get(), &sent, sizeof sent) == sizeof sent)
-                    return exit_code(sent);
+                    ending.wstatus = sent;
             }
-            return exit_code(wstatus);
+            return ending;
         }
     }
+}
+
+// --json-status-fd's last line: bwrap's "exit-code", and how the sandbox ended.
+std::string exit_line(const Ending& ending, int code) {
+    if (ending.timed_out)
+        return fmt::format("{{ \"exit-code\": {}, \"ended\": \"timeout\" }}\n", code);
+    if (WIFSIGNALED(ending.wstatus))
+        return fmt::format("{{ \"exit-code\": {}, \"ended\": \"signal\", \"signal\": {} }}\n", code,
+                           WTERMSIG(ending.wstatus));
+    return fmt::format("{{ \"exit-code\": {}, \"ended\": \"exited\" }}\n", code);
 }
 
 }  // namespace
@@ -345,6 +411,17 @@ Result<int, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, Uniq
 Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) {
     if (Status s = check_single_threaded(); !s)
         return setup_failure(std::move(s).error());
+    // --die-with-parent follows the process that started us, not the thread
+    // (PR_SET_PDEATHSIG fires when the parent *thread* exits): a pidfd of it,
+    // taken before anything else, and checked to still be our parent once open
+    // (it may have died between getppid() and pidfd_open()).
+    UniqueFd parent;
+    if (plan.die_with_parent) {
+        const pid_t ppid = ::getppid();
+        parent = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));
+        if (!parent || ::getppid() != ppid)
+            return setup_failure(Error{ESRCH, "--die-with-parent: the parent process is gone"});
+    }
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
     // The child waits for a byte while helpers or another process write its maps,
@@ -413,12 +490,23 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
-    Result<int, LaunchFailure> code =
-        supervise(plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(),
-                  signal_fd.get());
+    Watch watch;
+    watch.signal_fd = signal_fd.get();
+    watch.parent_fd = parent.get();
+    if (plan.timeout_ns) {
+        watch.timer = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+        if (!watch.timer)
+            return setup_failure(Error::from_errno("--timeout: timerfd_create"));
+        arm(watch.timer, *plan.timeout_ns);
+    }
+    Result<Ending, LaunchFailure> ending = supervise(
+        plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(), watch);
+    if (!ending)
+        return Unexpected{std::move(ending).error()};
+    const int code = ending->timed_out ? kTimedOut : exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
-    if (code && plan.json_status_fd) {
-        const std::string line = fmt::format("{{ \"exit-code\": {} }}\n", *code);
+    if (plan.json_status_fd) {
+        const std::string line = exit_line(*ending, code);
         write_all(*plan.json_status_fd, line.data(), line.size()).has_value();
     }
     return code;

@@ -20,7 +20,10 @@ int exit_code(int status) noexcept {
     return 255;
 }
 
-constexpr int kMaxHeld = 80;  // exit pipe, --sync-fd and up to kMaxLockFiles locks
+constexpr int kMaxHeld = 80;
+constexpr int kOnExitDetach = 0;  // Config::OnExit, as frozen
+constexpr int kOnExitKill = 1;
+constexpr int kOnExitWait = 2;  // exit pipe, --sync-fd and up to kMaxLockFiles locks
 
 // Closes every fd from 3 up except those in `keep` (sorted here, in place).
 void close_all_but(int* keep, int n) noexcept {
@@ -78,8 +81,20 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
     for (int i = 0; i < n_keep && n < kMaxHeld; ++i) held[n++] = keep[i];
     close_all_but(held, n);
 
+    // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
+    // rather than to the host's init, so that we can wait for them.
+    if (plan.on_exit == kOnExitWait)
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     int exit_fd = plan.exit_fd;
     int status = 0;
+    // The command's status goes to the parent when the command exits (detach),
+    // or once nothing else is left (kill: after SIGKILL to all; wait).
+    auto report = [&] {
+        while (::write(exit_fd, &status, sizeof status) < 0 && errno == EINTR) {
+        }
+        ::close(exit_fd);
+        exit_fd = -1;
+    };
     for (;;) {
         // Reap everything that is ready. Signals stay blocked (kill(2) to PID 1 from
         // inside is dropped for unhandled signals, but blocked ones are queued).
@@ -90,17 +105,20 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
                 if (pid == command) {
                     status = st;
                     command = -1;
-                    while (::write(exit_fd, &st, sizeof st) < 0 && errno == EINTR) {
-                    }
-                    ::close(exit_fd);
-                    exit_fd = -1;
+                    if (plan.on_exit == kOnExitKill)
+                        ::kill(-1, SIGKILL);  // every process of our pid namespace but us
+                    else if (plan.on_exit == kOnExitDetach)
+                        report();
                 }
                 continue;
             }
             if (pid < 0 && errno == EINTR)
                 continue;
-            if (pid < 0 && errno == ECHILD)
+            if (pid < 0 && errno == ECHILD) {
+                if (exit_fd >= 0 && command < 0)
+                    report();
                 _exit(exit_code(status));
+            }
             break;
         }
         siginfo_t info{};

@@ -36,6 +36,7 @@ enum class Step : std::int32_t {
     JoinUserns2,
     UsernsNotDisabled,  // --disable-userns/--assert-userns-disabled: a user namespace could be made
     Fork,
+    Rlimit,  // index = which of the plan's limits
     Exec,
 };
 
