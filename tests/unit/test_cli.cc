@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
+#include <sys/resource.h>
 
 #include <map>
 
@@ -365,3 +366,28 @@ TEST_CASE("as cocoon, the word limit is far above bwrap's 9000") {
 
 }  // namespace
 }  // namespace cocoon
+
+TEST_CASE("lifecycle options: --on-exit, --timeout, --kill-after, --rlimit") {
+    using cocoon::parse_rlimit_value;
+    using cocoon::parse_seconds;
+    using cocoon::rlimit_resource;
+    CHECK(parse_seconds("0.5") == 500000000u);
+    CHECK(parse_seconds("10") == 10000000000u);
+    CHECK(parse_seconds(".25") == 250000000u);
+    CHECK(parse_seconds("1.000000001") == 1000000001u);
+    for (const char* bad :
+         {"0", "0.0", "", ".", "1.", "-1", "1e3", " 1", "1.0000000001", "100000001", "0x10"})
+        CHECK_MESSAGE(!parse_seconds(bad), bad);
+    CHECK(rlimit_resource("NOFILE") == RLIMIT_NOFILE);
+    CHECK(rlimit_resource("nproc") == RLIMIT_NPROC);
+    CHECK(rlimit_resource("RLIMIT_AS") == RLIMIT_AS);
+    CHECK(rlimit_resource("RTTIME") == RLIMIT_RTTIME);
+    CHECK(rlimit_resource("MEMLOCK") == RLIMIT_MEMLOCK);
+    CHECK(!rlimit_resource("FILES"));
+    CHECK(parse_rlimit_value("64") == cocoon::RlimitValue{64, 64});
+    CHECK(parse_rlimit_value("64:128") == cocoon::RlimitValue{64, 128});
+    CHECK(parse_rlimit_value("unlimited") == cocoon::RlimitValue{~0ULL, ~0ULL});
+    CHECK(parse_rlimit_value("1:unlimited") == cocoon::RlimitValue{1, ~0ULL});
+    for (const char* bad : {"", ":", "1:", ":1", "x", "1:2:3", "-1"})
+        CHECK_MESSAGE(!parse_rlimit_value(bad), bad);
+}
