@@ -120,6 +120,7 @@ struct App {
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
+        plan->bwrap_status_line = style.personality == Personality::Bwrap;
         Result<std::vector<std::string>> programs = compile_profiles(*config, plan->caps);
         if (!programs)
             return report(programs.error());

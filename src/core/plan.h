@@ -91,6 +91,9 @@ struct Plan {
     bool new_session = false;
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;
+    // As `bwrap`, the --json-status-fd exit line is bwrap's exactly; as `cocoon`
+    // it also says how the sandbox ended.
+    bool bwrap_status_line = false;
     std::optional<std::uint64_t> timeout_ns;  // SIGTERM to the command, then SIGKILL after kill_after_ns
     std::uint64_t kill_after_ns = 0;
     struct Limit {

@@ -397,7 +397,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
 }
 
 // --json-status-fd's last line: bwrap's "exit-code", and how the sandbox ended.
-std::string exit_line(const Ending& ending, int code) {
+std::string exit_line(const Ending& ending, int code, bool bwrap) {
+    if (bwrap)
+        return fmt::format("{{ \"exit-code\": {} }}\n", code);
     if (ending.timed_out)
         return fmt::format("{{ \"exit-code\": {}, \"ended\": \"timeout\" }}\n", code);
     if (WIFSIGNALED(ending.wstatus))
@@ -506,7 +508,7 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     const int code = ending->timed_out ? kTimedOut : exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
     if (plan.json_status_fd) {
-        const std::string line = exit_line(*ending, code);
+        const std::string line = exit_line(*ending, code, plan.bwrap_status_line);
         write_all(*plan.json_status_fd, line.data(), line.size()).has_value();
     }
     return code;

@@ -26,7 +26,8 @@ check "--info-fd gets the pid and the namespaces created, in bwrap's layout" \
 check "--json-status-fd starts with the same keys on one line" "{ $expected_keys }" "$(head -n1 "$work/status")"
 [ "$(field net)" != "$(stat -L -c %i /proc/self/ns/net)" ] && ok "... and the inodes are the sandbox's, not ours" ||
     not_ok "... and the inodes are the sandbox's, not ours"
-check "--json-status-fd ends with the exit code" '{ "exit-code": 3 }' "$(tail -n1 "$work/status")"
+check "--json-status-fd ends with the exit code, and how the sandbox ended" '{ "exit-code": 3, "ended": "exited" }' \
+    "$(tail -n1 "$work/status")"
 
 run "${C[@]}" --json-status-fd 4 /nonexistent 4>"$work/status2"
 check "no exit-code line when the command never ran" "1" "$(wc -l <"$work/status2")"
