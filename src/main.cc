@@ -97,12 +97,8 @@ struct App {
         }
         if (config->seccomp_export) {
             // No sandbox: includes/excludes on capabilities see those of --cap-add.
-            std::uint64_t caps = 0;
-            for (const Config::CapOp& op : config->cap_ops) {
-                const std::uint64_t bits = op.all_caps ? ~0ULL : 1ULL << op.cap;
-                caps = op.add ? caps | bits : caps & ~bits;
-            }
-            Result<std::vector<std::string>> programs = compile_profiles(*config, caps);
+            Result<std::vector<std::string>> programs =
+                compile_profiles(*config, apply_cap_ops(0, ~0ULL, config->cap_ops));
             if (!programs)
                 return report(programs.error());
             if (programs->empty())

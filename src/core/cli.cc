@@ -479,7 +479,6 @@ private:
                     c.timeout_ns = *ns;
                 } else {
                     c.kill_after_ns = *ns;
-                    c.kill_after_given = true;
                 }
                 break;
             }

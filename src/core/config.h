@@ -115,9 +115,8 @@ struct Config {
 
     enum class OnExit { Detach, Kill, Wait };
     OnExit on_exit = OnExit::Detach;
-    std::optional<std::uint64_t> timeout_ns;      // --timeout
-    std::uint64_t kill_after_ns = 5000000000ULL;  // --kill-after, timeout(1)'s usual grace
-    bool kill_after_given = false;
+    std::optional<std::uint64_t> timeout_ns;     // --timeout
+    std::optional<std::uint64_t> kill_after_ns;  // --kill-after; the plan's default otherwise
     struct Rlimit {
         int resource = 0;
         RlimitValue value;

@@ -173,6 +173,8 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
 // a pid namespace: outside one, nothing tells the sandbox's processes from the
 // caller's. Waiting for them does not: the reaper becomes their child
 // subreaper (PR_SET_CHILD_SUBREAPER), so orphans come to it.
+constexpr std::uint64_t kDefaultKillAfterNs = 5000000000ULL;  // 5 s, timeout(1)'s usual grace
+
 Status plan_lifecycle(const Config& config, const HostFacts& facts, Plan& plan) {
     using OnExit = Config::OnExit;
     plan.on_exit = config.on_exit;
@@ -185,14 +187,14 @@ Status plan_lifecycle(const Config& config, const HostFacts& facts, Plan& plan) 
             return fail(Error::usage("--on-exit wait needs cocoon's reaper: drop --as-pid-1"));
         plan.reaper = true;
     }
-    if (config.kill_after_given && !config.timeout_ns)
+    if (config.kill_after_ns && !config.timeout_ns)
         return fail(Error::usage("--kill-after needs --timeout"));
     if (config.timeout_ns && !plan.ns.pid)
         return fail(
             Error::usage("--timeout needs a pid namespace (--unshare-pid) so that SIGKILL reaches every "
                          "process of the sandbox"));
     plan.timeout_ns = config.timeout_ns;
-    plan.kill_after_ns = config.kill_after_ns;
+    plan.kill_after_ns = config.kill_after_ns.value_or(kDefaultKillAfterNs);
     for (const Config::Rlimit& r : config.rlimits) {
         const std::uint64_t hard = facts.rlimit_hard[static_cast<std::size_t>(r.resource)];
         if (r.value.hard != kRlimInfinity ? (hard != kRlimInfinity && r.value.hard > hard)
@@ -214,16 +216,21 @@ Status plan_lifecycle(const Config& config, const HostFacts& facts, Plan& plan) 
 void plan_caps(const Config& c, const HostFacts& facts, Plan& plan) {
     const std::uint64_t all = facts.last_cap >= 63 ? ~0ULL : (1ULL << (facts.last_cap + 1)) - 1;
     const bool real_root = facts.uid == 0;
-    std::uint64_t caps = real_root ? all & facts.permitted_caps : plan.caps;
-    for (const Config::CapOp& op : c.cap_ops) {
-        const std::uint64_t bits = op.all_caps ? all : 1ULL << op.cap;
-        caps = op.add ? caps | bits : caps & ~bits;
-    }
+    const std::uint64_t caps =
+        apply_cap_ops(real_root ? all & facts.permitted_caps : plan.caps, all, c.cap_ops);
     plan.caps = caps;
     plan.bounding = real_root ? all & facts.permitted_caps : caps;
 }
 
 }  // namespace
+
+std::uint64_t apply_cap_ops(std::uint64_t caps, std::uint64_t all, const std::vector<Config::CapOp>& ops) {
+    for (const Config::CapOp& op : ops) {
+        const std::uint64_t bits = op.all_caps ? all : 1ULL << op.cap;
+        caps = op.add ? caps | bits : caps & ~bits;
+    }
+    return caps;
+}
 
 Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     Plan plan;

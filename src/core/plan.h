@@ -113,6 +113,9 @@ inline constexpr std::uint64_t kRootlessRootCaps = (1ULL << 0) | (1ULL << 1) | (
 // The reaper holds its lock files in a fixed array (no allocation after clone).
 inline constexpr std::size_t kMaxLockFiles = 64;
 
+// --cap-add/--cap-drop applied in order to `caps`; ALL stands for `all`.
+std::uint64_t apply_cap_ops(std::uint64_t caps, std::uint64_t all, const std::vector<Config::CapOp>& ops);
+
 Result<Plan> make_plan(const Config& config, const HostFacts& facts);
 
 }  // namespace cocoon

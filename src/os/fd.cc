@@ -3,7 +3,12 @@
 #include "os/fd.h"
 
 #include <fcntl.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 namespace cocoon {
 
@@ -45,6 +50,54 @@ Status write_all(int fd, const void* data, std::size_t size) {
 
 bool fd_is_open(int fd) {
     return ::fcntl(fd, F_GETFD) >= 0;
+}
+
+Result<UniqueFd> make_signalfd(const sigset_t& signals) {
+    UniqueFd fd(::signalfd(-1, &signals, SFD_CLOEXEC));
+    if (!fd)
+        return fail(Error::from_errno("signalfd"));
+    return fd;
+}
+
+Result<UniqueFd> make_timer() {
+    UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+    if (!fd)
+        return fail(Error::from_errno("timerfd_create"));
+    return fd;
+}
+
+void arm_timer(int timer, std::uint64_t ns) {
+    itimerspec spec{};
+    spec.it_value.tv_sec = static_cast<time_t>(ns / 1000000000ULL);
+    spec.it_value.tv_nsec = static_cast<long>(ns % 1000000000ULL);
+    ::timerfd_settime(timer, 0, &spec, nullptr);
+}
+
+Result<UniqueFd> open_parent_pidfd() {
+    const pid_t ppid = ::getppid();
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));  // pidfds are always CLOEXEC
+    if (!fd || ::getppid() != ppid)
+        return fail(Error{ESRCH, "the parent process is gone"});
+    return fd;
+}
+
+Result<std::string> read_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd)
+        return fail(Error::from_errno(fmt::format("Can't open {}", path)));
+    Result<std::string> data = read_all(fd.get());
+    if (!data)
+        return fail(Error{data.error().errnum, fmt::format("Can't read {}", path)});
+    return data;
+}
+
+Status write_file(const std::string& path, std::string_view data) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644));
+    if (!fd)
+        return fail(Error::from_errno(fmt::format("Can't create {}", path)));
+    if (Status st = write_all(fd.get(), data.data(), data.size()); !st)
+        return fail(Error{st.error().errnum, fmt::format("Can't write {}", path)});
+    return {};
 }
 
 }  // namespace cocoon

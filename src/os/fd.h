@@ -2,7 +2,11 @@
 // fd-creating wrappers (all O_CLOEXEC: callers cannot forget it because they cannot
 // pass it) and EINTR-safe whole reads and writes. [parent]
 #pragma once
+#include <signal.h>
+
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "os/unique_fd.h"
@@ -23,5 +27,22 @@ Result<std::string> read_all(int fd);
 Status write_all(int fd, const void* data, std::size_t size);
 
 bool fd_is_open(int fd);
+
+// A signalfd for `signals` (which the caller keeps blocked).
+Result<UniqueFd> make_signalfd(const sigset_t& signals);
+
+// A CLOCK_MONOTONIC timerfd, and (re)arming it to expire once in `ns`.
+Result<UniqueFd> make_timer();
+void arm_timer(int timer, std::uint64_t ns);
+
+// A pidfd of our parent process, checked to still be our parent once open
+// (it may die between getppid() and pidfd_open()): ESRCH if it is gone.
+Result<UniqueFd> open_parent_pidfd();
+
+// Reads a whole file; pipes are fine (`<(generate)`), a directory fails in read(2).
+Result<std::string> read_file(const std::string& path);
+
+// Creates or truncates `path` (mode 0644) and writes `data` to it.
+Status write_file(const std::string& path, std::string_view data);
 
 }  // namespace cocoon

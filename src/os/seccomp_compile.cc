@@ -2,7 +2,6 @@
 // libseccomp glue: the only place that knows syscall numbers. [parent]
 #include "os/seccomp_compile.h"
 
-#include <fcntl.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -195,26 +194,6 @@ Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy) {
     if (::lseek(mem.get(), 0, SEEK_SET) < 0)
         return fail(Error::from_errno("seccomp: reading the filter back"));
     return read_all(mem.get());
-}
-
-Result<std::string> read_file(const std::string& path) {
-    // Pipes are fine (`--seccomp-profile <(generate)`); a directory fails in read(2).
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd)
-        return fail(Error::from_errno(fmt::format("Can't open {}", path)));
-    Result<std::string> data = read_all(fd.get());
-    if (!data)
-        return fail(Error{data.error().errnum, fmt::format("Can't read {}", path)});
-    return data;
-}
-
-Status write_file(const std::string& path, std::string_view data) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644));
-    if (!fd)
-        return fail(Error::from_errno(fmt::format("Can't create {}", path)));
-    if (Status st = write_all(fd.get(), data.data(), data.size()); !st)
-        return fail(Error{st.error().errnum, fmt::format("Can't write {}", path)});
-    return {};
 }
 
 }  // namespace cocoon

@@ -24,10 +24,4 @@ std::string kernel_release();
 // filter that only knows native numbers (security.md, rule 5).
 Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy);
 
-// Reads a whole file (a policy), refusing anything but a regular file.
-Result<std::string> read_file(const std::string& path);
-
-// Creates or truncates `path` (mode 0644) and writes `data` to it.
-Status write_file(const std::string& path, std::string_view data);
-
 }  // namespace cocoon

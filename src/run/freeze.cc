@@ -133,7 +133,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.die_with_parent = plan.die_with_parent;
     f.on_exit = static_cast<int>(plan.on_exit);
     for (const Plan::Limit& l : plan.rlimits) {
-        if (f.n_rlimits == 16)
+        if (f.n_rlimits == kRlimits)
             break;
         f.rlimits[f.n_rlimits++] = {l.resource, rlimit{l.value.soft, l.value.hard}};
     }

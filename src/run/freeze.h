@@ -92,7 +92,7 @@ struct Frozen {
         int resource;
         rlimit value;
     };
-    Limit rlimits[16] = {};  // set on the command just before execve
+    Limit rlimits[kRlimits] = {};  // set on the command just before execve
     std::int32_t n_rlimits = 0;
     mode_t umask = 022;
     sigset_t exec_mask{};     // the caller's signal mask, restored just before execve

@@ -7,8 +7,6 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -266,14 +264,6 @@ Status join_namespaces(const Plan& plan) {
 
 constexpr int kTimedOut = 124;  // timeout(1)'s status
 
-int exit_code(int status) {
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
 // Single-threaded, always (architecture.md §8): the child of a raw clone3 from a
 // multi-threaded process could inherit a lock held by another thread.
 Status check_single_threaded() {
@@ -293,13 +283,6 @@ struct Watch {
     int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
     UniqueFd timer;      // --timeout, then --kill-after
 };
-
-void arm(const UniqueFd& timer, std::uint64_t ns) {
-    itimerspec spec{};
-    spec.it_value.tv_sec = static_cast<time_t>(ns / 1000000000ULL);
-    spec.it_value.tv_nsec = static_cast<long>(ns % 1000000000ULL);
-    ::timerfd_settime(timer.get(), 0, &spec, nullptr);
-}
 
 // Waits for the outcome. Setup reports arrive on `status`; EOF there means the
 // command was executed. The reaper then sends the command's wait status on
@@ -365,7 +348,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 // SIGKILL after the grace; PID 1's death takes the namespace along.
                 ending.timed_out = true;
                 child.send_signal(SIGTERM).has_value();
-                arm(watch.timer, plan.kill_after_ns);
+                arm_timer(watch.timer.get(), plan.kill_after_ns);
             } else if (!killed) {
                 killed = true;
                 child.send_signal(SIGKILL).has_value();
@@ -419,10 +402,10 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     // (it may have died between getppid() and pidfd_open()).
     UniqueFd parent;
     if (plan.die_with_parent) {
-        const pid_t ppid = ::getppid();
-        parent = UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));
-        if (!parent || ::getppid() != ppid)
-            return setup_failure(Error{ESRCH, "--die-with-parent: the parent process is gone"});
+        Result<UniqueFd> fd = open_parent_pidfd();
+        if (!fd)
+            return setup_failure(Error{fd.error().errnum, "--die-with-parent: " + fd.error().context});
+        parent = std::move(*fd);
     }
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
@@ -484,28 +467,29 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     sigset_t forwarded;
     sigemptyset(&forwarded);
     for (const int sig : child::kForwardedSignals) sigaddset(&forwarded, sig);
-    UniqueFd signal_fd(::signalfd(-1, &forwarded, SFD_CLOEXEC));
+    Result<UniqueFd> signal_fd = make_signalfd(forwarded);
     if (!signal_fd)
-        return setup_failure(Error::from_errno("signalfd"));
+        return setup_failure(std::move(signal_fd).error());
     // Only the forwarded signals stay blocked (they are read from the signalfd).
     sigset_t keep = old;
     for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
     Watch watch;
-    watch.signal_fd = signal_fd.get();
+    watch.signal_fd = signal_fd->get();
     watch.parent_fd = parent.get();
     if (plan.timeout_ns) {
-        watch.timer = UniqueFd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
-        if (!watch.timer)
-            return setup_failure(Error::from_errno("--timeout: timerfd_create"));
-        arm(watch.timer, *plan.timeout_ns);
+        Result<UniqueFd> timer = make_timer();
+        if (!timer)
+            return setup_failure(Error{timer.error().errnum, "--timeout: " + timer.error().context});
+        watch.timer = std::move(*timer);
+        arm_timer(watch.timer.get(), *plan.timeout_ns);
     }
     Result<Ending, LaunchFailure> ending = supervise(
         plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(), watch);
     if (!ending)
         return Unexpected{std::move(ending).error()};
-    const int code = ending->timed_out ? kTimedOut : exit_code(ending->wstatus);
+    const int code = ending->timed_out ? kTimedOut : child::exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
     if (plan.json_status_fd) {
         const std::string line = exit_line(*ending, code, plan.bwrap_status_line);

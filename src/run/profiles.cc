@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/seccomp_profile.h"
+#include "os/fd.h"
 #include "os/seccomp_compile.h"
 
 namespace cocoon {

@@ -2,6 +2,8 @@
 // PID 1 of the sandbox's pid namespace. [child]
 #include "run/reaper.h"
 
+#include "run/report.h"
+
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -11,14 +13,6 @@
 
 namespace cocoon::child {
 namespace {
-
-int exit_code(int status) noexcept {
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
 
 constexpr int kMaxHeld = 80;
 constexpr int kOnExitDetach = 0;  // Config::OnExit, as frozen

@@ -3,6 +3,8 @@
 // POD written in one write(2) (smaller than PIPE_BUF, so it arrives whole) over the
 // CLOEXEC status pipe. EOF without a report means execve succeeded. [child-safe]
 #pragma once
+#include <sys/wait.h>
+
 #include <cstdint>
 #include <type_traits>
 
@@ -39,6 +41,15 @@ enum class Step : std::int32_t {
     Rlimit,  // index = which of the plan's limits
     Exec,
 };
+
+// A wait status as a shell reports it: the exit code, or 128+N for signal N.
+inline int exit_code(int wstatus) noexcept {
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus))
+        return 128 + WTERMSIG(wstatus);
+    return 255;
+}
 
 struct Report {
     Step step = Step::Exec;

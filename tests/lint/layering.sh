@@ -15,7 +15,8 @@ hits=$(grep -nE '#include [<"](sys/mount\.h|sched\.h|sys/prctl\.h|seccomp\.h|sys
 hits=$(grep -nE 'std::string|std::vector|fmt::|printf|new [A-Za-z_]|malloc|throw ' run/child.cc run/mount_exec.cc run/reaper.cc | grep -vE '^[^:]+:[0-9]+: *//')
 [ -z "$hits" ] || complain "child code allocates or formats" "$hits"
 
-hits=$(grep -nE '::(open|openat|pipe2?|socket|memfd_create)\(' run/launcher.cc run/freeze.cc main.cc core/*.cc base/*.cc)
+hits=$(grep -nE '::(open|openat|pipe2?|socket|memfd_create|signalfd|timerfd_create|eventfd)\(|SYS_(pidfd_open|memfd_create)' \
+  run/launcher.cc run/freeze.cc run/profiles.cc main.cc core/*.cc base/*.cc)
 [ -z "$hits" ] || complain "raw fd creation outside os/ and child code" "$hits"
 
 hits=$(grep -rnE '::(open|openat|pipe2|socket|fsopen|fsmount|open_tree|signalfd|memfd_create|accept4?)\(' . | grep -v CLOEXEC)

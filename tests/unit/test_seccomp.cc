@@ -13,6 +13,7 @@
 #include <csignal>
 #include <random>
 
+#include "base/strings.h"
 #include "bpf_eval.h"
 #include "core/seccomp_names.h"
 #include "core/seccomp_oci.h"
@@ -101,18 +102,7 @@ TEST_CASE("constants and errno names match the system headers") {
 
 TEST_CASE("every group member is a syscall libseccomp knows") {
     for (const Group& g : groups())
-        for (std::string_view name : [&] {
-                 std::vector<std::string_view> v;
-                 std::size_t start = 0;
-                 while (start < g.members.size()) {
-                     std::size_t end = g.members.find(' ', start);
-                     if (end == std::string_view::npos)
-                         end = g.members.size();
-                     v.push_back(g.members.substr(start, end - start));
-                     start = end + 1;
-                 }
-                 return v;
-             }())
+        for (std::string_view name : split(g.members, ' '))
             CHECK_MESSAGE(syscall_known(name), g.name, ": ", name);
 }
 
