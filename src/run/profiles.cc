@@ -7,6 +7,7 @@
 #include "core/seccomp_profile.h"
 #include "os/fd.h"
 #include "os/seccomp_compile.h"
+#include "run/builtin_bpf.h"
 
 namespace cocoon {
 
@@ -17,18 +18,17 @@ Result<std::vector<std::string>> compile_profiles(const Config& config, std::uin
     const seccomp::ProfileContext context{caps, native_arch_name(),
                                           seccomp::parse_kernel_version(kernel_release())};
     for (const std::string& profile : config.seccomp_profiles) {
-        std::string text;
         if (const seccomp::Builtin* builtin = seccomp::builtin_named(profile)) {
-            text = builtin->text;
-        } else {
-            Result<std::string> data = read_file(profile);
-            if (!data)
-                return fail(
-                    Error{data.error().errnum, fmt::format("--seccomp-profile: {}", data.error().context)});
-            text = std::move(*data);
+            if (const std::string_view program = builtin_bpf(builtin->name); !program.empty())
+                programs.emplace_back(program);
+            continue;  // compiled at build time, or `none`
         }
+        Result<std::string> text = read_file(profile);
+        if (!text)
+            return fail(
+                Error{text.error().errnum, fmt::format("--seccomp-profile: {}", text.error().context)});
         const std::optional<seccomp::Policy> policy =
-            TRY(seccomp::parse_profile(profile, text, syscall_known, context));
+            TRY(seccomp::parse_profile(profile, *text, syscall_known, context));
         if (!policy)
             continue;
         const seccomp::LoweredPolicy lowered = TRY(seccomp::lower(*policy));
