@@ -17,6 +17,7 @@
 #include "core/plan.h"
 #include "os/fd.h"
 #include "os/host.h"
+#include "os/prefault.h"
 #include "os/seccomp_compile.h"
 #include "run/launcher.h"
 #include "run/profiles.h"
@@ -127,7 +128,11 @@ struct App {
         Result<int, LaunchFailure> status = launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
         if (!status)
             return report(status.error().error, status.error().kind);
-        return *status;
+        // No destructors on the way out: the heap is shared copy-on-write with
+        // the reaper, and freeing the plan would copy page after page of it.
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(*status);
     }
 };
 
@@ -142,6 +147,7 @@ Personality personality_of(std::string_view argv0) {
 
 int main(int argc, char** argv) {
     using namespace cocoon;
+    prefault_image();
     App app;
     app.argv0 = argc > 0 ? argv[0] : "cocoon";
     app.style.personality = personality_of(app.argv0);

@@ -20,17 +20,24 @@ Result<FdPair> make_pipe() {
 }
 
 Result<std::string> read_all(int fd) {
-    std::string out;
-    char buf[65536];
+    // Read into the string itself, growing it geometrically: a large buffer on
+    // the stack would cost a page fault per 4 KiB touched, and most files read
+    // here (procfs, /etc/subuid) are a few bytes.
+    std::string out(512, '\0');
+    std::size_t used = 0;
     for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (used == out.size())
+            out.resize(out.size() * 2);
+        const ssize_t n = ::read(fd, out.data() + used, out.size() - used);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return fail(Error::from_errno("cannot read"));
-        if (n == 0)
+        if (n == 0) {
+            out.resize(used);
             return out;
-        out.append(buf, static_cast<std::size_t>(n));
+        }
+        used += static_cast<std::size_t>(n);
     }
 }
 
