@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -147,7 +148,9 @@ Personality personality_of(std::string_view argv0) {
 
 int main(int argc, char** argv) {
     using namespace cocoon;
-    prefault_image();
+    std::size_t argument_bytes = 0;
+    for (int i = 1; i < argc; ++i) argument_bytes += std::strlen(argv[i]) + 1;
+    prefault_image(argument_bytes);
     App app;
     app.argv0 = argc > 0 ? argv[0] : "cocoon";
     app.style.personality = personality_of(app.argv0);
@@ -165,6 +168,7 @@ int main(int argc, char** argv) {
                 Error::usage("refusing to run with file capabilities: cocoon needs no privileges, remove "
                              "them with setcap -r"));
         std::vector<std::string> args;
+        args.reserve(static_cast<std::size_t>(argc));
         for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
         // --level-prefix applies to every message, also one about an option that
         // comes before it, so it is looked for among the options first.

@@ -91,6 +91,7 @@ MountOp created(MountKind kind, std::string target, const FsRequest& r, std::uin
 
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx) {
     MountPlan plan;
+    plan.ops.reserve(requests.size() + 32);  // --dev and --proc add a few each
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const FsRequest& r = requests[i];
         std::string target = TRY(normalise_dest(r.flag, r.dest));

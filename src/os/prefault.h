@@ -2,12 +2,18 @@
 // Mapping our own image in a few syscalls instead of page fault after page fault.
 // [parent]
 #pragma once
+#include <cstddef>
 
 namespace cocoon {
 
-// Maps the executable's code and read-only data, and the writable data and bss
-// that start-up touches anyway, with madvise(MADV_POPULATE_READ/WRITE) (Linux
-// 5.14; silently nothing before). Best effort: a failure only costs the faults.
-void prefault_image();
+// Maps the executable's code, and a heap grown to what a command line with
+// `argument_bytes` of arguments needs, with madvise(MADV_POPULATE_READ/WRITE)
+// (Linux 5.14; silently nothing before). Best effort: a failure only costs the
+// faults. Call it first thing in main.
+void prefault_image(std::size_t argument_bytes);
+
+// The code alone: fork(2) does not copy the page tables of file mappings, so a
+// new process faults the code in again. Async-signal-safe.
+void prefault_text() noexcept;
 
 }  // namespace cocoon

@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <utility>
 
 namespace cocoon::child {
 namespace {
@@ -190,19 +191,46 @@ bool mount_fresh(int fs, int root, const char* target, mode_t parent_mode = 0755
     return attach(tree.fd, root, target);
 }
 
-// Clones `source` (an fd or path relative to `dirfd`) with all its submounts,
-// restricts every one of them, and attaches the copy at `target`.
-bool bind_tree(int dirfd, const char* path, int root, const char* target, bool read_only,
-               bool allow_devices) noexcept {
+// Clones `source` (an fd or path relative to `dirfd`) with all its submounts and
+// restricts every one of them: the detached tree, to be attached.
+int clone_tree(int dirfd, const char* path, bool read_only, bool allow_devices) noexcept {
     Fd tree(::open_tree(dirfd, path, AT_EMPTY_PATH | AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
     if (tree.fd < 0)
-        return false;
+        return -1;
     mount_attr attr{};
     attr.attr_set =
         MOUNT_ATTR_NOSUID | (allow_devices ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
     if (::mount_setattr(tree.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        return -1;
+    return std::exchange(tree.fd, -1);
+}
+
+bool bind_tree(int dirfd, const char* path, int root, const char* target, bool read_only,
+               bool allow_devices) noexcept {
+    Fd tree(clone_tree(dirfd, path, read_only, allow_devices));
+    return tree.fd >= 0 && attach(tree.fd, root, target);
+}
+
+// Makes the mount point (as make_mount_point) and attaches `tree` there. One we
+// have just created is attached by name from its parent: nothing else can reach
+// the new root yet, so it is still our empty directory or file, and two lookups
+// are saved per bind. One that was there already is resolved again beneath the
+// root, where a symlink is followed as the sandbox sees it.
+bool place(int tree, int root, const char* target, bool directory) noexcept {
+    if (target[1] == '\0')  // the root itself
+        return attach(tree, root, target);
+    const char* name = nullptr;
+    Fd parent(open_parent(root, target, &name));
+    if (parent.fd < 0)
         return false;
-    return attach(tree.fd, root, target);
+    const bool made =
+        directory
+            ? ::mkdirat(parent.fd, name, 0755) == 0
+            : Fd(::openat(parent.fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444)).fd >=
+                  0;
+    if (made)
+        return ::move_mount(tree, "", parent.fd, name, MOVE_MOUNT_F_EMPTY_PATH) == 0;
+    return errno == EEXIST && attach(tree, root, target);
 }
 
 enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced };
@@ -244,8 +272,11 @@ Outcome apply_bind_data(const FrozenMount& m, int root) noexcept {
     Fd data(::open(kName, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, m.mode));
     if (data.fd < 0)
         return Outcome::Failed;
-    const bool ok = copy_data(m.fd, data.fd) && make_mount_point(root, m.target, false) &&
-                    bind_tree(data.fd, "", root, m.target, m.read_only, false);
+    bool ok = copy_data(m.fd, data.fd);
+    if (ok) {
+        Fd tree(clone_tree(data.fd, "", m.read_only, false));
+        ok = tree.fd >= 0 && place(tree.fd, root, m.target, false);
+    }
     const int saved = errno;
     ::unlink(kName);
     errno = saved;
@@ -388,9 +419,10 @@ Outcome apply_bind(const FrozenMount& m, int host, int root) noexcept {
     if (src.fd < 0)
         return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::SourceMissing;
     struct stat st {};
-    if (::fstat(src.fd, &st) < 0 || !make_mount_point(root, m.target, S_ISDIR(st.st_mode)))
+    if (::fstat(src.fd, &st) < 0)
         return Outcome::Failed;
-    return bind_tree(src.fd, "", root, m.target, m.read_only, m.allow_devices) ? Outcome::Done
+    Fd tree(clone_tree(src.fd, "", m.read_only, m.allow_devices));
+    return tree.fd >= 0 && place(tree.fd, root, m.target, S_ISDIR(st.st_mode)) ? Outcome::Done
                                                                                : Outcome::Failed;
 }
 

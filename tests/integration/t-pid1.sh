@@ -10,7 +10,9 @@ tag="cocoon-pid1-$$"
 wait_file() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 # SIGTERM to cocoon reaches the command, whose status comes back.
-"${C[@]}" --unshare-pid sh -c "trap 'exit 7' TERM; echo ready > /dev/stderr; sleep 100 & wait" 2>"$HOME/ready.$$" >/dev/null &
+# (--on-exit kill: the background sleep must not outlive the test.)
+"${C[@]}" --unshare-pid --on-exit kill sh -c "trap 'exit 7' TERM; echo ready > /dev/stderr; sleep 100 & wait" \
+    2>"$HOME/ready.$$" >/dev/null &
 pid=$!
 wait_file "$HOME/ready.$$"
 kill -TERM "$pid"
