@@ -37,79 +37,109 @@ bwrap=$(command -v bwrap || true)
 
 csv=$out/results.csv
 echo "case,tool,n,median_ms,stddev_ms,min_ms,max_ms,runs" >"$csv"
-# measure CASE TOOL N RUNS COMMAND...: one hyperfine run, appended to the CSV.
-measure() {
-    local case=$1 tool=$2 n=$3 r=$4
-    shift 4
-    local tmp
-    tmp=$(mktemp)
-    chmod a+rw "$tmp"
-    (cd / && "${as[@]}" env PATH=/usr/bin:/bin hyperfine -N --style none -w 3 -r "$r" --export-json "$tmp" -- "$*" >/dev/null)
-    python3 - "$tmp" "$case" "$tool" "$n" "$r" >>"$csv" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-ms = lambda x: f"{x * 1000:.3f}"
-print(",".join([sys.argv[2], sys.argv[3], sys.argv[4], ms(r["median"]), ms(r["stddev"] or 0), ms(r["min"]), ms(r["max"]), sys.argv[5]]))
+# compare CASE N ROUNDS TOOL:RUNS COMMAND [TOOL:RUNS COMMAND]...: ROUNDS rounds,
+# each running every command RUNS times (hyperfine), one after the other, so
+# that all of them see the machine in the same state: a VM's speed drifts by
+# 10-20 % over a minute, which back-to-back batches would read as a difference.
+# The times of all rounds are merged into one CSV row per tool.
+compare() {
+    local case=$1 n=$2 rounds=$3
+    shift 3
+    local dir r i args=("$@")
+    dir=$(mktemp -d)
+    chmod a+rwx "$dir"
+    for r in $(seq 1 "$rounds"); do
+        for ((i = 0; i < ${#args[@]}; i += 2)); do
+            local tool=${args[i]%%:*} runs=${args[i]#*:} warmup=1
+            [ "$n" -lt 1000 ] || warmup=0
+            (cd / && "${as[@]}" env PATH=/usr/bin:/bin hyperfine -N --style none -w "$warmup" -r "$runs" \
+                --export-json "$dir/$tool.$r.json" -- "${args[i + 1]}" >/dev/null)
+        done
+    done
+    python3 - "$dir" "$case" "$n" >>"$csv" <<'PY'
+import glob, json, os, statistics, sys
+d, case, n = sys.argv[1:4]
+for tool in sorted({os.path.basename(f).split(".")[0] for f in glob.glob(d + "/*.json")}):
+    t = [x for f in glob.glob(f"{d}/{tool}.*.json") for x in json.load(open(f))["results"][0]["times"]]
+    ms = lambda x: f"{x * 1000:.3f}"
+    sd = statistics.stdev(t) if len(t) > 1 else 0
+    print(",".join([case, tool, n, ms(statistics.median(t)), ms(sd), ms(min(t)), ms(max(t)), str(len(t))]))
 PY
-    rm -f "$tmp"
+    rm -rf "$dir"
 }
 
 C=$stage/cocoon
 TYPICAL="--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --proc /proc --dev /dev --tmpfs /tmp --unshare-all --die-with-parent"
+rounds=${COCOON_BENCH_ROUNDS:-6}
+per=$(((runs + rounds - 1) / rounds))
+with_bwrap() { [ -z "$bwrap" ] || printf '%s\n' "$@"; }  # bwrap's TOOL:RUNS COMMAND, if installed
 echo "bench: start-up"
-measure minimal cocoon 0 "$runs" "$C" --ro-bind / / true
-[ -z "$bwrap" ] || measure minimal bwrap 0 "$runs" "$bwrap" --ro-bind / / true
-measure minimal unshare 0 "$runs" unshare -Ur true
-measure typical cocoon 0 "$runs" "$C" $TYPICAL true
-[ -z "$bwrap" ] || measure typical bwrap 0 "$runs" "$bwrap" $TYPICAL true
+mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap --ro-bind / / true")
+compare minimal 0 "$rounds" "cocoon:$per" "$C --ro-bind / / true" "${b[@]}" "unshare:$per" "unshare -Ur true"
+mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap $TYPICAL true")
+compare typical 0 "$rounds" "cocoon:$per" "$C $TYPICAL true" "${b[@]}"
 
 binds() { for i in $(seq 1 "$1"); do printf -- '--ro-bind %s/binds/d%d /b/d%d ' "$stage" "$i" "$i"; done; }
+BASE="--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64"
 for n in 10 100 1000 2000 10000; do
     echo "bench: $n binds"
-    r=$runs
-    [ "$n" -lt 1000 ] || r=10
     if [ "$n" -le 2000 ]; then
-        measure binds cocoon "$n" "$r" "$C" --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 $(binds "$n") /usr/bin/true
+        r=$rounds c=$per br=$per
+        [ "$n" -lt 1000 ] || { r=3 c=4 br=1; }
+        mapfile -t b < <(with_bwrap "bwrap:$br" "$bwrap $BASE $(binds "$n") /usr/bin/true")
+        compare binds "$n" "$r" "cocoon:$c" "$C $BASE $(binds "$n") /usr/bin/true" "${b[@]}"
     else
         # Past 128 KiB one string cannot carry the options (MAX_ARG_STRLEN):
         # they go through --args, and a sh that adds about a millisecond.
         binds "$n" | tr ' ' '\0' >"$stage/args"
-        printf '#!/bin/sh\nexec %s --args 3 --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 /usr/bin/true 3<%s\n' \
-            "$C" "$stage/args" >"$stage/many"
+        printf '#!/bin/sh\nexec %s --args 3 %s /usr/bin/true 3<%s\n' "$C" "$BASE" "$stage/args" >"$stage/many"
         chmod a+rx "$stage/args" "$stage/many"
-        measure binds cocoon "$n" "$r" "$stage/many"
-    fi
-    if [ -n "$bwrap" ] && [ "$n" -le 2000 ]; then
-        br=$r
-        [ "$n" -lt 1000 ] || br=3
-        measure binds bwrap "$n" "$br" "$bwrap" --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 $(binds "$n") /usr/bin/true
+        compare binds "$n" 2 "cocoon:5" "$stage/many"
     fi
 done
 
 # A syscall-heavy loop with and without the default seccomp profile: what the
-# filter costs per call. bwrap gets the same filter through --seccomp-export.
+# filter costs per call. The loop times itself (ns per getppid), so start-up
+# does not dilute the difference, and the variants alternate, run after run.
+# bwrap gets the same filter through --seccomp-export.
 echo "bench: seccomp"
 cc -O2 -static -o "$stage/getppid_loop" "$src/bench/getppid_loop.c"
 "$C" --seccomp-profile default --seccomp-export "$stage/default.bpf"
 chmod a+rx "$stage/getppid_loop" "$stage/default.bpf"
-loops=2000000
-measure getppid cocoon 0 10 "$C" $TYPICAL --ro-bind "$stage" "$stage" "$stage/getppid_loop" "$loops"
-measure getppid cocoon-default 0 10 "$C" $TYPICAL --ro-bind "$stage" "$stage" --seccomp-profile default \
-    "$stage/getppid_loop" "$loops"
+loops=1000000
+declare -A loop_cmd=(
+    [cocoon]="$C $TYPICAL --ro-bind $stage $stage $stage/getppid_loop $loops"
+    [cocoon-default]="$C $TYPICAL --ro-bind $stage $stage --seccomp-profile default $stage/getppid_loop $loops"
+)
 if [ -n "$bwrap" ]; then
-    printf '#!/bin/sh\nexec %s %s --ro-bind %s %s --seccomp 3 %s/getppid_loop %s 3<%s/default.bpf\n' \
-        "$bwrap" "$TYPICAL" "$stage" "$stage" "$stage" "$loops" "$stage" >"$stage/bwrap-filtered"
-    chmod a+rx "$stage/bwrap-filtered"
-    measure getppid bwrap 0 10 "$bwrap" $TYPICAL --ro-bind "$stage" "$stage" "$stage/getppid_loop" "$loops"
-    measure getppid bwrap-default 0 10 "$stage/bwrap-filtered"
+    loop_cmd[bwrap]="$bwrap $TYPICAL --ro-bind $stage $stage $stage/getppid_loop $loops"
+    loop_cmd[bwrap-default]="$bwrap $TYPICAL --ro-bind $stage $stage --seccomp 3 $stage/getppid_loop $loops"
 fi
+ns=$(mktemp -d)
+for r in $(seq 1 "${COCOON_BENCH_LOOP_ROUNDS:-12}"); do
+    for tool in "${!loop_cmd[@]}"; do
+        (cd / && "${as[@]}" ${loop_cmd[$tool]} 3<"$stage/default.bpf") >>"$ns/$tool"
+    done
+done
+for tool in "${!loop_cmd[@]}"; do
+    python3 - "$ns/$tool" "$tool" >>"$csv" <<'PY'
+import statistics, sys
+t = [float(x) for x in open(sys.argv[1]).read().split()]
+sd = statistics.stdev(t) if len(t) > 1 else 0
+# ns per call, in the ms columns: the report knows.
+print(",".join(["getppid-ns", sys.argv[2], "0", f"{statistics.median(t):.2f}", f"{sd:.2f}", f"{min(t):.2f}", f"{max(t):.2f}", str(len(t))]))
+PY
+done
+rm -rf "$ns"
 
 # Peak RSS (VmHWM) of cocoon's process outside the sandbox and of the reaper.
 echo "bench: memory"
 (cd / && "${as[@]}" "$C" $TYPICAL sleep 1) &
 sleep 0.5
-monitor=$(pgrep -n -f "^$C ")
-reaper=$(pgrep -P "$monitor" | head -n 1)
+# The process outside is the oldest with cocoon's command line; the reaper, its
+# child, has the same command line (the command is the reaper's child).
+monitor=$(pgrep -o -f "^$C ")
+reaper=$(pgrep -P "$monitor" -f "^$C " | head -n 1)
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 rss_monitor=$(hwm "$monitor")
 rss_reaper=$(hwm "$reaper")

@@ -111,8 +111,9 @@ struct App {
                 return report(Error{st.error().errnum, "--seccomp-export: " + st.error().context});
             return 0;
         }
-        Result<HostFacts> facts =
-            gather_host_facts(config->map_auto || !config->map_uid.empty() || !config->map_gid.empty());
+        Result<HostFacts> facts = gather_host_facts(
+            {.id_maps = config->map_auto || !config->map_uid.empty() || !config->map_gid.empty(),
+             .rlimits = !config->rlimits.empty()});
         if (!facts)
             return report(facts.error());
         Result<Plan> plan = make_plan(*config, *facts);

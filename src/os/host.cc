@@ -53,7 +53,7 @@ bool started_with_privileges() {
     return (data[0].permitted | data[1].permitted) != 0;
 }
 
-Result<HostFacts> gather_host_facts(bool id_maps) {
+Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     HostFacts facts;
     facts.uid = ::getuid();
     facts.gid = ::getgid();
@@ -69,7 +69,7 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
         facts.permitted_caps = data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
     if (const std::string last = read_text("/proc/sys/kernel/cap_last_cap"); !last.empty())
         facts.last_cap = std::min(63, std::atoi(last.c_str()));
-    for (int r = 0; r < static_cast<int>(facts.rlimit_hard.size()); ++r) {
+    for (int r = 0; wanted.rlimits && r < static_cast<int>(facts.rlimit_hard.size()); ++r) {
         rlimit limit{};
         facts.rlimit_hard[static_cast<std::size_t>(r)] =
             ::getrlimit(static_cast<__rlimit_resource>(r), &limit) == 0 ? limit.rlim_max : RLIM_INFINITY;
@@ -77,7 +77,7 @@ Result<HostFacts> gather_host_facts(bool id_maps) {
     char tty[PATH_MAX];
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;
-    if (id_maps) {
+    if (wanted.id_maps) {
         facts.user_name = user_name_in_passwd(read_text("/etc/passwd"), facts.uid);
         facts.subuid_text = read_text("/etc/subuid");
         facts.subgid_text = read_text("/etc/subgid");

@@ -6,10 +6,13 @@
 
 namespace cocoon {
 
-// `id_maps`: also read /etc/subuid, /etc/subgid, the user name and where the
-// newuidmap/newgidmap helpers are (only --map-* needs them; the launch path
-// stays short without).
-Result<HostFacts> gather_host_facts(bool id_maps);
+// What only some command lines need; the launch path stays short without.
+struct FactsWanted {
+    bool id_maps = false;  // /etc/subuid, /etc/subgid, the user name, newuidmap/newgidmap (--map-*)
+    bool rlimits = false;  // the hard limits (--rlimit)
+};
+
+Result<HostFacts> gather_host_facts(FactsWanted wanted);
 
 // Whether this process got capabilities from its executable's file capabilities
 // (or a setuid bit): a non-root process with a non-empty permitted set.

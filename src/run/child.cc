@@ -27,7 +27,6 @@
 #include <climits>
 #include <cstring>
 
-#include "os/prefault.h"
 #include "run/mount_exec.h"
 #include "run/reaper.h"
 #include "run/report.h"
@@ -285,7 +284,6 @@ pid_t spawn_command(const Frozen& plan, int proc) noexcept {
 }  // namespace
 
 void run(const Frozen& plan) noexcept {
-    prefault_text();
     for (std::int32_t i = 0; i < plan.n_close_fds; ++i) ::close(plan.close_fds[i]);
     // A child of a failed or killed parent must not live on (security.md): arm the
     // death signal, then check that the parent did not die before it was armed

@@ -7,6 +7,7 @@
 #include <linux/seccomp.h>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -142,6 +143,53 @@ inline std::optional<std::uint32_t> run_bpf(const std::string& program, const Se
         }
     }
     return std::nullopt;
+}
+
+// Whether the kernel's seccomp action cache (Linux 5.11, kernel/seccomp.c)
+// marks syscall `nr` of `arch` as always allowed, so that the filter is not
+// even run for it: the kernel emulates the program with only the number and
+// the architecture known, and gives up at any instruction that would need
+// more (an argument load, an ALU op other than AND, an X register). This is
+// that emulation, written from the documented behaviour.
+inline bool kernel_caches_allow(const std::string& program, int nr, std::uint32_t arch) {
+    const auto* insns = reinterpret_cast<const sock_filter*>(program.data());
+    const std::size_t n = program.size() / sizeof(sock_filter);
+    std::uint32_t a = 0;
+    for (std::size_t pc = 0; pc < n; ++pc) {
+        const sock_filter& f = insns[pc];
+        switch (f.code) {
+            case BPF_LD | BPF_W | BPF_ABS:
+                if (f.k == offsetof(seccomp_data, nr))
+                    a = static_cast<std::uint32_t>(nr);
+                else if (f.k == offsetof(seccomp_data, arch))
+                    a = arch;
+                else
+                    return false;
+                break;
+            case BPF_RET | BPF_K:
+                return f.k == SECCOMP_RET_ALLOW;
+            case BPF_JMP | BPF_JA:
+                pc += f.k;
+                break;
+            case BPF_JMP | BPF_JEQ | BPF_K:
+            case BPF_JMP | BPF_JGE | BPF_K:
+            case BPF_JMP | BPF_JGT | BPF_K:
+            case BPF_JMP | BPF_JSET | BPF_K: {
+                const bool taken = BPF_OP(f.code) == BPF_JEQ   ? a == f.k
+                                   : BPF_OP(f.code) == BPF_JGE ? a >= f.k
+                                   : BPF_OP(f.code) == BPF_JGT ? a > f.k
+                                                               : (a & f.k) != 0;
+                pc += taken ? f.jt : f.jf;
+                break;
+            }
+            case BPF_ALU | BPF_AND | BPF_K:
+                a &= f.k;
+                break;
+            default:
+                return false;
+        }
+    }
+    return false;
 }
 
 }  // namespace cocoon::test

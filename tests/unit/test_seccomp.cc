@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <random>
+#include <set>
 
 #include "base/strings.h"
 #include "bpf_eval.h"
@@ -26,6 +27,7 @@
 namespace cocoon::seccomp {
 namespace {
 
+using test::kernel_caches_allow;
 using test::run_bpf;
 using test::SeccompData;
 
@@ -187,6 +189,42 @@ TEST_CASE("the default profile denies what issue 5 lists, on x86_64") {
         REQUIRE(r);
         CHECK(*r == errno_ret(ENOSYS));
     }
+}
+
+// The kernel skips the filter entirely for a syscall it has found to be always
+// allowed (the seccomp action cache): the reason `default` costs nothing
+// measurable on a getppid loop (bench/README.md). A rule with conditions on a
+// hot syscall would silently take that away, so: every syscall the profile
+// allows unconditionally on x86_64 must stay in the cache.
+TEST_CASE("the default profile keeps its unconditionally allowed syscalls in the kernel's cache") {
+    const std::string p = builtin_default();
+    Result<Policy> policy = parse_policy_text(find_builtin("default")->text, "default", syscall_known, true);
+    REQUIRE(policy.has_value());
+    std::set<std::string> conditional;
+    for (const Rule& r : policy->rules)
+        if (!r.conditions.empty())
+            conditional.insert(r.syscall);
+    int cached = 0;
+    for (const Rule& r : policy->rules) {
+        if (r.action.kind != ActionKind::Allow || !r.conditions.empty() || conditional.contains(r.syscall))
+            continue;
+        const int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, r.syscall.c_str());
+        if (nr < 0)
+            continue;  // not an x86_64 syscall
+        CHECK_MESSAGE(kernel_caches_allow(p, nr, AUDIT_ARCH_X86_64), r.syscall);
+        ++cached;
+    }
+    CHECK(cached > 250);
+    for (const char* hot : {"read", "write", "getppid", "futex", "mmap", "close", "epoll_wait", "openat"})
+        CHECK_MESSAGE(kernel_caches_allow(p, seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, hot),
+                                          AUDIT_ARCH_X86_64),
+                      hot);
+    // ... and the emulation can say no: ioctl has conditions (TIOCSTI), so the
+    // filter must run for it, and a denied call is not "allowed".
+    CHECK_FALSE(kernel_caches_allow(p, seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "ioctl"),
+                                    AUDIT_ARCH_X86_64));
+    CHECK_FALSE(kernel_caches_allow(p, seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, "keyctl"),
+                                    AUDIT_ARCH_X86_64));
 }
 
 TEST_CASE("the default profile holds through the compat entry points") {
