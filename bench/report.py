@@ -38,6 +38,9 @@ if g and gd:
     bw = f"{bg:.0f} ns / {bgd:.0f} ns ({(bgd / bg - 1) * 100:+.1f}%)" if bg and bgd else "not measured"
     ratio = f"{gd / bgd:.2f}" if bgd else "n/a"
     lines.append(f"| getppid, no filter / `default` | {g:.0f} ns / {gd:.0f} ns per call ({(gd / g - 1) * 100:+.1f}%) | {bw} | {ratio} |")
+    gt = med("getppid-ns", "cocoon-tiny")
+    if gt:
+        lines.append(f"| getppid, a one-rule filter (the floor) | {gt:.0f} ns per call ({(gt / g - 1) * 100:+.1f}%) | | |")
 rss_out = med("rss", "cocoon-outside")
 rss_reaper = med("rss", "cocoon-reaper")
 lines.append(f"| peak RSS outside / reaper | {rss_out / 1024:.2f} MiB / {rss_reaper / 1024:.2f} MiB | | |")

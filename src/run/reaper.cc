@@ -4,6 +4,7 @@
 
 #include "run/report.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -14,10 +15,10 @@
 namespace cocoon::child {
 namespace {
 
-constexpr int kMaxHeld = 80;
+constexpr int kMaxHeld = 80;      // exit and life pipes, --sync-fd and up to kMaxLockFiles locks
 constexpr int kOnExitDetach = 0;  // Config::OnExit, as frozen
 constexpr int kOnExitKill = 1;
-constexpr int kOnExitWait = 2;  // exit pipe, --sync-fd and up to kMaxLockFiles locks
+constexpr int kOnExitWait = 2;
 
 // Closes every fd from 3 up except those in `keep` (sorted here, in place).
 void close_all_but(int* keep, int n) noexcept {
@@ -36,6 +37,17 @@ void close_all_but(int* keep, int n) noexcept {
         from = static_cast<unsigned>(keep[i]) + 1;
     }
     ::close_range(from, ~0U, 0);
+}
+
+// Our exit tears the sandbox's namespaces down, which takes a few hundred
+// microseconds of CPU (mounts, the network namespace, an RCU grace period).
+// Done while the parent waits for the CPU to read our report (a VM may run both
+// on one vCPU), it would delay cocoon's own exit by as much: so we leave only
+// once the parent is gone (its end of the life pipe closes with it).
+void outlive_parent(int life_fd) noexcept {
+    pollfd life{life_fd, POLLIN, 0};
+    while (::poll(&life, 1, -1) < 0 && errno == EINTR) {
+    }
 }
 
 }  // namespace
@@ -65,11 +77,12 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
     // Nothing in the sandbox may ptrace us or read our memory: an attacher could
     // freeze the whole sandbox (security.md, PID 1 reaper).
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    // Keep only stdio, the exit pipe, --sync-fd and the locks: the sandbox's files
-    // are not ours to hold open.
+    // Keep only stdio, the exit and life pipes, --sync-fd and the locks: the
+    // sandbox's files are not ours to hold open.
     int held[kMaxHeld];
     int n = 0;
     held[n++] = plan.exit_fd;
+    held[n++] = plan.life_fd;
     if (plan.sync_fd >= 0)
         held[n++] = plan.sync_fd;
     for (int i = 0; i < n_keep && n < kMaxHeld; ++i) held[n++] = keep[i];
@@ -111,6 +124,7 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
             if (pid < 0 && errno == ECHILD) {
                 if (exit_fd >= 0 && command < 0)
                     report();
+                outlive_parent(plan.life_fd);
                 _exit(exit_code(status));
             }
             break;
