@@ -24,6 +24,10 @@ for case, label in (("minimal", "`--ro-bind / / true`"), ("typical", "typical sa
     lines.append(f"| {label} | {c['median_ms']} ± {c['stddev_ms']} ms | {bw} | {ratio} |")
 u = med("minimal", "unshare")
 lines.append(f"| `unshare -Ur true` (the floor) | {u:.3f} ms | | cocoon/unshare {med('minimal', 'cocoon') / u:.2f} |")
+ua = med("typical", "unshare")
+if ua:
+    lines.append(f"| `unshare -Ur --mount --pid --fork --net --ipc --uts --cgroup true` (the typical case's floor) "
+                 f"| {ua:.3f} ms | | cocoon typical/unshare {med('typical', 'cocoon') / ua:.2f} |")
 for n in (10, 100, 1000, 2000, 10000):
     c, b = get.get(("binds", "cocoon", n)), get.get(("binds", "bwrap", n))
     if not c:

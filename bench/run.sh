@@ -77,7 +77,10 @@ echo "bench: start-up"
 mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap --ro-bind / / true")
 compare minimal 0 "$rounds" "cocoon:$per" "$C --ro-bind / / true" "${b[@]}" "unshare:$per" "unshare -Ur true"
 mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap $TYPICAL true")
-compare typical 0 "$rounds" "cocoon:$per" "$C $TYPICAL true" "${b[@]}"
+# The floor of the typical case: util-linux's unshare making the same
+# namespaces, forking a PID 1 and running true, with no filesystem set up at all.
+compare typical 0 "$rounds" "cocoon:$per" "$C $TYPICAL true" "${b[@]}" \
+    "unshare:$per" "unshare -Ur --mount --pid --fork --net --ipc --uts --cgroup true"
 
 binds() { for i in $(seq 1 "$1"); do printf -- '--ro-bind %s/binds/d%d /b/d%d ' "$stage" "$i" "$i"; done; }
 BASE="--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64"

@@ -583,13 +583,14 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
             std::swap(root.fd, top.fd);
         }
     }
-    // Detach the host's root before the command can see anything; private first
-    // so that the unmount cannot propagate back to the host.
-    if (::mount(nullptr, "/oldroot", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0 ||
-        ::umount2("/oldroot", MNT_DETACH) < 0)
+    // The host's root goes private first, so that its unmount cannot propagate
+    // back to the host.
+    if (::mount(nullptr, "/oldroot", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
         return fill(report, Step::OldRoot);
-    // pivot_root(".", ".") stacks the staging root under the new one; unmounting
-    // "." then drops it (pivot_root(2) NOTES).
+    // pivot_root(".", ".") stacks the staging root on top of the new one;
+    // unmounting "." then detaches it together with the host's root mounted
+    // inside it (pivot_root(2) NOTES), before the command can see anything. One
+    // lazy unmount, not two: each one waits for an RCU grace period (~150 us).
     if (::fchdir(root.fd) < 0 || ::syscall(SYS_pivot_root, ".", ".") < 0 || ::umount2(".", MNT_DETACH) < 0 ||
         ::chdir("/") < 0)
         return fill(report, Step::PivotRoot);
