@@ -88,7 +88,7 @@ for n in 10 100 1000 2000 10000; do
     echo "bench: $n binds"
     if [ "$n" -le 2000 ]; then
         r=$rounds c=$per br=$per
-        [ "$n" -lt 1000 ] || { r=3 c=4 br=1; }
+        [ "$n" -lt 1000 ] || { r=5 c=3 br=1; }
         mapfile -t b < <(with_bwrap "bwrap:$br" "$bwrap $BASE $(binds "$n") /usr/bin/true")
         compare binds "$n" "$r" "cocoon:$c" "$C $BASE $(binds "$n") /usr/bin/true" "${b[@]}"
     else

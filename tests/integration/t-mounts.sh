@@ -108,4 +108,14 @@ done
 run "${C[@]}" "${args[@]}" sh -c 'ls /m | wc -l; grep -c " /m/d" /proc/self/mountinfo'
 check "1000 binds are all mounted" "1000 1000" "$(echo $out)"
 
+# Binds side by side reuse their directory's fd; a bind through a symlink that
+# covers that directory must make the next bind look it up again, or its mount
+# point would land in the covered directory, out of sight.
+mkdir -p "$work/a" "$work/cover" "$work/c"
+echo from-c >"$work/c/marker"
+run "${C[@]}" --dir /x --symlink /x /x/l --ro-bind "$work/a" /x/a --bind "$work/cover" /x/l \
+    --ro-bind "$work/c" /x/c sh -c 'cat /x/c/marker; ls /x'
+check "a bind after one that covered its directory is seen (the directory is looked up again)" \
+    "from-c c" "$(echo $out)"
+
 done_testing
