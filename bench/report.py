@@ -16,35 +16,43 @@ def med(case, tool, n=0):
     return float(r["median_ms"]) if r else None
 
 
+def paired(case, tool, n=0):
+    """cocoon over `tool`, round by round (or a filtered run over the unfiltered
+    one of its round): the median of the per-round ratios, robust to drift."""
+    r = get.get((case, tool, n))
+    return float(r["paired_ratio"]) if r and r.get("paired_ratio") else None
+
+
 lines = ["| case | cocoon (median ± sd) | bwrap | ratio |", "|---|---|---|---|"]
 for case, label in (("minimal", "`--ro-bind / / true`"), ("typical", "typical sandbox")):
     c, b = get.get((case, "cocoon", 0)), get.get((case, "bwrap", 0))
-    ratio = f"{float(c['median_ms']) / float(b['median_ms']):.2f}" if c and b else "n/a"
+    ratio = f"{paired(case, 'bwrap'):.2f}" if c and b else "n/a"
     bw = f"{b['median_ms']} ± {b['stddev_ms']} ms" if b else "not installed"
     lines.append(f"| {label} | {c['median_ms']} ± {c['stddev_ms']} ms | {bw} | {ratio} |")
 u = med("minimal", "unshare")
-lines.append(f"| `unshare -Ur true` (the floor) | {u:.3f} ms | | cocoon/unshare {med('minimal', 'cocoon') / u:.2f} |")
+lines.append(f"| `unshare -Ur true` (the floor) | {u:.3f} ms | | cocoon/unshare {paired('minimal', 'unshare'):.2f} |")
 ua = med("typical", "unshare")
 if ua:
     lines.append(f"| `unshare -Ur --mount --pid --fork --net --ipc --uts --cgroup true` (the typical case's floor) "
-                 f"| {ua:.3f} ms | | cocoon typical/unshare {med('typical', 'cocoon') / ua:.2f} |")
+                 f"| {ua:.3f} ms | | cocoon typical/unshare {paired('typical', 'unshare'):.2f} |")
 for n in (10, 100, 1000, 2000, 10000):
     c, b = get.get(("binds", "cocoon", n)), get.get(("binds", "bwrap", n))
     if not c:
         continue
     per = float(c["median_ms"]) / n * 1000
-    ratio = f"{float(c['median_ms']) / float(b['median_ms']):.3f}" if b else "n/a"
+    ratio = f"{paired('binds', 'bwrap', n):.3f}" if b else "n/a"
     bw = f"{b['median_ms']} ms" if b else "not measured"
     lines.append(f"| {n} `--ro-bind`s | {c['median_ms']} ± {c['stddev_ms']} ms ({per:.1f} µs/bind) | {bw} | {ratio} |")
 g, gd = med("getppid-ns", "cocoon"), med("getppid-ns", "cocoon-default")
+pct = lambda tool: f"{(paired('getppid-ns', tool) - 1) * 100:+.1f}%"
 if g and gd:
     bg, bgd = med("getppid-ns", "bwrap"), med("getppid-ns", "bwrap-default")
-    bw = f"{bg:.0f} ns / {bgd:.0f} ns ({(bgd / bg - 1) * 100:+.1f}%)" if bg and bgd else "not measured"
+    bw = f"{bg:.0f} ns / {bgd:.0f} ns ({pct('bwrap-default')})" if bg and bgd else "not measured"
     ratio = f"{gd / bgd:.2f}" if bgd else "n/a"
-    lines.append(f"| getppid, no filter / `default` | {g:.0f} ns / {gd:.0f} ns per call ({(gd / g - 1) * 100:+.1f}%) | {bw} | {ratio} |")
+    lines.append(f"| getppid, no filter / `default` | {g:.0f} ns / {gd:.0f} ns per call ({pct('cocoon-default')}) | {bw} | {ratio} |")
     gt = med("getppid-ns", "cocoon-tiny")
     if gt:
-        lines.append(f"| getppid, a one-rule filter (the floor) | {gt:.0f} ns per call ({(gt / g - 1) * 100:+.1f}%) | | |")
+        lines.append(f"| getppid, a one-rule filter (the floor) | {gt:.0f} ns per call ({pct('cocoon-tiny')}) | | |")
 rss_out = med("rss", "cocoon-outside")
 rss_reaper = med("rss", "cocoon-reaper")
 lines.append(f"| peak RSS outside / reaper | {rss_out / 1024:.2f} MiB / {rss_reaper / 1024:.2f} MiB | | |")
@@ -53,17 +61,19 @@ targets = []
 def target(name, ok, detail):
     targets.append(f"- [{'x' if ok else ' '}] {name}: {detail}")
 
-t, bt = med("typical", "cocoon"), med("typical", "bwrap")
-if bt:
-    target("typical start-up ≤ 0.7 × bwrap", t <= 0.7 * bt, f"{t / bt:.2f}")
-m = med("minimal", "cocoon")
-target("minimal start-up ≤ 1.3 × unshare -Ur true", m <= 1.3 * u, f"{m / u:.2f}")
-c1000, b1000, c2000 = med("binds", "cocoon", 1000), med("binds", "bwrap", 1000), med("binds", "cocoon", 2000)
-if b1000:
-    target("1000 binds ≤ 1/20 of bwrap", c1000 <= b1000 / 20, f"1/{b1000 / c1000:.0f}")
+if paired("typical", "bwrap"):
+    r = paired("typical", "bwrap")
+    target("typical start-up ≤ 0.7 × bwrap", r <= 0.7, f"{r:.2f}")
+r = paired("minimal", "unshare")
+target("minimal start-up ≤ 1.3 × unshare -Ur true", r <= 1.3, f"{r:.2f}")
+c1000, c2000 = med("binds", "cocoon", 1000), med("binds", "cocoon", 2000)
+if paired("binds", "bwrap", 1000):
+    r = paired("binds", "bwrap", 1000)
+    target("1000 binds ≤ 1/20 of bwrap", r <= 1 / 20, f"1/{1 / r:.0f}")
 target("2000 binds ≤ 2.2 × 1000 binds", c2000 <= 2.2 * c1000, f"{c2000 / c1000:.2f}")
 if g and gd:
-    target("seccomp default ≤ 5% slower on getppid", gd <= 1.05 * g, f"{(gd / g - 1) * 100:+.1f}%")
+    r = paired("getppid-ns", "cocoon-default")
+    target("seccomp default ≤ 5% slower on getppid", r <= 1.05, pct("cocoon-default"))
 else:
     target("seccomp default ≤ 5% slower on getppid", False, "not measured")
 target("peak RSS outside ≤ 4 MiB", rss_out <= 4096, f"{rss_out / 1024:.2f} MiB")

@@ -36,12 +36,14 @@ bwrap=$(command -v bwrap || true)
 [ -n "$bwrap" ] || echo "bench: no bwrap on this machine (apt-get install bubblewrap): cocoon's figures only"
 
 csv=$out/results.csv
-echo "case,tool,n,median_ms,stddev_ms,min_ms,max_ms,runs" >"$csv"
+echo "case,tool,n,median_ms,stddev_ms,min_ms,max_ms,runs,paired_ratio" >"$csv"
 # compare CASE N ROUNDS TOOL:RUNS COMMAND [TOOL:RUNS COMMAND]...: ROUNDS rounds,
 # each running every command RUNS times (hyperfine), one after the other, so
 # that all of them see the machine in the same state: a VM's speed drifts by
 # 10-20 % over a minute, which back-to-back batches would read as a difference.
-# The times of all rounds are merged into one CSV row per tool.
+# The times of all rounds are merged into one CSV row per tool. paired_ratio is
+# the median over rounds of cocoon's median divided by this tool's in the same
+# round: what the targets are checked on, since it cancels drift between rounds.
 compare() {
     local case=$1 n=$2 rounds=$3
     shift 3
@@ -59,11 +61,17 @@ compare() {
     python3 - "$dir" "$case" "$n" >>"$csv" <<'PY'
 import glob, json, os, statistics, sys
 d, case, n = sys.argv[1:4]
-for tool in sorted({os.path.basename(f).split(".")[0] for f in glob.glob(d + "/*.json")}):
-    t = [x for f in glob.glob(f"{d}/{tool}.*.json") for x in json.load(open(f))["results"][0]["times"]]
+times = lambda tool, r: json.load(open(f"{d}/{tool}.{r}.json"))["results"][0]["times"]
+tools = sorted({os.path.basename(f).split(".")[0] for f in glob.glob(d + "/*.json")})
+rounds = sorted({os.path.basename(f).split(".")[1] for f in glob.glob(d + "/*.json")})
+for tool in tools:
+    t = [x for r in rounds for x in times(tool, r)]
     ms = lambda x: f"{x * 1000:.3f}"
     sd = statistics.stdev(t) if len(t) > 1 else 0
-    print(",".join([case, tool, n, ms(statistics.median(t)), ms(sd), ms(min(t)), ms(max(t)), str(len(t))]))
+    paired = ""
+    if tool != "cocoon" and "cocoon" in tools:
+        paired = f"{statistics.median(statistics.median(times('cocoon', r)) / statistics.median(times(tool, r)) for r in rounds):.4f}"
+    print(",".join([case, tool, n, ms(statistics.median(t)), ms(sd), ms(min(t)), ms(max(t)), str(len(t)), paired]))
 PY
     rm -rf "$dir"
 }
@@ -123,20 +131,26 @@ if [ -n "$bwrap" ]; then
     loop_cmd[bwrap-default]="$bwrap $TYPICAL --ro-bind $stage $stage --seccomp 3 $stage/getppid_loop $loops"
 fi
 ns=$(mktemp -d)
-for r in $(seq 1 "${COCOON_BENCH_LOOP_ROUNDS:-12}"); do
+for r in $(seq 1 "${COCOON_BENCH_LOOP_ROUNDS:-20}"); do
     for tool in "${!loop_cmd[@]}"; do
         (cd / && "${as[@]}" ${loop_cmd[$tool]} 3<"$stage/default.bpf") >>"$ns/$tool"
     done
 done
-for tool in "${!loop_cmd[@]}"; do
-    python3 - "$ns/$tool" "$tool" >>"$csv" <<'PY'
-import statistics, sys
-t = [float(x) for x in open(sys.argv[1]).read().split()]
-sd = statistics.stdev(t) if len(t) > 1 else 0
-# ns per call, in the ms columns: the report knows.
-print(",".join(["getppid-ns", sys.argv[2], "0", f"{statistics.median(t):.2f}", f"{sd:.2f}", f"{min(t):.2f}", f"{max(t):.2f}", str(len(t))]))
+# ns per call, in the ms columns (the report knows); paired_ratio: the median
+# over rounds of this variant over the same tool's unfiltered run of the round.
+python3 - "$ns" >>"$csv" <<'PY'
+import os, statistics, sys
+d = sys.argv[1]
+runs = {tool: [float(x) for x in open(os.path.join(d, tool)).read().split()] for tool in os.listdir(d)}
+for tool, t in sorted(runs.items()):
+    base = runs.get(tool.split("-")[0])
+    paired = ""
+    if "-" in tool and base and len(base) == len(t):
+        paired = f"{statistics.median(a / b for a, b in zip(t, base)):.4f}"
+    sd = statistics.stdev(t) if len(t) > 1 else 0
+    print(",".join(["getppid-ns", tool, "0", f"{statistics.median(t):.2f}", f"{sd:.2f}", f"{min(t):.2f}",
+                    f"{max(t):.2f}", str(len(t)), paired]))
 PY
-done
 rm -rf "$ns"
 
 # Peak RSS (VmHWM) of cocoon's process outside the sandbox and of the reaper.
@@ -151,7 +165,7 @@ hwm() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 rss_monitor=$(hwm "$monitor")
 rss_reaper=$(hwm "$reaper")
 wait
-echo "rss,cocoon-outside,0,$rss_monitor,0,0,0,1" >>"$csv"
-echo "rss,cocoon-reaper,0,$rss_reaper,0,0,0,1" >>"$csv"
+echo "rss,cocoon-outside,0,$rss_monitor,0,0,0,1," >>"$csv"
+echo "rss,cocoon-reaper,0,$rss_reaper,0,0,0,1," >>"$csv"
 
 python3 "$src/bench/report.py" "$csv" "$out"
