@@ -74,6 +74,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .tmp_upper = op.tmp_upper,
         });
     }
+    f.mounts_already_slave = plan.ns.user || plan.userns_fd.has_value();
     f.mounts = p.mounts_.data();
     f.n_mounts = static_cast<std::int32_t>(p.mounts_.size());
 

@@ -53,6 +53,7 @@ struct Frozen {
     const char* nested_uid_map = nullptr;
     const char* nested_gid_map = nullptr;
 
+    bool mounts_already_slave = false;  // the mount namespace's owner differs from its parent's
     const FrozenMount* mounts = nullptr;
     std::int32_t n_mounts = 0;
 

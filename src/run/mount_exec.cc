@@ -546,9 +546,13 @@ bool fill(Report& report, Step step, std::int32_t index = -1) noexcept {
 // Mounts the staging tmpfs over /tmp (only in our namespace: the host is not
 // touched) and pivots into it,
 // with the host root at /oldroot and an empty /newroot.
-bool stage(Report& report) noexcept {
+bool stage(const Frozen& plan, Report& report) noexcept {
     // Slave, not private: host mounts made later still propagate in, as with bwrap.
-    if (::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
+    // A mount namespace owned by another user namespace than its parent's (we
+    // made one with it, or joined one) has its shared mounts made slaves by the
+    // kernel already (mount_namespaces(7), "less privileged" namespaces), and the
+    // remount costs ~0.2 ms.
+    if (!plan.mounts_already_slave && ::mount(nullptr, "/", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
         return fill(report, Step::MountNamespace);
     // Any directory will do as the staging mount point (pivot_root moves the
     // tmpfs away from it again); /tmp may be missing, in a nested sandbox say.
@@ -576,7 +580,7 @@ bool stage(Report& report) noexcept {
 }  // namespace
 
 bool build_root(const Frozen& plan, Report& report) noexcept {
-    if (!stage(report))
+    if (!stage(plan, report))
         return false;
     Fd host(::open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
     Fd root(::open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
