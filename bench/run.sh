@@ -30,6 +30,8 @@ trap 'rm -rf "$stage"' EXIT
 cp "$build/src/cocoon" "$stage/cocoon"
 mkdir -p "$stage"/binds/d{1..10000}
 chmod -R a+rX "$stage"
+sync
+sleep 2  # let the writeback of 10000 new directories settle before timing anything
 as=()
 [ "$(id -u)" != 0 ] || as=(runuser -u "$user" --)
 bwrap=$(command -v bwrap || true)

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -71,6 +72,17 @@ Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags) {
         return fail(Error::from_errno("clone3"));
     if (pid == 0)
         return Cloned{};
+    return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};
+}
+
+Result<Cloned> vfork_with_pidfd(std::uint64_t namespace_flags, int (*fn)(void*), void* arg, char* stack,
+                                std::size_t stack_size) {
+    int pidfd = -1;
+    // clone(2)'s flags are an int: every namespace flag fits below bit 31.
+    const int flags = static_cast<int>(namespace_flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD) | SIGCHLD;
+    const int pid = ::clone(fn, stack + stack_size, flags, arg, &pidfd);
+    if (pid < 0)
+        return fail(Error::from_errno("clone"));
     return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};
 }
 

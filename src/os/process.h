@@ -3,6 +3,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,15 @@ struct Cloned {
 // child gets a copy-on-write copy of the address space). `namespace_flags` are
 // CLONE_NEW* bits. The error keeps clone3's errno for the caller to explain.
 Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags);
+
+// clone(2) with CLONE_VM | CLONE_VFORK and CLONE_PIDFD, as posix_spawn(3) does:
+// `fn(arg)` runs on `stack` (its top end is used) in our own memory while we
+// sleep, until it calls execve(2) or exits. For a child that execs right after
+// its setup, nothing is copied: no address space, no page tables, no
+// copy-on-write faults, and no copy for execve to tear down again. `fn` must not
+// return, and must only make syscalls (it shares our errno and heap).
+Result<Cloned> vfork_with_pidfd(std::uint64_t namespace_flags, int (*fn)(void*), void* arg, char* stack,
+                                std::size_t stack_size);
 
 // Runs `path` with `args` (argv[0] is the basename) and waits for it. Its stdout
 // and stderr are captured: a non-zero exit becomes an error that quotes them.

@@ -264,6 +264,15 @@ Status join_namespaces(const Plan& plan) {
 
 constexpr int kTimedOut = 124;  // timeout(1)'s status
 
+// The first process's stack when it shares our memory: setup nests a few
+// PATH_MAX buffers; 256 KiB leaves ample room. In bss, so that only the pages it
+// touches are ever mapped (a frame this size would be probed page by page).
+alignas(64) char vfork_stack[256 * 1024];
+
+int start_child(void* frozen) {
+    child::run(*static_cast<const child::Frozen*>(frozen));
+}
+
 // Single-threaded, always (architecture.md §8): the child of a raw clone3 from a
 // multi-threaded process could inherit a lock held by another thread.
 Status check_single_threaded() {
@@ -437,7 +446,13 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     std::uint64_t flags = clone_flags(plan.ns);
     if (plan.intermediate)
         flags &= ~static_cast<std::uint64_t>(CLONE_NEWPID);  // made by the first process, see Plan
-    Result<Cloned> cloned = clone_with_pidfd(flags);
+    // A first process that ends in execve (no reaper to stay behind) and needs
+    // nothing from us meanwhile runs in our memory while we sleep: see
+    // vfork_with_pidfd.
+    Result<Cloned> cloned =
+        !plan.reaper && !child_waits
+            ? vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack)
+            : clone_with_pidfd(flags);
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
     if (!cloned) {
