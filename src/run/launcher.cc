@@ -446,13 +446,16 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     std::uint64_t flags = clone_flags(plan.ns);
     if (plan.intermediate)
         flags &= ~static_cast<std::uint64_t>(CLONE_NEWPID);  // made by the first process, see Plan
-    // A first process that ends in execve (no reaper to stay behind) and needs
-    // nothing from us meanwhile runs in our memory while we sleep: see
-    // vfork_with_pidfd.
-    Result<Cloned> cloned =
-        !plan.reaper && !child_waits
-            ? vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack)
-            : clone_with_pidfd(flags);
+    // A first process that ends in execve (no reaper or relay to stay behind) and
+    // needs nothing from us meanwhile runs in our memory while we sleep: see
+    // vfork_with_pidfd. Not when its setup may wait indefinitely (--block-fd) or
+    // when we must watch our own parent meanwhile (--die-with-parent): asleep, we
+    // could not kill it.
+    const bool share_memory =
+        !plan.reaper && !plan.intermediate && !child_waits && !plan.block_fd && !plan.die_with_parent;
+    Result<Cloned> cloned = share_memory ? vfork_with_pidfd(flags, start_child, &frozen->frozen(),
+                                                            vfork_stack, sizeof vfork_stack)
+                                         : clone_with_pidfd(flags);
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
     if (!cloned) {
