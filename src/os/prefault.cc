@@ -40,12 +40,8 @@ void populate(const void* begin, const void* end, int advice) noexcept {
 
 }  // namespace
 
-void prefault_text() noexcept {
-    populate(__executable_start, etext, MADV_POPULATE_READ);
-}
-
 void prefault_image(std::size_t argument_bytes) {
-    prefault_text();
+    populate(__executable_start, etext, MADV_POPULATE_READ);
     // Every block comes from the brk heap, which is kept: a block past the mmap
     // threshold (128 KiB) would be a fresh mapping, faulted in page by page and
     // unmapped again when freed. Thousands of binds need a few of those.

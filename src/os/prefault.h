@@ -12,8 +12,4 @@ namespace cocoon {
 // faults. Call it first thing in main.
 void prefault_image(std::size_t argument_bytes);
 
-// The code alone: fork(2) does not copy the page tables of file mappings, so a
-// new process faults the code in again. Async-signal-safe.
-void prefault_text() noexcept;
-
 }  // namespace cocoon

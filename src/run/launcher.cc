@@ -463,9 +463,9 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         return setup_failure(clone_error(cloned.error().errnum, plan.ns.user));
     }
     ChildProcess child(cloned->pid, std::move(cloned->pidfd));
-    // From here on, every heap page we write is copied first (copy-on-write with
-    // the child, which lives on as the reaper), a fault that costs 10-20 us in a
-    // VM: the frozen plan is left for exit to reclaim instead of being freed.
+    // From here on, with a forked child (which may live on as the reaper), every
+    // heap page we write is copied first, a fault that costs 10-20 us in a VM:
+    // the frozen plan is left for exit to reclaim instead of being freed.
     static_cast<void>(frozen.release());
     status->write.reset();
     exit_pipe->write.reset();

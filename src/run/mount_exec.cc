@@ -130,21 +130,6 @@ int open_parent(int root, const char* path, const char** name, mode_t parent_mod
     return open_beneath(root, dir, O_PATH | O_DIRECTORY, kInRoot);
 }
 
-// A mount point for a bind: a directory for a directory, else an empty 0444
-// file (bwrap's choice), unless something is there already.
-bool make_mount_point(int root, const char* target, bool directory) noexcept {
-    if (target[1] == '\0')  // the root itself
-        return true;
-    if (directory)
-        return make_dirs(root, target, 0755);
-    const char* name = nullptr;
-    Fd parent(open_parent(root, target, &name));
-    if (parent.fd < 0)
-        return false;
-    Fd file(::openat(parent.fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0444));
-    return file.fd >= 0 || errno == EEXIST;
-}
-
 bool attach(int tree, int root, const char* target) noexcept {
     Fd dest(open_beneath(root, target, O_PATH, kInRoot));
     if (dest.fd < 0)
@@ -234,8 +219,9 @@ struct LastDir {
     }
 };
 
-// Makes the mount point (as make_mount_point) and attaches `tree` there. One we
-// have just created is attached by name from its parent: nothing else can reach
+// Makes the mount point for a bind and attaches `tree` there: a directory for a
+// directory, else an empty 0444 file (bwrap's choice), unless something is there
+// already. One we have just created is attached by name from its parent: nothing else can reach
 // the new root yet, so it is still our empty directory or file. One that was
 // there already is resolved again beneath the root, where a symlink is followed
 // as the sandbox sees it.
@@ -318,12 +304,14 @@ Outcome apply_bind_data(const FrozenMount& m, int root, LastDir& last) noexcept 
 // caller's mount namespace, which open_tree(2) may refuse (EINVAL); then the
 // fd's path is bound from the caller's root and must turn out to be the same
 // inode (bwrap checks the same way).
-Outcome apply_bind_fd(const FrozenMount& m, int host, int root) noexcept {
+Outcome apply_bind_fd(const FrozenMount& m, int host, int root, LastDir& last) noexcept {
     struct stat want {};
-    if (::fstat(m.fd, &want) < 0 || !make_mount_point(root, m.target, S_ISDIR(want.st_mode)))
+    if (::fstat(m.fd, &want) < 0)
         return Outcome::Failed;
-    if (bind_tree(m.fd, "", root, m.target, m.read_only, false))
-        return Outcome::Done;
+    const bool directory = S_ISDIR(want.st_mode);
+    Fd tree(clone_tree(m.fd, "", m.read_only, false));
+    if (tree.fd >= 0)
+        return place(tree.fd, root, m.target, directory, last) ? Outcome::Done : Outcome::Failed;
     if (errno != EINVAL)
         return Outcome::Failed;
     char link[32] = "proc/self/fd/";
@@ -336,7 +324,10 @@ Outcome apply_bind_fd(const FrozenMount& m, int host, int root) noexcept {
         return Outcome::Failed;
     path[len] = '\0';
     Fd src(open_beneath(host, path, O_PATH, RESOLVE_IN_ROOT));
-    if (src.fd < 0 || !bind_tree(src.fd, "", root, m.target, m.read_only, false))
+    if (src.fd < 0)
+        return Outcome::Failed;
+    tree.fd = clone_tree(src.fd, "", m.read_only, false);
+    if (tree.fd < 0 || !place(tree.fd, root, m.target, directory, last))
         return Outcome::Failed;
     Fd bound(open_beneath(root, m.target, O_PATH, kInRoot));
     struct stat got {};
@@ -475,7 +466,7 @@ Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
 }
 
 Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, LastDir& last) noexcept {
-    if (m.kind != MountKind::Bind && m.kind != MountKind::BindData)
+    if (m.kind != MountKind::Bind && m.kind != MountKind::BindData && m.kind != MountKind::BindFd)
         last.drop();
     switch (m.kind) {
         case MountKind::Bind:
@@ -523,7 +514,7 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
         case MountKind::BindData:
             return apply_bind_data(m, root, last);
         case MountKind::BindFd:
-            return apply_bind_fd(m, host, root);
+            return apply_bind_fd(m, host, root, last);
         case MountKind::Overlay:
             return apply_overlay(m, root);
         case MountKind::Mqueue: {
