@@ -33,9 +33,24 @@ constexpr int kExitFailure = 125;
 constexpr int kExitCannotExecute = 126;
 constexpr int kExitNotFound = 127;
 
+// Ends this process by `sig`, as an interrupted program ends, so that a shell
+// sees the signal (a loop of cocoon runs stops at Ctrl-C).
+[[noreturn]] void end_by_signal(int sig) {
+    std::fflush(stdout);
+    std::fflush(stderr);
+    ::signal(sig, SIG_DFL);
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, sig);
+    ::sigprocmask(SIG_UNBLOCK, &only, nullptr);
+    ::raise(sig);
+    ::_exit(128 + sig);  // SIGQUIT-like signals may dump core elsewhere; never reached otherwise
+}
+
 struct App {
     MessageStyle style;
     std::string argv0;
+    pid_t parent_pid = 0;
 
     int failure_code(FailureKind kind) const {
         if (style.personality == Personality::Bwrap)
@@ -47,6 +62,8 @@ struct App {
                 return kExitNotFound;
             case FailureKind::ExecFailed:
                 return kExitCannotExecute;
+            case FailureKind::Interrupted:
+                return kExitFailure;
         }
         return kExitFailure;
     }
@@ -116,6 +133,7 @@ struct App {
              .rlimits = !config->rlimits.empty()});
         if (!facts)
             return report(facts.error());
+        facts->parent_pid = parent_pid;
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
@@ -123,11 +141,13 @@ struct App {
         Result<std::vector<std::string>> programs = compile_profiles(*config, plan->caps);
         if (!programs)
             return report(programs.error());
-        for (std::string& program : *programs) plan->seccomp_filters.push_back(std::move(program));
+        add_filters(*plan, std::move(*programs), filters_allow_early_install);
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
         Result<int, LaunchFailure> status = launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
+        if (!status && status.error().kind == FailureKind::Interrupted)
+            end_by_signal(status.error().signal);
         if (!status)
             return report(status.error().error, status.error().kind);
         // No destructors on the way out: the heap is shared copy-on-write with
@@ -149,11 +169,15 @@ Personality personality_of(std::string_view argv0) {
 
 int main(int argc, char** argv) {
     using namespace cocoon;
+    // Before anything else: --die-with-parent follows this process, so that a
+    // parent dying while we parse, read files and compile filters is noticed.
+    const pid_t parent = ::getppid();
     std::size_t argument_bytes = 0;
     for (int i = 1; i < argc; ++i) argument_bytes += std::strlen(argv[i]) + 1;
     prefault_image(argument_bytes);
     App app;
     app.argv0 = argc > 0 ? argv[0] : "cocoon";
+    app.parent_pid = parent;
     app.style.personality = personality_of(app.argv0);
     try {
         // An ignored SIGCHLD inherited from the caller would make the kernel reap our

@@ -3,7 +3,10 @@
 # Runs the whole test suite: unit tests, lint, and the integration tests as an
 # unprivileged user (created with /etc/subuid and /etc/subgid entries when run as
 # root). The last line is "N passed, N failed", counting test cases.
+#   bash tests/run-all.sh                 everything
+#   bash tests/run-all.sh pid1 security   only the integration scripts t-pid1.sh and t-security.sh
 set -u
+only=("$@")
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${COCOON_BUILD:-$src/build}
 test_user=${COCOON_TEST_USER:-cocoon-test}
@@ -33,6 +36,7 @@ count_tap() {  # reads TAP on stdin, echoes it, and counts
     [ "$plan_seen" = 1 ] || { echo "not ok - no TAP plan: the script died early"; failed=$((failed + 1)); }
 }
 
+if [ ${#only[@]} = 0 ]; then
 echo "== unit"
 unit_out=$("$build/tests/unit-tests" --no-colors 2>&1)
 echo "$unit_out" | tail -n 4
@@ -75,6 +79,7 @@ fi
 
 echo "== completions"
 count_tap < <(bash "$src/tests/lint/completions.sh" "$build" 2>&1)
+fi
 
 echo "== integration"
 # The build tree may not be readable by the test user: stage what it needs.
@@ -122,6 +127,10 @@ if [ "$(id -u)" = 0 ]; then
     command -v setcap >/dev/null && setcap cap_net_bind_service+ep "$stage/bin/cocoon-filecaps"
 fi
 for t in "$stage"/integration/t-*.sh; do
+    if [ ${#only[@]} != 0 ]; then
+        name=$(basename "$t" .sh)
+        printf '%s\n' "${only[@]}" | grep -qxF "${name#t-}" || continue
+    fi
     echo "# $(basename "$t")"
     runner=("${as_user[@]}")
     if grep -q '^# run-as: a user without' "$t"; then

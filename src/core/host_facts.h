@@ -12,7 +12,8 @@ namespace cocoon {
 struct HostFacts {
     std::uint32_t uid = 0;  // real ids of the caller
     std::uint32_t gid = 0;
-    std::string cwd = "/";
+    std::optional<std::string> cwd = "/";   // none: deleted or unreachable (getcwd(2) fails)
+    std::int64_t parent_pid = 0;            // getppid() first thing in main: --die-with-parent follows it
     bool has_user_ns = true;                // /proc/self/ns/user exists and max_user_namespaces != 0
     bool has_cgroup_ns = true;              // /proc/self/ns/cgroup exists
     std::optional<std::string> stdout_tty;  // ttyname(1), bound as /dev/console by --dev

@@ -3,6 +3,7 @@
 #include "core/mount_plan.h"
 
 #include <array>
+#include <cerrno>
 
 #include <fmt/format.h>
 
@@ -96,15 +97,21 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
         const FsRequest& r = requests[i];
         std::string target = TRY(normalise_dest(r.flag, r.dest));
         switch (r.kind) {
-            case FsKind::Bind:
+            case FsKind::Bind: {
+                Result<std::string> source = host_path(ctx.cwd, r.flag, r.source);
+                // A -try whose source cannot exist (no working directory to be
+                // relative to) is skipped like any missing source.
+                if (!source && r.allow_missing && source.error().errnum == ENOENT)
+                    break;
                 plan.ops.push_back({.kind = MountKind::Bind,
-                                    .source = absolute_host_path(ctx.cwd, r.source),
+                                    .source = TRY(std::move(source)),
                                     .target = std::move(target),
                                     .read_only = r.read_only,
                                     .allow_devices = r.allow_devices,
                                     .allow_missing = r.allow_missing,
                                     .request = i});
                 break;
+            }
             case FsKind::RemountRo:
                 plan.ops.push_back({.kind = MountKind::RemountRo, .target = std::move(target), .request = i});
                 break;
@@ -131,10 +138,10 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
             case FsKind::RoOverlay: {
                 MountOp op = created(MountKind::Overlay, std::move(target), r, 0, i);
                 for (const std::string& layer : r.layers)
-                    op.layers.push_back(absolute_host_path(ctx.cwd, layer));
+                    op.layers.push_back(TRY(host_path(ctx.cwd, "--overlay-src", layer)));
                 if (r.kind == FsKind::Overlay) {
-                    op.source = absolute_host_path(ctx.cwd, r.source);
-                    op.work = absolute_host_path(ctx.cwd, r.work);
+                    op.source = TRY(host_path(ctx.cwd, r.flag, r.source));
+                    op.work = TRY(host_path(ctx.cwd, r.flag, r.work));
                 }
                 op.tmp_upper = r.kind == FsKind::TmpOverlay;
                 plan.ops.push_back(std::move(op));

@@ -53,8 +53,8 @@ struct MountPlan {
 };
 
 struct MountContext {
-    bool new_pid_ns = false;  // --proc mounts a fresh procfs only with a pid namespace
-    std::string cwd = "/";    // relative bind sources are relative to the caller's cwd
+    bool new_pid_ns = false;               // --proc mounts a fresh procfs only with a pid namespace
+    std::optional<std::string> cwd = "/";  // relative sources are relative to the caller's cwd; none if gone
     std::optional<std::string> stdout_tty;
 };
 

@@ -2,6 +2,9 @@
 // Sandbox path normalisation. [pure]
 #include "core/path.h"
 
+#include <algorithm>
+#include <cerrno>
+
 #include <fmt/format.h>
 
 #include "base/strings.h"
@@ -11,6 +14,9 @@ namespace cocoon {
 Result<std::string> normalise_dest(std::string_view flag, std::string_view dest) {
     if (dest.empty())
         return fail(Error::usage(fmt::format("{}: destination is empty", flag)));
+    if (dest.size() >= kPathMax)
+        return fail(Error::usage(fmt::format("{}: destination longer than {} bytes: {}...", flag,
+                                             kPathMax - 1, dest.substr(0, 64))));
     if (dest.front() != '/')
         return fail(Error::usage(fmt::format("{}: destination '{}' is not an absolute path", flag, dest)));
     std::string out;
@@ -25,12 +31,46 @@ Result<std::string> normalise_dest(std::string_view flag, std::string_view dest)
     return out.empty() ? std::string("/") : out;
 }
 
-std::string absolute_host_path(std::string_view cwd, std::string_view path) {
+namespace {
+
+// "/proc/self/cwd/a" with link "cwd" -> "/a"; nullopt if `path` is not under it.
+std::optional<std::string_view> under_self(std::string_view path, std::string_view link) {
+    for (std::string_view self : {"/proc/self/", "/proc/thread-self/"}) {
+        if (!path.starts_with(self) || !path.substr(self.size()).starts_with(link))
+            continue;
+        const std::string_view rest = path.substr(self.size() + link.size());
+        if (rest.empty() || rest.front() == '/')
+            return rest;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<std::string> host_path(const std::optional<std::string>& cwd, std::string_view flag,
+                              std::string_view path) {
+    auto missing = [&] { return fail(Error{ENOENT, fmt::format("Can't find source path {}", path)}); };
+    auto from_cwd = [&](std::string_view rest) {
+        return *cwd == "/" ? fmt::format("/{}", rest) : fmt::format("{}/{}", *cwd, rest);
+    };
+    std::string out;
     if (path.empty() || path.front() == '/')
-        return std::string(path);
-    if (cwd == "/")
-        return fmt::format("/{}", path);
-    return fmt::format("{}/{}", cwd, path);
+        out = path;
+    else if (!cwd)
+        return missing();
+    else
+        out = from_cwd(path);
+    if (const auto rest = under_self(out, "cwd")) {
+        if (!cwd)
+            return missing();
+        out = rest->empty() ? *cwd : from_cwd(rest->substr(1));
+    } else if (const auto rest2 = under_self(out, "root")) {
+        out = rest2->empty() ? std::string("/") : std::string(*rest2);
+    }
+    if (out.size() >= kPathMax)
+        return fail(Error::usage(fmt::format("{}: source path longer than {} bytes: {}...", flag,
+                                             kPathMax - 1, std::string_view(out).substr(0, 64))));
+    return out;
 }
 
 }  // namespace cocoon

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Sandbox path normalisation. [pure]
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,7 +15,16 @@ namespace cocoon {
 // naming `flag`: bwrap would mount over the whole root for '' (security.md).
 Result<std::string> normalise_dest(std::string_view flag, std::string_view dest);
 
-// `base` + "/" + `rel` for a relative host path; absolute paths are returned as is.
-std::string absolute_host_path(std::string_view cwd, std::string_view path);
+// Every path cocoon handles fits the kernel's PATH_MAX with its NUL.
+inline constexpr std::size_t kPathMax = 4096;
+
+// A source on the host, as the caller names it: relative paths are taken from
+// the caller's working directory (an error if it is gone: deleted or
+// unreachable), and so is /proc/self/cwd; /proc/self/root is the caller's
+// root. The rest of /proc/self is looked up by the sandbox's first process,
+// which holds the caller's fds (/proc/self/fd/N) and is in the sandbox's
+// namespaces (/proc/self/ns/user names the sandbox's own, as with bwrap).
+Result<std::string> host_path(const std::optional<std::string>& cwd, std::string_view flag,
+                              std::string_view path);
 
 }  // namespace cocoon

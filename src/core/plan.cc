@@ -158,7 +158,8 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
     } else {
         // bwrap: stay in the caller's directory if the sandbox has it, else $HOME
         // as the edited environment says, else the root.
-        exec.chdir.push_back(facts.cwd);
+        if (facts.cwd)
+            exec.chdir.push_back(*facts.cwd);
         for (const std::string& entry : c.env)
             if (entry.starts_with("HOME=") && entry.size() > 5)
                 exec.chdir.push_back(entry.substr(5));
@@ -222,6 +223,23 @@ void plan_caps(const Config& c, const HostFacts& facts, Plan& plan) {
     plan.bounding = real_root ? all & facts.permitted_caps : caps;
 }
 
+// The fds the parent reads and closes itself (--args, --seccomp,
+// --add-seccomp-fd) are gone before the sandbox starts; --info-fd,
+// --json-status-fd and --userns-block-fd are the parent's and closed in the
+// sandbox first thing (run/launcher.cc). The rest stay open through setup.
+void plan_consumed_fds(const Config& c, Plan& plan) {
+    std::vector<int>& fds = plan.consumed_fds;
+    for (const FsRequest& op : c.fs)
+        if (op.fd >= 0)
+            fds.push_back(op.fd);
+    for (const std::optional<int>& fd : {c.sync_fd, c.block_fd, c.userns_fd, c.userns2_fd, c.pidns_fd})
+        if (fd)
+            fds.push_back(*fd);
+    std::sort(fds.begin(), fds.end());
+    fds.erase(std::unique(fds.begin(), fds.end()), fds.end());
+    plan.command_keeps_sync_fd = c.sync_fd.has_value() && !plan.reaper;
+}
+
 }  // namespace
 
 std::uint64_t apply_cap_ops(std::uint64_t caps, std::uint64_t all, const std::vector<Config::CapOp>& ops) {
@@ -270,8 +288,20 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.seccomp_filters = config.seccomp_filters;
     plan.new_session = config.new_session;
     plan.die_with_parent = config.die_with_parent;
+    plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));
+    plan_consumed_fds(config, plan);  // after every decision about the reaper
     return plan;
+}
+
+void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early) {
+    for (std::string& program : programs) plan.seccomp_filters.push_back(std::move(program));
+    plan.filters_before_command =
+        plan.reaper && !plan.seccomp_filters.empty() &&
+        allows_early(plan.seccomp_filters, AfterFilters{.capset = plan.caps != 0,
+                                                        .death_signal = plan.die_with_parent,
+                                                        .exec_label = plan.exec_label.has_value(),
+                                                        .rlimits = !plan.rlimits.empty()});
 }
 
 }  // namespace cocoon

@@ -8,6 +8,7 @@
 
 #include "base/result.h"
 #include "core/config.h"
+#include "core/filter_order.h"
 #include "core/host_facts.h"
 #include "core/mount_plan.h"
 
@@ -68,9 +69,12 @@ struct Plan {
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
     std::vector<std::string> seccomp_filters;  // sock_filter arrays, installed in order
-    std::optional<int> userns_fd;              // joined by the parent before clone
-    std::optional<int> userns2_fd;             // joined by the sandbox after setup
-    std::optional<int> pidns_fd;  // joined by the parent before clone (pid namespace of its children)
+    // PID 1 installs the filters before it starts the command, which inherits
+    // them (core/filter_order.h); otherwise each installs its own.
+    bool filters_before_command = false;
+    std::optional<int> userns_fd;   // joined by the parent before clone
+    std::optional<int> userns2_fd;  // joined by the sandbox after setup
+    std::optional<int> pidns_fd;    // joined by the parent before clone (pid namespace of its children)
     // --pidns with --unshare-pid: CLONE_NEWPID fails once setns(2) has chosen
     // another pid namespace for our children (EINVAL), so the first process,
     // in the joined namespace, makes the new one under it and relays (bwrap forks
@@ -86,10 +90,18 @@ struct Plan {
     std::optional<int> info_fd;
     std::optional<int> json_status_fd;
     std::vector<std::string> lock_files;
+    // Every caller's fd an option names that is still open when the sandbox
+    // starts (--bind-fd, --file, --bind-data, --sync-fd, --block-fd, --userns,
+    // --userns2, --pidns): closed before the command runs, as bwrap closes them
+    // once used. The reaper keeps --sync-fd (`keep_sync_fd`); without a reaper
+    // the command is PID 1 and holds it itself (bwrap's --as-pid-1).
+    std::vector<int> consumed_fds;
+    bool command_keeps_sync_fd = false;
     std::optional<std::string> exec_label;
     std::optional<std::string> file_label;
     bool new_session = false;
     bool die_with_parent = false;
+    std::int64_t initial_parent = 0;  // the process --die-with-parent follows (HostFacts::parent_pid)
     Config::OnExit on_exit = Config::OnExit::Detach;
     // As `bwrap`, the --json-status-fd exit line is bwrap's exactly; as `cocoon`
     // it also says how the sandbox ended.
@@ -117,5 +129,10 @@ inline constexpr std::size_t kMaxLockFiles = 64;
 std::uint64_t apply_cap_ops(std::uint64_t caps, std::uint64_t all, const std::vector<Config::CapOp>& ops);
 
 Result<Plan> make_plan(const Config& config, const HostFacts& facts);
+
+// Adds the compiled --seccomp-profile programs after those of --seccomp and
+// --add-seccomp-fd, and decides where they are installed (`allows_early`:
+// filters_allow_early_install, or a stand-in in tests).
+void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early);
 
 }  // namespace cocoon

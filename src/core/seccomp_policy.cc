@@ -146,6 +146,8 @@ std::string_view action_name(ActionKind kind) {
 
 Result<LoweredPolicy> lower(const Policy& policy) {
     LoweredPolicy out{policy.default_action, {}};
+    std::size_t steps = 0;
+    std::size_t conditional = 0;
     // Group by syscall, keeping the order in which syscalls first appear.
     std::vector<std::string> order;
     std::map<std::string, SyscallRules, std::less<>> by_name;
@@ -167,18 +169,46 @@ Result<LoweredPolicy> lower(const Policy& policy) {
             rules.conditional.pop_back();
         const unsigned ints = int_arguments(name);
         Cubes covered;
+        auto too_complex = [&](const Rule& rule) {
+            return fail(Error::usage(
+                fmt::format("{}: the conditions on '{}' need more than {} filter rules; simplify them",
+                            rule.origin, name, kMaxCubes)));
+        };
+        // Every cube made counts against the budget, and no intermediate set
+        // may outgrow kMaxCubes: each subtraction can split a cube in up to 384
+        // pieces, which unchecked grows exponentially with the rules.
+        auto spend = [&](const Rule& rule, std::size_t cubes) -> Status {
+            steps += cubes;
+            if (steps > kMaxLoweringSteps)
+                return fail(Error::usage(fmt::format(
+                    "{}: the policy's argument conditions are too complex to compile (more than {} "
+                    "steps splitting them); simplify the conditions on '{}'",
+                    rule.origin, kMaxLoweringSteps, name)));
+            return {};
+        };
         auto add = [&](const Rule& rule, Cubes region) -> Status {
             for (const Cube& taken : covered) {
                 Cubes rest;
-                for (const Cube& piece : region) subtract(piece, taken, rest);
+                for (const Cube& piece : region) {
+                    subtract(piece, taken, rest);
+                    if (rest.size() > kMaxCubes)
+                        return too_complex(rule);
+                }
+                TRY(spend(rule, region.size() + rest.size()));
                 region = std::move(rest);
             }
             if (covered.size() + region.size() > kMaxCubes)
-                return fail(Error::usage(
-                    fmt::format("{}: the conditions on '{}' need more than {} filter rules; simplify them",
-                                rule.origin, name, kMaxCubes)));
-            if (rule.action != policy.default_action)
-                for (const Cube& piece : region) out.rules.push_back({name, rule.action, piece});
+                return too_complex(rule);
+            if (rule.action != policy.default_action) {
+                for (const Cube& piece : region) {
+                    out.rules.push_back({name, rule.action, piece});
+                    if (piece != Cube{} && ++conditional > kMaxConditionalRules)
+                        return fail(Error::usage(fmt::format(
+                            "{}: the policy needs more than {} filter rules with argument checks in "
+                            "all; simplify its argument conditions",
+                            rule.origin, kMaxConditionalRules)));
+                }
+            }
             covered.insert(covered.end(), region.begin(), region.end());
             return {};
         };
@@ -186,14 +216,17 @@ Result<LoweredPolicy> lower(const Policy& policy) {
             Cubes region{Cube{}};
             for (const Condition& c : rule->conditions) {
                 const std::uint64_t width = (ints >> c.arg) & 1 ? 0xffffffffULL : ~0ULL;
+                const Cubes alternatives = cubes_of(c, width);
                 Cubes next;
-                for (const Cube& r : region)
-                    for (const Cube& k : cubes_of(c, width))
+                for (const Cube& r : region) {
+                    for (const Cube& k : alternatives)
                         if (!disjoint(r, k))
                             next.push_back(intersect(r, k));
+                    if (next.size() > kMaxCubes)
+                        return too_complex(*rule);
+                }
+                TRY(spend(*rule, region.size() * alternatives.size()));
                 region = std::move(next);
-                if (region.size() > kMaxCubes)
-                    break;
             }
             TRY(add(*rule, std::move(region)));
         }

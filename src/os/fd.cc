@@ -80,9 +80,10 @@ void arm_timer(int timer, std::uint64_t ns) {
     ::timerfd_settime(timer, 0, &spec, nullptr);
 }
 
-Result<UniqueFd> open_parent_pidfd() {
-    const pid_t ppid = ::getppid();
+Result<UniqueFd> open_parent_pidfd(pid_t ppid) {
     UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));  // pidfds are always CLOEXEC
+    // Checked after the open: a parent that died since could have had its pid
+    // reused, but we would have been adopted by another process meanwhile.
     if (!fd || ::getppid() != ppid)
         return fail(Error{ESRCH, "the parent process is gone"});
     return fd;

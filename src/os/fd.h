@@ -35,9 +35,9 @@ Result<UniqueFd> make_signalfd(const sigset_t& signals);
 Result<UniqueFd> make_timer();
 void arm_timer(int timer, std::uint64_t ns);
 
-// A pidfd of our parent process, checked to still be our parent once open
-// (it may die between getppid() and pidfd_open()): ESRCH if it is gone.
-Result<UniqueFd> open_parent_pidfd();
+// A pidfd of process `ppid`, checked to still be our parent once open (it may
+// have died since we learnt its pid): ESRCH if it is gone.
+Result<UniqueFd> open_parent_pidfd(pid_t ppid);
 
 // Reads a whole file; pipes are fine (`<(generate)`), a directory fails in read(2).
 Result<std::string> read_file(const std::string& path);

@@ -57,9 +57,13 @@ Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     HostFacts facts;
     facts.uid = ::getuid();
     facts.gid = ::getgid();
+    // A deleted or unreachable cwd: relative sources are errors, and the command
+    // starts in $HOME or / (bwrap does the same).
     char cwd[PATH_MAX];
-    if (::getcwd(cwd, sizeof cwd) != nullptr)
-        facts.cwd = cwd;  // a deleted or unreachable cwd falls back to "/" like bwrap
+    if (::getcwd(cwd, sizeof cwd) != nullptr && cwd[0] == '/')
+        facts.cwd = cwd;
+    else
+        facts.cwd.reset();
     facts.has_user_ns = ::access("/proc/self/ns/user", F_OK) == 0 && !max_user_namespaces_is_zero();
     facts.has_cgroup_ns = ::access("/proc/self/ns/cgroup", F_OK) == 0;
     facts.selinux = ::access("/sys/fs/selinux/enforce", F_OK) == 0;

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
@@ -170,9 +171,26 @@ bool set_capabilities(std::uint64_t caps) noexcept {
     return true;
 }
 
+// The directory is looked up without magic links: /proc/self/fd/N would name
+// one of our own fds (the host's /proc, a bind source), which the command must
+// never be left in.
+bool enter_dir(const char* path) noexcept {
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_MAGICLINKS;
+    const int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
+    if (fd < 0)
+        return false;
+    const bool ok = ::fchdir(fd) == 0;
+    const int saved = errno;
+    ::close(fd);
+    errno = saved;
+    return ok;
+}
+
 void change_dir(const Frozen& plan) noexcept {
     for (std::int32_t i = 0; i < plan.n_chdir; ++i) {
-        if (::chdir(plan.chdir[i]) == 0) {
+        if (enter_dir(plan.chdir[i])) {
             plan.envp[plan.pwd_slot] = plan.pwd_values[i];
             return;
         }
@@ -205,7 +223,7 @@ bool user_namespaces_allowed() noexcept {
 
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
-[[noreturn]] void exec_command(const Frozen& plan, int proc) noexcept {
+[[noreturn]] void exec_command(const Frozen& plan, int proc, bool install) noexcept {
     // The SELinux exec label, as libselinux's setexeccon() writes it.
     if (plan.exec_label != nullptr && !write_at(proc, "thread-self/attr/exec", plan.exec_label))
         fail(plan, Step::ExecLabel);
@@ -214,7 +232,8 @@ bool user_namespaces_allowed() noexcept {
     for (std::int32_t i = 0; i < plan.n_rlimits; ++i)
         if (::setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource), &plan.rlimits[i].value) < 0)
             fail(plan, Step::Rlimit, i);
-    install_filters(plan);
+    if (install)
+        install_filters(plan);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
         ::execve(plan.file, plan.argv, plan.envp);
@@ -253,6 +272,15 @@ bool user_namespaces_allowed() noexcept {
     fail(plan, Step::Exec);
 }
 
+// The caller's fds that options named are the sandbox's setup input, never the
+// command's (bwrap closes each once used): through a directory fd the command
+// could reach the host's whole tree. --sync-fd stays with whoever is PID 1.
+void close_consumed(const Frozen& plan, bool keep_sync) noexcept {
+    for (std::int32_t i = 0; i < plan.n_consumed_fds; ++i)
+        if (!(keep_sync && plan.consumed_fds[i] == plan.sync_fd))
+            ::close(plan.consumed_fds[i]);
+}
+
 struct CommandStart {
     const Frozen* plan;
     int proc;
@@ -262,7 +290,9 @@ int command_main(void* arg) noexcept {
     const auto* start = static_cast<const CommandStart*>(arg);
     if (start->plan->die_with_parent)
         ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    exec_command(*start->plan, start->proc);
+    if (start->plan->sync_fd >= 0)  // PID 1's; the rest were closed before we started
+        ::close(start->plan->sync_fd);
+    exec_command(*start->plan, start->proc, !start->plan->filters_before_command);
 }
 
 // The command's stack until its execve: exec_command needs a PATH_MAX buffer and
@@ -364,7 +394,6 @@ void run(const Frozen& plan) noexcept {
         char byte = 0;
         while (::read(plan.block_fd, &byte, 1) < 0 && errno == EINTR) {
         }
-        ::close(plan.block_fd);
     }
     // The locks belong to PID 1, which holds them until the sandbox ends (bwrap's
     // --lock-file); opened here, where a failure can still be reported.
@@ -379,17 +408,38 @@ void run(const Frozen& plan) noexcept {
         if (::fcntl(locks[i], F_SETLK, &lock) < 0)
             fail(plan, Step::LockFileLock, i);
     }
-    if (!plan.reaper)
-        exec_command(plan, proc);
+    if (!plan.reaper) {
+        close_consumed(plan, plan.command_keeps_sync_fd);
+        exec_command(plan, proc, true);
+    }
+    // PID 1 is closed to the sandbox before the command exists (security.md, PID 1
+    // reaper): not dumpable, so nothing inside can ptrace it or open its
+    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking": its
+    // memory belongs to the caller's user namespace, where the sandbox has no
+    // capability). The command shares this memory only until its execve, which
+    // gives it memory of its own, dumpable again. PID 1 holds no capability the
+    // command does not hold, and none once the command runs.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
+    // rather than to the host's init, from the command's first instruction.
+    if (plan.on_exit == Config::OnExit::Wait)
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    close_consumed(plan, true);
+    if (plan.caps == 0 && !set_capabilities(0))
+        fail(plan, Step::Capabilities);
+    // The reaper runs under the same filters as the command (bwrap does too), so
+    // no unfiltered process is left inside: from before the command exists when
+    // the filters allow what comes after (the command inherits them then).
+    if (plan.filters_before_command)
+        install_filters(plan);
     const pid_t command = spawn_command(plan, proc);
     if (command < 0)
         fail(plan, Step::Fork);
     // The reaper keeps no capability, whatever the command keeps.
-    if (!set_capabilities(0))
+    if (plan.caps != 0 && !set_capabilities(0))
         fail(plan, Step::Capabilities);
-    // The reaper runs under the same filters as the command (bwrap does too), so
-    // no unfiltered process is left inside.
-    install_filters(plan);
+    if (!plan.filters_before_command)
+        install_filters(plan);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
     ::close(proc);

@@ -121,6 +121,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.disable_userns = plan.disable_userns;
     f.check_userns_disabled = plan.disable_userns || plan.assert_userns_disabled;
     f.sync_fd = plan.sync_fd.value_or(-1);
+    p.consumed_fds_ = plan.consumed_fds;
+    f.consumed_fds = p.consumed_fds_.data();
+    f.n_consumed_fds = static_cast<std::int32_t>(p.consumed_fds_.size());
+    f.command_keeps_sync_fd = plan.command_keeps_sync_fd;
     f.block_fd = plan.block_fd.value_or(-1);
     for (const std::string& path : plan.lock_files) p.lock_files_.push_back(keep(path));
     f.lock_files = p.lock_files_.data();
@@ -130,9 +134,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     if (plan.file_label)
         f.file_label = keep(*plan.file_label);
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
+    f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
     f.die_with_parent = plan.die_with_parent;
-    f.on_exit = static_cast<int>(plan.on_exit);
+    f.on_exit = plan.on_exit;
     for (const Plan::Limit& l : plan.rlimits) {
         if (f.n_rlimits == kRlimits)
             break;

@@ -78,7 +78,10 @@ struct Frozen {
     int userns2_fd = -1;          // setns after setup
     bool disable_userns = false;  // max_user_namespaces=1 before the nested namespace
     bool check_userns_disabled = false;
-    int sync_fd = -1;                         // the reaper keeps it open for as long as it lives
+    int sync_fd = -1;                   // the reaper keeps it open for as long as it lives
+    const int* consumed_fds = nullptr;  // the caller's option fds, closed before the command runs
+    std::int32_t n_consumed_fds = 0;
+    bool command_keeps_sync_fd = false;       // no reaper: the command is PID 1 and holds --sync-fd
     int block_fd = -1;                        // one byte is read from it after setup
     const char* const* lock_files = nullptr;  // opened and read-locked by the reaper
     std::int32_t n_lock_files = 0;
@@ -86,9 +89,10 @@ struct Frozen {
     const char* file_label = nullptr;     // the "context" of the sandbox's tmpfs mounts
     const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
     std::int32_t n_filters = 0;
+    bool filters_before_command = false;  // PID 1 installs them before it starts the command
     bool new_session = false;
     bool die_with_parent = false;
-    int on_exit = 0;  // Config::OnExit: 0 detach, 1 kill, 2 wait
+    Config::OnExit on_exit = Config::OnExit::Detach;
     struct Limit {
         int resource;
         rlimit value;
@@ -116,6 +120,7 @@ private:
     std::vector<char*> envp_;
     std::vector<char*> pwd_;
     std::vector<int> close_fds_;
+    std::vector<int> consumed_fds_;
     std::vector<sock_fprog> filters_;
     std::vector<const char*> lock_files_;
     std::vector<const char*> layers_;  // reserved up front: FrozenMount points into it

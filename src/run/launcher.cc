@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -226,22 +228,71 @@ std::string namespace_fields(pid_t pid, const Namespaces& ns, std::string_view s
     return out;
 }
 
+// The signals that end cocoon (and the sandbox with it) while setup runs: once
+// the command runs they are forwarded to it instead.
+constexpr int kTerminating[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+bool is_terminating(int sig) {
+    return std::find(std::begin(kTerminating), std::end(kTerminating), sig) != std::end(kTerminating);
+}
+
+int read_signal(int signal_fd) {
+    signalfd_siginfo info{};
+    if (::read(signal_fd, &info, sizeof info) != sizeof info)
+        return 0;
+    return static_cast<int>(info.ssi_signo);
+}
+
+// Where the sandbox's status goes; -1 once its reader has gone away (EPIPE):
+// nobody listens any more, which is no reason to stop the sandbox.
+struct StatusFds {
+    int info = -1;
+    int json_status = -1;
+};
+
+Status write_status(int& fd, const std::string& text) {
+    Status written = write_all(fd, text.data(), text.size());
+    if (!written && written.error().errnum == EPIPE) {
+        fd = -1;
+        return {};
+    }
+    return written;
+}
+
 // --info-fd (then closed), the first --json-status-fd line, and --userns-block-fd:
 // the caller learns the pid and may write the id maps before setup goes on.
-Status announce(const Plan& plan, pid_t pid) {
-    if (plan.info_fd) {
+Status announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out, int* interrupted) {
+    if (out.info >= 0) {
         const std::string text = fmt::format("{{\n    {}\n}}\n", namespace_fields(pid, plan.ns, ",\n    "));
-        Status written = write_all(*plan.info_fd, text.data(), text.size());
-        ::close(*plan.info_fd);
+        const int fd = out.info;
+        Status written = write_status(out.info, text);
+        ::close(fd);
+        out.info = -1;
         TRY(std::move(written));
     }
-    if (plan.json_status_fd) {
+    if (out.json_status >= 0) {
         const std::string line = fmt::format("{{ {} }}\n", namespace_fields(pid, plan.ns, ", "));
-        TRY(write_all(*plan.json_status_fd, line.data(), line.size()));
+        TRY(write_status(out.json_status, line));
     }
     if (plan.userns_block_fd) {
-        char byte = 0;
-        while (::read(*plan.userns_block_fd, &byte, 1) < 0 && errno == EINTR) {
+        // The caller writes the maps meanwhile; a terminating signal ends the wait.
+        for (;;) {
+            pollfd fds[2] = {{*plan.userns_block_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR)
+                    continue;
+                return fail(Error::from_errno("poll"));
+            }
+            if (fds[1].revents != 0) {
+                if (const int sig = read_signal(signal_fd); is_terminating(sig)) {
+                    *interrupted = sig;
+                    return {};
+                }
+                continue;
+            }
+            char byte = 0;
+            if (::read(*plan.userns_block_fd, &byte, 1) >= 0 || errno != EINTR)
+                break;
         }
     }
     return {};
@@ -323,7 +374,10 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 failure = to_failure(report, plan);
             status_open = false;
             status.reset();
-            if (failure) {  // the child (or the command) has _exited or is about to
+            if (failure) {
+                // The process that failed has _exited or is about to; a reaper
+                // would outlive us waiting for our end (outlive_parent): it goes.
+                child.send_signal(SIGKILL).has_value();
                 child.wait().has_value();
                 return Unexpected{std::move(*failure)};
             }
@@ -343,9 +397,16 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             continue;
         }
         if (fds[3].revents != 0) {
-            signalfd_siginfo info{};
-            if (::read(watch.signal_fd, &info, sizeof info) == sizeof info)
-                child.send_signal(static_cast<int>(info.ssi_signo)).has_value();
+            const int sig = read_signal(watch.signal_fd);
+            if (status_open && is_terminating(sig)) {
+                // Setup is not done (it may be blocked on a FIFO, a lock, a
+                // caller's fd): the sandbox ends here, before any command ran.
+                child.send_signal(SIGKILL).has_value();
+                child.wait().has_value();
+                return Unexpected{LaunchFailure{Error{0, "interrupted"}, FailureKind::Interrupted, sig}};
+            }
+            if (sig != 0)
+                child.send_signal(sig).has_value();
             continue;
         }
         if (fds[4].revents != 0) {
@@ -407,11 +468,11 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         return setup_failure(std::move(s).error());
     // --die-with-parent follows the process that started us, not the thread
     // (PR_SET_PDEATHSIG fires when the parent *thread* exits): a pidfd of it,
-    // taken before anything else, and checked to still be our parent once open
-    // (it may have died between getppid() and pidfd_open()).
+    // checked to be the parent main() saw first thing (it may have died while we
+    // parsed and planned, and we were adopted by another process since).
     UniqueFd parent;
     if (plan.die_with_parent) {
-        Result<UniqueFd> fd = open_parent_pidfd();
+        Result<UniqueFd> fd = open_parent_pidfd(static_cast<pid_t>(plan.initial_parent));
         if (!fd)
             return setup_failure(Error{fd.error().errnum, "--die-with-parent: " + fd.error().context});
         parent = std::move(*fd);
@@ -433,8 +494,18 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         child_waits ? go->read.get() : -1,
         child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
 
+    // The forwarded signals are read from a signalfd, made before clone so that
+    // none is lost and setup can always be interrupted (a terminating one then
+    // ends the sandbox instead of being forwarded).
+    sigset_t forwarded;
+    sigemptyset(&forwarded);
+    for (const int sig : child::kForwardedSignals) sigaddset(&forwarded, sig);
+    Result<UniqueFd> signal_fd = make_signalfd(forwarded);
+    if (!signal_fd)
+        return setup_failure(std::move(signal_fd).error());
+
     // Block everything around clone: the child must not run a handler of ours, and
-    // the parent reads the forwarded signals from a signalfd.
+    // the parent reads the forwarded signals from the signalfd.
     sigset_t all, old;
     sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, &old);
@@ -453,9 +524,21 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     // could not kill it.
     const bool share_memory =
         !plan.reaper && !plan.intermediate && !child_waits && !plan.block_fd && !plan.die_with_parent;
-    Result<Cloned> cloned = share_memory ? vfork_with_pidfd(flags, start_child, &frozen->frozen(),
-                                                            vfork_stack, sizeof vfork_stack)
-                                         : clone_with_pidfd(flags);
+    Result<Cloned> cloned = Cloned{};
+    if (share_memory) {
+        // Asleep until the child's execve, we cannot read the signalfd: the
+        // terminating signals stay deliverable meanwhile (we install no handler,
+        // so they end us, and the child follows through its death signal, armed
+        // first thing). Setup that blocks (a FIFO, a hung FUSE source) can so
+        // always be interrupted.
+        sigset_t during = all;
+        for (const int sig : kTerminating) sigdelset(&during, sig);
+        ::sigprocmask(SIG_SETMASK, &during, nullptr);
+        cloned = vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack);
+        ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    } else {
+        cloned = clone_with_pidfd(flags);
+    }
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
     if (!cloned) {
@@ -471,31 +554,29 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     exit_pipe->write.reset();
     life->read.reset();
     go->read.reset();
-    if (Status s = announce(plan, child.pid()); !s) {
-        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    // Only the forwarded signals stay blocked (they are read from the signalfd),
+    // and SIGPIPE: a status reader that went away is not a reason to die.
+    sigset_t keep = old;
+    for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
+    sigaddset(&keep, SIGPIPE);
+    ::sigprocmask(SIG_SETMASK, &keep, nullptr);
+
+    StatusFds outputs{plan.info_fd.value_or(-1), plan.json_status_fd.value_or(-1)};
+    int interrupted = 0;
+    if (Status s = announce(plan, child.pid(), signal_fd->get(), outputs, &interrupted); !s) {
         Error e = std::move(s).error();
         e.context = "writing the sandbox's status: " + e.context;
         return setup_failure(std::move(e));
     }
+    if (interrupted != 0)
+        return Unexpected{LaunchFailure{Error{0, "interrupted"}, FailureKind::Interrupted, interrupted}};
     if (child_waits) {
         if (Status s = write_helper_maps(plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
-            ::sigprocmask(SIG_SETMASK, &old, nullptr);
             Error e = std::move(s).error();
             e.context = "setting up uid map: " + e.context;
             return setup_failure(std::move(e));
         }
     }
-
-    sigset_t forwarded;
-    sigemptyset(&forwarded);
-    for (const int sig : child::kForwardedSignals) sigaddset(&forwarded, sig);
-    Result<UniqueFd> signal_fd = make_signalfd(forwarded);
-    if (!signal_fd)
-        return setup_failure(std::move(signal_fd).error());
-    // Only the forwarded signals stay blocked (they are read from the signalfd).
-    sigset_t keep = old;
-    for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
-    ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
     Watch watch;
     watch.signal_fd = signal_fd->get();
@@ -513,10 +594,8 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
         return Unexpected{std::move(ending).error()};
     const int code = ending->timed_out ? kTimedOut : child::exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
-    if (plan.json_status_fd) {
-        const std::string line = exit_line(*ending, code, plan.bwrap_status_line);
-        write_all(*plan.json_status_fd, line.data(), line.size()).has_value();
-    }
+    if (outputs.json_status >= 0)
+        write_status(outputs.json_status, exit_line(*ending, code, plan.bwrap_status_line)).has_value();
     return code;
 }
 

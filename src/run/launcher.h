@@ -7,11 +7,15 @@
 namespace cocoon {
 
 // Why a run failed, so that main can pick the exit code (125/126/127 or bwrap's 1).
-enum class FailureKind { Setup, ExecNotFound, ExecFailed };
+// Interrupted: a terminating signal (`signal`) arrived during setup; the
+// sandbox is gone and cocoon ends by the same signal, as an interrupted
+// program does.
+enum class FailureKind { Setup, ExecNotFound, ExecFailed, Interrupted };
 
 struct LaunchFailure {
     Error error;
     FailureKind kind = FailureKind::Setup;
+    int signal = 0;
 };
 
 // Runs the sandbox described by `plan` and returns the command's exit code in

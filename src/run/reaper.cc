@@ -15,10 +15,8 @@
 namespace cocoon::child {
 namespace {
 
-constexpr int kMaxHeld = 80;      // exit and life pipes, --sync-fd and up to kMaxLockFiles locks
-constexpr int kOnExitDetach = 0;  // Config::OnExit, as frozen
-constexpr int kOnExitKill = 1;
-constexpr int kOnExitWait = 2;
+constexpr int kMaxHeld = 80;  // exit and life pipes, --sync-fd and up to kMaxLockFiles locks
+using OnExit = Config::OnExit;
 
 // Closes every fd from 3 up except those in `keep` (sorted here, in place).
 void close_all_but(int* keep, int n) noexcept {
@@ -74,9 +72,7 @@ void relay(const Frozen& plan, pid_t child) noexcept {
 }
 
 void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexcept {
-    // Nothing in the sandbox may ptrace us or read our memory: an attacher could
-    // freeze the whole sandbox (security.md, PID 1 reaper).
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // Not dumpable since before the command started (child.cc).
     // Keep only stdio, the exit and life pipes, --sync-fd and the locks: the
     // sandbox's files are not ours to hold open.
     int held[kMaxHeld];
@@ -88,10 +84,6 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
     for (int i = 0; i < n_keep && n < kMaxHeld; ++i) held[n++] = keep[i];
     close_all_but(held, n);
 
-    // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
-    // rather than to the host's init, so that we can wait for them.
-    if (plan.on_exit == kOnExitWait)
-        ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     int exit_fd = plan.exit_fd;
     int status = 0;
     // The command's status goes to the parent when the command exits (detach),
@@ -112,9 +104,9 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
                 if (pid == command) {
                     status = st;
                     command = -1;
-                    if (plan.on_exit == kOnExitKill)
+                    if (plan.on_exit == OnExit::Kill)
                         ::kill(-1, SIGKILL);  // every process of our pid namespace but us
-                    else if (plan.on_exit == kOnExitDetach)
+                    else if (plan.on_exit == OnExit::Detach)
                         report();
                 }
                 continue;

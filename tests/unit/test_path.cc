@@ -26,10 +26,39 @@ TEST_CASE("an empty, relative or escaping destination is a usage error naming th
 }
 
 TEST_CASE("relative host paths are taken from the caller's directory") {
-    CHECK(absolute_host_path("/home/u", "src") == "/home/u/src");
-    CHECK(absolute_host_path("/", "src") == "/src");
-    CHECK(absolute_host_path("/home/u", "/usr") == "/usr");
-    CHECK(absolute_host_path("/home/u", "") == "");
+    auto path = [](std::optional<std::string> cwd, std::string_view p) {
+        Result<std::string> r = host_path(cwd, "--bind", p);
+        return r ? *r : "error: " + r.error().context;
+    };
+    CHECK(path("/home/u", "src") == "/home/u/src");
+    CHECK(path("/", "src") == "/src");
+    CHECK(path("/home/u", "/usr") == "/usr");
+    CHECK(path("/home/u", "") == "");
+    // A deleted working directory: relative sources name nothing (bwrap's words).
+    CHECK(path(std::nullopt, ".") == "error: Can't find source path .");
+    CHECK(path(std::nullopt, "/proc/self/cwd") == "error: Can't find source path /proc/self/cwd");
+    CHECK(path(std::nullopt, "/usr") == "/usr");
+    // The caller's directory and root, not those of the process doing setup.
+    CHECK(path("/home/u", "/proc/self/cwd") == "/home/u");
+    CHECK(path("/home/u", "/proc/thread-self/cwd/src") == "/home/u/src");
+    CHECK(path("/", "/proc/self/cwd/src") == "/src");
+    CHECK(path("/home/u", "/proc/self/root") == "/");
+    CHECK(path("/home/u", "/proc/self/root/etc") == "/etc");
+    CHECK(path("/home/u", "/proc/self/cwdx") == "/proc/self/cwdx");
+    // Looked up by the sandbox's first process: the caller's fds, the sandbox's namespaces.
+    CHECK(path("/home/u", "/proc/self/fd/3") == "/proc/self/fd/3");
+    CHECK(path("/home/u", "/proc/self/ns/user") == "/proc/self/ns/user");
+}
+
+TEST_CASE("paths past PATH_MAX are refused, never cut") {
+    const std::string long_dest = "/" + std::string(4095, 'a');
+    auto dest = normalise_dest("--dir", long_dest);
+    REQUIRE_FALSE(dest);
+    CHECK(dest.error().context.starts_with("--dir: destination longer than 4095 bytes: /aaa"));
+    CHECK(normalise_dest("--dir", "/" + std::string(4094, 'a')));
+    auto source = host_path("/", "--bind", long_dest);
+    REQUIRE_FALSE(source);
+    CHECK(source.error().context.starts_with("--bind: source path longer than 4095 bytes"));
 }
 
 }  // namespace

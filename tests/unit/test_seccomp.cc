@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <cerrno>
 #include <csignal>
@@ -15,7 +16,8 @@
 #include <set>
 
 #include "base/strings.h"
-#include "bpf_eval.h"
+#include "core/bpf_eval.h"
+#include "core/filter_order.h"
 #include "core/seccomp_names.h"
 #include "core/seccomp_oci.h"
 #include "core/seccomp_policy.h"
@@ -26,10 +28,6 @@
 
 namespace cocoon::seccomp {
 namespace {
-
-using test::kernel_caches_allow;
-using test::run_bpf;
-using test::SeccompData;
 
 constexpr std::uint32_t kAllow = SECCOMP_RET_ALLOW;
 constexpr std::uint32_t errno_ret(int e) {
@@ -578,3 +576,37 @@ TEST_CASE("profile names, JSON detection and kernel versions") {
 }
 
 }  // namespace cocoon::seccomp
+
+namespace cocoon {
+namespace {
+
+// A filter that fails one syscall with EPERM and allows the rest.
+std::string deny_one(int nr) {
+    const sock_filter insns[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<std::uint32_t>(nr), 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    return std::string(reinterpret_cast<const char*>(insns), sizeof insns);
+}
+
+TEST_CASE("PID 1 installs the default profile before the command starts; a filter it needs goes after") {
+    const std::string def(builtin_bpf("default"));
+    REQUIRE_FALSE(def.empty());
+    const AfterFilters everything{.capset = true, .death_signal = true, .exec_label = true, .rlimits = true};
+    CHECK(filters_allow_early_install({def}, everything));
+    CHECK(filters_allow_early_install({def, deny_one(SYS_mkdir)}, everything));
+    // Whatever PID 1 or the command still needs, denied: each installs its own.
+    for (const long nr : {SYS_clone, SYS_wait4, SYS_rt_sigtimedwait, SYS_kill, SYS_close_range, SYS_execve,
+                          SYS_rt_sigprocmask, SYS_write, SYS_exit_group})
+        CHECK_FALSE_MESSAGE(filters_allow_early_install({def, deny_one(static_cast<int>(nr))}, {}), nr);
+    CHECK(filters_allow_early_install({deny_one(SYS_prctl)}, {}));
+    CHECK_FALSE(filters_allow_early_install({deny_one(SYS_prctl)}, {.death_signal = true}));
+    CHECK(filters_allow_early_install({deny_one(SYS_prlimit64)}, {}));
+    CHECK_FALSE(filters_allow_early_install({deny_one(SYS_prlimit64)}, {.rlimits = true}));
+    CHECK_FALSE(filters_allow_early_install({deny_one(SYS_capset)}, {.capset = true}));
+}
+
+}  // namespace
+}  // namespace cocoon

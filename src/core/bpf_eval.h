@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A userspace interpreter for classic seccomp BPF, so unit tests can ask a
-// compiled filter for its verdict on any syscall, architecture and arguments
-// without installing it (the idea of sandbox2's bpf_evaluator).
+// A userspace interpreter for classic seccomp BPF: a compiled filter's verdict
+// on any syscall, architecture and arguments without installing it. Planning
+// asks it whether a filter lets PID 1 start the command (core/filter_order.h);
+// the unit tests check every compiled policy with it. [pure]
 #pragma once
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -13,7 +14,7 @@
 #include <optional>
 #include <string>
 
-namespace cocoon::test {
+namespace cocoon {
 
 struct SeccompData {
     int nr = 0;
@@ -192,4 +193,4 @@ inline bool kernel_caches_allow(const std::string& program, int nr, std::uint32_
     return false;
 }
 
-}  // namespace cocoon::test
+}  // namespace cocoon

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// When PID 1 can take the sandbox's seccomp filters before it starts the
+// command, so that it is filtered from the command's first instruction and the
+// command inherits the filters instead of loading them again. The question is
+// pure; answering it needs this machine's syscall numbers (os/filter_order.cc).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace cocoon {
+
+// What happens after the filters are installed in PID 1, up to the command's
+// execve and in PID 1's own loop afterwards (run/child.cc, run/reaper.cc).
+struct AfterFilters {
+    bool capset = false;        // PID 1 drops capabilities the command keeps
+    bool death_signal = false;  // the command arms PR_SET_PDEATHSIG (--die-with-parent)
+    bool exec_label = false;    // the command writes /proc/thread-self/attr/exec
+    bool rlimits = false;       // the command sets --rlimit values
+};
+
+// True when every program allows every syscall of that path, with the
+// arguments it is made with, on this machine's own architecture (the only one
+// cocoon runs as). Otherwise the command installs the filters itself just
+// before execve (bwrap's order: a filter need not allow anything that comes
+// before) and PID 1 once the command runs; PID 1 is closed to the sandbox
+// either way (HACKING.md, "PID 1").
+using EarlyInstallCheck = bool (*)(const std::vector<std::string>& programs, const AfterFilters& after);
+using EarlyInstallCheck = bool (*)(const std::vector<std::string>& programs, const AfterFilters& after);
+bool filters_allow_early_install(const std::vector<std::string>& programs, const AfterFilters& after);
+
+}  // namespace cocoon
