@@ -185,6 +185,12 @@ int clone_tree(int dirfd, const char* path, bool read_only, bool allow_devices) 
     mount_attr attr{};
     attr.attr_set =
         MOUNT_ATTR_NOSUID | (allow_devices ? 0 : MOUNT_ATTR_NODEV) | (read_only ? MOUNT_ATTR_RDONLY : 0);
+    // A read-only tree receives no later mounts from the host: they would
+    // arrive writable, whatever this tree's flags (mount_namespaces(7): a
+    // propagated mount takes the flags of its source). Private, it stays the
+    // read-only snapshot the man page promises.
+    if (read_only)
+        attr.propagation = MS_PRIVATE;
     if (::mount_setattr(tree.fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
         return -1;
     return std::exchange(tree.fd, -1);

@@ -118,25 +118,32 @@ run "${C[@]}" --dir /x --symlink /x /x/l --ro-bind "$work/a" /x/a --bind "$work/
 check "a bind after one that covered its directory is seen (the directory is looked up again)" \
     "from-c c" "$(echo $out)"
 
-# Mount propagation, as with bwrap: mounts the host makes later propagate into
-# the sandbox, mounts made inside never propagate out. The host side is an
-# unshare(1) namespace with a shared mount, so no root is needed; cocoon relies
-# on the kernel making shared mounts slaves in a namespace owned by a new user
-# namespace (mount_namespaces(7)) instead of remounting everything itself.
-mkdir -p "$work/share/in" "$work/share/late"
+# Mount propagation, as with bwrap for read-write binds: mounts the host makes
+# later propagate into the sandbox, mounts made inside never propagate out. A
+# read-only bind is a snapshot instead: a later mount would arrive writable
+# (issue 13). The host side is an unshare(1) namespace with a shared mount, so
+# no root is needed; cocoon relies on the kernel making shared mounts slaves
+# in a namespace owned by a new user namespace (mount_namespaces(7)) instead of
+# remounting everything itself. Fifos order the two sides, no sleeps.
+mkdir -p "$work/share/in" "$work/share/late" "$work/roview"
+mkfifo "$work/ready" "$work/go"
 run unshare -Urm sh -c '
     d=$1; cocoon=$2
     mount --bind "$d/share" "$d/share" && mount --make-shared "$d/share" || exit 9
-    "$cocoon" --bind / / --unshare-user --uid 0 --cap-add CAP_SYS_ADMIN sh -c "
+    "$cocoon" --bind / / --ro-bind "$d/share" "$d/roview" --unshare-user --uid 0 --cap-add CAP_SYS_ADMIN sh -c "
         mount -t tmpfs inside $d/share/in || echo cannot-mount
-        sleep 0.6
-        grep -q \" $d/share/late \" /proc/self/mountinfo && echo late-seen-inside || echo late-not-seen" &
-    sleep 0.3
+        echo >$d/ready; read x <$d/go
+        grep -q \" $d/share/late \" /proc/self/mountinfo && echo late-seen-inside || echo late-not-seen
+        if grep -q \" $d/roview/late \" /proc/self/mountinfo; then
+            touch $d/roview/late/x 2>$d/touch.err && echo ro-view-late-writable || echo ro-view-late-readonly
+        else echo ro-view-snapshot; fi" &
+    read x <"$d/ready"
     mount -t tmpfs late "$d/share/late"
+    echo >"$d/go"
     wait
     grep -q " $d/share/in " /proc/self/mountinfo && echo inside-leaked-out || echo inside-stayed-inside
 ' sh "$work" "$COCOON"
-check "a host mount made later propagates in; one made inside does not propagate out" \
-    "late-seen-inside inside-stayed-inside" "$(echo $out)"
+check "a host mount made later propagates into a bind, not into a read-only bind; one made inside stays inside" \
+    "late-seen-inside ro-view-snapshot inside-stayed-inside" "$(echo $out)"
 
 done_testing
