@@ -89,6 +89,7 @@ mkdir -p "$stage/bin" "$stage/helpers" "$stage/integration"
 cp "$build/src/cocoon" "$stage/bin/cocoon"
 ln -s cocoon "$stage/bin/bwrap"
 cp "$build/tests/helpers/probe" "$stage/helpers/probe"
+[ ! -f "$build/tests/helpers/pid1_attack" ] || cp "$build/tests/helpers/pid1_attack" "$stage/helpers/pid1_attack"
 cp "$src"/tests/integration/*.sh "$stage/integration/"
 cp "$src/README.md" "$stage/README.md"
 # A real Docker/OCI seccomp profile (issue 5): Debian's containers-common ships
@@ -142,7 +143,7 @@ for t in "$stage"/integration/t-*.sh; do
         runner=(runuser -u "$plain_user" --)
     fi
     count_tap < <(cd "$stage" && "${runner[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
-        PROBE="$stage/helpers/probe" COCOON_SETUID="$stage/bin/cocoon-setuid" \
+        PROBE="$stage/helpers/probe" PID1_ATTACK="$([ -f "$stage/helpers/pid1_attack" ] && echo "$stage/helpers/pid1_attack")" COCOON_SETUID="$stage/bin/cocoon-setuid" \
         COCOON_FILECAPS="$stage/bin/cocoon-filecaps" SYSTEM_BWRAP="$(command -v bwrap || true)" \
         OCI_PROFILE="$stage/containers-seccomp.json" README="$stage/README.md" \
         COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" bash "$t" 2>&1 </dev/null)

@@ -110,7 +110,8 @@ bool contains_host_root(const SubIdRange& r) {
 
 }  // namespace
 
-SubIds parse_subids(std::string_view text, std::string_view file, std::string_view user, std::uint32_t id) {
+SubIds parse_subids(std::string_view text, std::string_view file, std::string_view user, std::uint32_t id,
+                    std::uint32_t own_id) {
     SubIds out;
     const std::string id_text = std::to_string(id);
     int line_no = 0;
@@ -139,6 +140,22 @@ SubIds parse_subids(std::string_view text, std::string_view file, std::string_vi
         }
         if (start + count > kIdSpace) {
             out.warnings.push_back(fmt::format("{}:{}: ignoring a range past id 4294967295", file, line_no));
+            continue;
+        }
+        // newuidmap(1) refuses a map whose ranges overlap, or that maps the
+        // caller's own id a second time: one such line would make every
+        // --map-auto fail inside the helper.
+        if (own_id >= start && own_id - start < count) {
+            out.warnings.push_back(
+                fmt::format("{}:{}: ignoring a range that contains your own id {}", file, line_no, own_id));
+            continue;
+        }
+        const auto overlapping = std::find_if(out.ranges.begin(), out.ranges.end(), [&](const SubIdRange& r) {
+            return start < std::uint64_t{r.start} + r.count && std::uint64_t{r.start} < start + count;
+        });
+        if (overlapping != out.ranges.end()) {
+            out.warnings.push_back(fmt::format("{}:{}: ignoring a range that overlaps line {}", file, line_no,
+                                               overlapping->line));
             continue;
         }
         out.ranges.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(count), line_no});

@@ -25,8 +25,12 @@ struct SubIds {
 
 // The caller's ranges: every line whose first field is `user` or the decimal `id`
 // (subuid(5)). Comments, blank lines and malformed lines are skipped; malformed
-// ones, zero counts and ranges that overflow 32 bits get a warning naming the line.
-SubIds parse_subids(std::string_view text, std::string_view file, std::string_view user, std::uint32_t id);
+// ones, zero counts and ranges that overflow 32 bits get a warning naming the line,
+// and so do ranges newuidmap(1) would refuse: one containing `own_id` (the
+// caller's uid for /etc/subuid, gid for /etc/subgid) or overlapping an
+// earlier line's.
+SubIds parse_subids(std::string_view text, std::string_view file, std::string_view user, std::uint32_t id,
+                    std::uint32_t own_id);
 
 // The name of `uid` in the text of /etc/passwd, "" if absent. Read directly, not
 // through NSS: cocoon is linked statically, and static glibc cannot load NSS

@@ -80,8 +80,8 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
     const bool any_maps = c.map_auto || !c.map_uid.empty() || !c.map_gid.empty();
     SubIds subuids, subgids;
     if (any_maps) {
-        subuids = parse_subids(facts.subuid_text, "/etc/subuid", facts.user_name, facts.uid);
-        subgids = parse_subids(facts.subgid_text, "/etc/subgid", facts.user_name, facts.uid);
+        subuids = parse_subids(facts.subuid_text, "/etc/subuid", facts.user_name, facts.uid, facts.uid);
+        subgids = parse_subids(facts.subgid_text, "/etc/subgid", facts.user_name, facts.uid, facts.gid);
         plan.warnings.insert(plan.warnings.end(), subuids.warnings.begin(), subuids.warnings.end());
         plan.warnings.insert(plan.warnings.end(), subgids.warnings.begin(), subgids.warnings.end());
     }

@@ -221,6 +221,18 @@ bool user_namespaces_allowed() noexcept {
     return true;
 }
 
+// execve, and for a file the kernel cannot execute (ENOEXEC: a script without
+// "#!"), the shell with the file as its script, as execvp(3) does:
+// argv becomes "/bin/sh", path, argv[1]...
+void try_exec(const Frozen& plan, const char* path) noexcept {
+    ::execve(path, plan.argv, plan.envp);
+    if (errno != ENOEXEC)
+        return;
+    plan.sh_argv[1] = const_cast<char*>(path);
+    ::execve(plan.sh_argv[0], plan.sh_argv, plan.envp);
+    errno = ENOEXEC;
+}
+
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
 [[noreturn]] void exec_command(const Frozen& plan, int proc, bool install) noexcept {
@@ -236,7 +248,7 @@ bool user_namespaces_allowed() noexcept {
         install_filters(plan);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
-        ::execve(plan.file, plan.argv, plan.envp);
+        try_exec(plan, plan.file);
         fail(plan, Step::Exec);
     }
     const char* path = plan.path_env != nullptr ? plan.path_env : "/bin:/usr/bin";
@@ -257,7 +269,7 @@ bool user_namespaces_allowed() noexcept {
             }
             buf[n++] = '/';
             std::memcpy(buf + n, plan.file, file_len + 1);
-            ::execve(buf, plan.argv, plan.envp);
+            try_exec(plan, buf);
             if (errno == EACCES)
                 saw_eacces = true;
             else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&

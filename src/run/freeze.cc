@@ -7,22 +7,11 @@
 #include <fmt/format.h>
 
 namespace cocoon::child {
-namespace {
-
-std::size_t count_strings(const Plan& plan) {
-    std::size_t layers = 0;
-    for (const MountOp& op : plan.mounts.ops) layers += op.layers.size();
-    return 16 + layers + plan.lock_files.size() + plan.mounts.ops.size() * 5 + plan.exec.argv.size() +
-           plan.exec.env.size() + plan.exec.chdir.size() * 2;
-}
-
-}  // namespace
 
 std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     auto out = std::make_unique<FrozenPlan>();
     FrozenPlan& p = *out;
     Frozen& f = p.frozen_;
-    p.strings_.reserve(count_strings(plan));
     auto keep = [&p](std::string s) -> char* {
         p.strings_.push_back(std::move(s));
         return p.strings_.back().data();
@@ -95,6 +84,11 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     for (const std::string& arg : plan.exec.argv) p.argv_.push_back(keep(arg));
     p.argv_.push_back(nullptr);
     f.argv = p.argv_.data();
+    p.sh_argv_.reserve(p.argv_.size() + 1);
+    p.sh_argv_.push_back(keep("/bin/sh"));
+    p.sh_argv_.push_back(nullptr);  // the script, filled in by the child
+    p.sh_argv_.insert(p.sh_argv_.end(), p.argv_.begin() + 1, p.argv_.end());
+    f.sh_argv = p.sh_argv_.data();
 
     for (const std::string& entry : plan.exec.env) {
         p.envp_.push_back(keep(entry));

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,7 @@ struct Frozen {
 
     const char* file = nullptr;  // COMMAND
     char* const* argv = nullptr;
+    char** sh_argv = nullptr;  // "/bin/sh", (the script's path, set by the child), argv[1]...: ENOEXEC
     char** envp = nullptr;  // envp[pwd_slot] is filled in by the child
     std::int32_t pwd_slot = 0;
     char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
@@ -113,10 +115,11 @@ public:
 private:
     friend std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
     Frozen frozen_;
-    std::vector<std::string> strings_;  // reserved up front: pointers into it stay valid
+    std::deque<std::string> strings_;  // a deque never moves what it holds: pointers into it stay valid
     std::vector<FrozenMount> mounts_;
     std::vector<const char*> chdir_;
     std::vector<char*> argv_;
+    std::vector<char*> sh_argv_;
     std::vector<char*> envp_;
     std::vector<char*> pwd_;
     std::vector<int> close_fds_;

@@ -21,12 +21,12 @@ constexpr std::string_view kSubuid =
     "alice:600000:3:extra\n";
 
 TEST_CASE("subuid: every line of the user, by name or number, in file order") {
-    const SubIds ids = parse_subids(kSubuid, "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids(kSubuid, "/etc/subuid", "alice", 1001, 1001);
     CHECK(ids.ranges == std::vector<SubIdRange>{{100000, 65536, 3}, {300000, 10, 5}, {400000, 5, 6}});
 }
 
 TEST_CASE("subuid: malformed, empty and overflowing lines are ignored with a warning naming the line") {
-    const SubIds ids = parse_subids(kSubuid, "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids(kSubuid, "/etc/subuid", "alice", 1001, 1001);
     CHECK(ids.warnings == std::vector<std::string>{"/etc/subuid:7: ignoring a malformed line",
                                                    "/etc/subuid:8: ignoring a malformed line",
                                                    "/etc/subuid:9: ignoring a range of 0 ids",
@@ -35,9 +35,27 @@ TEST_CASE("subuid: malformed, empty and overflowing lines are ignored with a war
 }
 
 TEST_CASE("subuid: a user without ranges, an empty file and a file without newline") {
-    CHECK(parse_subids(kSubuid, "/etc/subuid", "carol", 2000).ranges.empty());
-    CHECK(parse_subids("", "/etc/subuid", "alice", 1001).ranges.empty());
-    CHECK(parse_subids("alice:1:2", "/etc/subuid", "alice", 1).ranges == std::vector<SubIdRange>{{1, 2, 1}});
+    CHECK(parse_subids(kSubuid, "/etc/subuid", "carol", 2000, 2000).ranges.empty());
+    CHECK(parse_subids("", "/etc/subuid", "alice", 1001, 1001).ranges.empty());
+    CHECK(parse_subids("alice:1:2", "/etc/subuid", "alice", 1, 1000).ranges ==
+          std::vector<SubIdRange>{{1, 2, 1}});
+}
+
+TEST_CASE("subuid: ranges newuidmap would refuse are skipped with a warning, the rest is used") {
+    const SubIds ids = parse_subids(
+        "alice:100000:65536\n"
+        "alice:100000:65536\n"  // the same line twice
+        "alice:1000:10\n"       // contains alice's own id
+        "alice:165000:100\n"    // overlaps the first
+        "alice:300000:10\n",
+        "/etc/subuid", "alice", 1005, 1005);
+    CHECK(ids.ranges == std::vector<SubIdRange>{{100000, 65536, 1}, {300000, 10, 5}});
+    CHECK(ids.warnings ==
+          std::vector<std::string>{"/etc/subuid:2: ignoring a range that overlaps line 1",
+                                   "/etc/subuid:3: ignoring a range that contains your own id 1005",
+                                   "/etc/subuid:4: ignoring a range that overlaps line 1"});
+    // For /etc/subgid the caller's own id is its gid, whatever the uid.
+    CHECK(parse_subids("alice:1000:10\n", "/etc/subgid", "alice", 1005, 2000).ranges.size() == 1);
 }
 
 IdMapInput input(const SubIds& ids, std::uint32_t sandbox) {
@@ -52,7 +70,7 @@ IdMapInput input(const SubIds& ids, std::uint32_t sandbox) {
 }
 
 TEST_CASE("--map-auto with --uid 0: the caller is 0, the ranges fill from 1") {
-    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001, 1001);
     auto plan = plan_id_map(input(ids, 0));
     REQUIRE(plan);
     CHECK(plan->map.via_helper);
@@ -60,7 +78,8 @@ TEST_CASE("--map-auto with --uid 0: the caller is 0, the ranges fill from 1") {
 }
 
 TEST_CASE("--map-auto keeping the caller's id: ranges are split around it, across several ranges") {
-    const SubIds ids = parse_subids("alice:100000:1000\nalice:300000:10\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids =
+        parse_subids("alice:100000:1000\nalice:300000:10\n", "/etc/subuid", "alice", 1001, 1001);
     auto plan = plan_id_map(input(ids, 1001));
     REQUIRE(plan);
     CHECK(render_map(plan->map.entries) == "1001 1001 1\n0 100000 1000\n1000 300000 1\n1002 300001 9\n");
@@ -74,7 +93,7 @@ TEST_CASE("--map-auto falls back to the single map with a warning") {
     CHECK(render_map(plan->map.entries) == "1001 1001 1\n");
     CHECK(plan->warnings == std::vector<std::string>{
                                 "--map-auto: no range for this user in /etc/subuid; mapping only uid 1001"});
-    const SubIds ids = parse_subids("alice:100000:10\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:10\n", "/etc/subuid", "alice", 1001, 1001);
     IdMapInput no_helper = input(ids, 1001);
     no_helper.helper_found = false;
     auto fallback = plan_id_map(no_helper);
@@ -86,7 +105,7 @@ TEST_CASE("--map-auto falls back to the single map with a warning") {
 }
 
 TEST_CASE("a range containing host id 0 is refused") {
-    const SubIds ids = parse_subids("alice:0:100\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:0:100\n", "/etc/subuid", "alice", 1001, 1001);
     auto plan = plan_id_map(input(ids, 0));
     REQUIRE_FALSE(plan);
     CHECK(plan.error().context == "--map-auto: /etc/subuid:1 contains host uid 0, which is never mapped");
@@ -100,7 +119,7 @@ IdMapInput explicit_input(const SubIds& ids, std::vector<MapEntry> maps) {
 }
 
 TEST_CASE("explicit maps inside the caller's ranges are written by the helper as given") {
-    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001, 1001);
     auto plan = plan_id_map(explicit_input(ids, {{0, 1001, 1}, {1, 100000, 1000}}));
     REQUIRE(plan);
     CHECK(plan->map.via_helper);
@@ -109,7 +128,7 @@ TEST_CASE("explicit maps inside the caller's ranges are written by the helper as
 
 TEST_CASE(
     "explicit maps outside the caller's ranges are refused naming the flag, the range and the file line") {
-    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001, 1001);
     auto plan = plan_id_map(explicit_input(ids, {{0, 200000, 10}}));
     REQUIRE_FALSE(plan);
     CHECK(
@@ -125,7 +144,7 @@ TEST_CASE(
 }
 
 TEST_CASE("explicit maps may not overlap, map the caller twice, map nothing or map host root") {
-    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001, 1001);
     CHECK(plan_id_map(explicit_input(ids, {{0, 100000, 10}, {5, 100100, 10}})).error().context ==
           "--map-uid 5 100100 10: inside ids overlap --map-uid 0 100000 10");
     CHECK(plan_id_map(explicit_input(ids, {{0, 100000, 10}, {100, 100005, 10}})).error().context ==
@@ -141,7 +160,7 @@ TEST_CASE("explicit maps may not overlap, map the caller twice, map nothing or m
 }
 
 TEST_CASE("explicit maps never fall back: without the helper they fail") {
-    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001);
+    const SubIds ids = parse_subids("alice:100000:65536\n", "/etc/subuid", "alice", 1001, 1001);
     IdMapInput in = explicit_input(ids, {{0, 100000, 10}});
     in.helper_found = false;
     CHECK(
