@@ -63,6 +63,13 @@ if [ "${CI:-}" = true ]; then
     fi
 fi
 
+# In CI, the seccomp policy fuzz target runs for a while too (tests/fuzz/run.sh):
+# a policy that hangs or crashes cocoon before a sandbox starts is a failure.
+if [ "${CI:-}" = true ] && command -v clang++ >/dev/null; then
+    echo "== fuzz"
+    count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..1")
+fi
+
 echo "== lint"
 if out=$(bash "$src/tests/lint/layering.sh" "$src" 2>&1); then
     echo "ok - layering"; passed=$((passed + 1))

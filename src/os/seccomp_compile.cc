@@ -8,7 +8,13 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <vector>
@@ -29,6 +35,16 @@ std::vector<std::uint32_t> filter_arches() {
     return {native};
 }
 
+constexpr std::uint16_t kMaxErrno = 4095;
+
+// Syscalls with argument conditions are given to libseccomp as one
+// unconditional rule whose action is a marker: a SECCOMP_RET_TRACE value that
+// no rule of the policy returns (libseccomp accepts any 16 bits there). Each
+// marker stands for one syscall's checks and one argument width (32-bit
+// architectures pass zero-extended arguments). libseccomp's rule database
+// grows worse than quadratically with argument rules (a four-line policy took
+// 10 s), while the syscall dispatch it builds is what we want; the checks are
+// written here (append_checks), and each marker's return becomes a jump to them.
 std::uint32_t scmp_action(const seccomp::Action& action) {
     using seccomp::ActionKind;
     switch (action.kind) {
@@ -38,8 +54,8 @@ std::uint32_t scmp_action(const seccomp::Action& action) {
             return SCMP_ACT_LOG;
         case ActionKind::Trace:
             return SCMP_ACT_TRACE(action.data);
-        case ActionKind::Errno:
-            return SCMP_ACT_ERRNO(action.data);
+        case ActionKind::Errno:  // the kernel caps the errno at MAX_ERRNO (4095) itself
+            return SCMP_ACT_ERRNO(std::min<std::uint16_t>(action.data, kMaxErrno));
         case ActionKind::Trap:
             return SCMP_ACT_TRAP;
         case ActionKind::KillThread:
@@ -120,13 +136,58 @@ bool is_32bit(std::uint32_t arch) {
     return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_ARM;
 }
 
-// One architecture's rules, exactly as lowered. Where this architecture
-// reaches a syscall only through a multiplexer (socket(2) through i386's
-// socketcall(2), whose arguments sit in memory out of a filter's reach),
-// conditions cannot be checked: the syscall then gets the most restrictive of
-// its actions, unconditionally.
-Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& policy) {
+// The rules of each syscall that has argument conditions, in the order of
+// first appearance; the index is the group of its marker.
+struct Groups {
+    std::vector<std::string> names;
+    std::map<std::string, std::vector<const seccomp::LoweredRule*>, std::less<>> rules;
+    std::vector<std::uint32_t> markers;  // [2 * group + narrow]: the action standing for the checks
+
+    std::uint32_t marker(std::size_t group, bool narrow) const {
+        return markers[2 * group + (narrow ? 1 : 0)];
+    }
+};
+
+Result<Groups> group_conditional(const seccomp::LoweredPolicy& policy) {
+    Groups g;
+    for (const seccomp::LoweredRule& rule : policy.rules)
+        if (rule.cube != seccomp::Cube{} &&
+            std::find(g.names.begin(), g.names.end(), rule.syscall) == g.names.end())
+            g.names.push_back(rule.syscall);
+    for (const seccomp::LoweredRule& rule : policy.rules)
+        if (std::find(g.names.begin(), g.names.end(), rule.syscall) != g.names.end())
+            g.rules[rule.syscall].push_back(&rule);
+    std::vector<bool> taken(0x10000);
+    auto note = [&](const seccomp::Action& a) {
+        if (a.kind == seccomp::ActionKind::Trace)
+            taken[a.data] = true;
+    };
+    note(policy.default_action);
+    for (const seccomp::LoweredRule& rule : policy.rules) note(rule.action);
+    for (std::uint32_t data = 0xffff; g.markers.size() < 2 * g.names.size(); --data) {
+        if (data == 0)
+            return fail(Error{E2BIG, "seccomp: argument conditions on too many syscalls"});
+        if (!taken[data])
+            g.markers.push_back(SCMP_ACT_TRACE(data));
+    }
+    return g;
+}
+
+// One architecture's rules. A syscall without conditions is one libseccomp
+// rule; one with conditions is a marker (see kMarkerBase). Where this
+// architecture reaches a syscall only through a multiplexer (socket(2) through
+// i386's socketcall(2), whose arguments sit in memory out of a filter's
+// reach), conditions cannot be checked: the syscall then gets the most
+// restrictive of its actions, unconditionally.
+Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& policy, const Groups& groups) {
     std::map<std::string, seccomp::Action> multiplexed;
+    auto add = [&](std::uint32_t action, const std::string& name) -> Status {
+        // libseccomp numbers rules in the native numbering and translates by name.
+        const int rc = seccomp_rule_add(ctx, action, seccomp_syscall_resolve_name(name.c_str()), 0);
+        if (rc < 0 && rc != -EDOM)  // EDOM: not on this architecture
+            return fail(lib_error(rc, fmt::format("seccomp: adding a rule for '{}'", name)));
+        return {};
+    };
     for (const seccomp::LoweredRule& rule : policy.rules) {
         const int arch_nr = seccomp_syscall_resolve_name_arch(arch, rule.syscall.c_str());
         if (arch_nr == __NR_SCMP_ERROR)
@@ -137,47 +198,111 @@ Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& po
                 it->second = rule.action;
             continue;
         }
-        std::vector<scmp_arg_cmp> cmps;
+        if (rule.cube == seccomp::Cube{})
+            TRY(add(scmp_action(rule.action), rule.syscall));
+    }
+    for (std::size_t group = 0; group < groups.names.size(); ++group) {
+        const std::string& name = groups.names[group];
+        const int arch_nr = seccomp_syscall_resolve_name_arch(arch, name.c_str());
+        if (arch_nr == __NR_SCMP_ERROR || arch_nr < 0)
+            continue;
+        TRY(add(groups.marker(group, is_32bit(arch)), name));
+    }
+    for (const auto& [name, action] : multiplexed)
+        if (action != policy.default_action)
+            TRY(add(scmp_action(action), name));
+    return {};
+}
+
+// Offsets of the two 32-bit halves of seccomp_data.args[i] (seccomp(2)).
+constexpr std::uint32_t arg_low(unsigned i) {
+    return static_cast<std::uint32_t>(offsetof(seccomp_data, args) + 8 * i +
+                                      (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 0 : 4));
+}
+constexpr std::uint32_t arg_high(unsigned i) {
+    return static_cast<std::uint32_t>(offsetof(seccomp_data, args) + 8 * i +
+                                      (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0));
+}
+
+// The checks of one group: each cube, in turn, compares the argument words it
+// fixes and returns its action if all match; the cubes are disjoint, so their
+// order is free. No cube matching: the default action. 32-bit architectures
+// pass zero-extended arguments: there a cube fixing a high bit to 1 cannot
+// match, and the high words need no check.
+void append_checks(std::vector<sock_filter>& out, const std::vector<const seccomp::LoweredRule*>& rules,
+                   bool narrow, std::uint32_t default_action) {
+    for (const seccomp::LoweredRule* rule : rules) {
+        std::vector<sock_filter> cube;
         bool possible = true;
         for (unsigned i = 0; i < 6; ++i) {
-            std::uint64_t mask = rule.cube.mask[i];
-            const std::uint64_t value = rule.cube.value[i];
-            if (is_32bit(arch)) {  // the kernel zero-extends 32-bit arguments
-                possible = possible && (value >> 32) == 0;
-                mask &= 0xffffffffULL;
+            const std::uint64_t mask = rule->cube.mask[i];
+            const std::uint64_t value = rule->cube.value[i] & mask;
+            if (narrow && (value >> 32) != 0)
+                possible = false;
+            const std::pair<std::uint32_t, std::uint32_t> words[2] = {
+                {arg_low(i), static_cast<std::uint32_t>(mask)},
+                {arg_high(i), narrow ? 0U : static_cast<std::uint32_t>(mask >> 32)}};
+            for (unsigned w = 0; w < 2; ++w) {
+                const auto [offset, word_mask] = words[w];
+                if (word_mask == 0)
+                    continue;
+                const auto word_value = static_cast<std::uint32_t>(w == 0 ? value : value >> 32);
+                cube.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset));
+                if (word_mask != 0xffffffffU)
+                    cube.push_back(BPF_STMT(BPF_ALU | BPF_AND | BPF_K, word_mask));
+                cube.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, word_value, 0, 0));  // jf set below
             }
-            if (mask != 0)
-                cmps.push_back(scmp_arg_cmp{i, SCMP_CMP_MASKED_EQ, mask, value & mask});
         }
         if (!possible)
             continue;
-        // libseccomp numbers rules in the native numbering and translates by name.
-        const int nr = seccomp_syscall_resolve_name(rule.syscall.c_str());
-        const int rc = seccomp_rule_add_exact_array(ctx, scmp_action(rule.action), nr,
-                                                    static_cast<unsigned>(cmps.size()), cmps.data());
-        if (rc == -EDOM)  // not on this architecture
-            continue;
-        if (rc < 0)
-            return fail(lib_error(rc, fmt::format("seccomp: adding a rule for '{}'", rule.syscall)));
+        cube.push_back(BPF_STMT(BPF_RET | BPF_K, scmp_action(rule->action)));
+        // A failed comparison skips to the instruction after this cube's return
+        // (at most 6 x 2 x 3 + 1 instructions: well within a jump's 8 bits).
+        for (std::size_t pc = 0; pc < cube.size(); ++pc)
+            if (cube[pc].code == (BPF_JMP | BPF_JEQ | BPF_K))
+                cube[pc].jf = static_cast<std::uint8_t>(cube.size() - pc - 1);
+        out.insert(out.end(), cube.begin(), cube.end());
     }
-    for (const auto& [name, action] : multiplexed) {
-        if (action == policy.default_action)
+    out.push_back(BPF_STMT(BPF_RET | BPF_K, default_action));
+}
+
+// Replaces every marker's return in libseccomp's program by a jump to the
+// group's checks, appended after it.
+Result<std::string> splice_checks(const std::string& program, const seccomp::LoweredPolicy& policy,
+                                  const Groups& groups) {
+    std::vector<sock_filter> insns(program.size() / sizeof(sock_filter));
+    std::memcpy(insns.data(), program.data(), insns.size() * sizeof(sock_filter));
+    std::map<std::uint32_t, std::size_t> block_of;  // marker -> first instruction of its checks
+    const std::size_t body = insns.size();
+    for (std::size_t pc = 0; pc < body; ++pc) {
+        if (insns[pc].code != (BPF_RET | BPF_K))
             continue;
-        const int rc =
-            seccomp_rule_add(ctx, scmp_action(action), seccomp_syscall_resolve_name(name.c_str()), 0);
-        if (rc < 0 && rc != -EDOM)
-            return fail(lib_error(rc, fmt::format("seccomp: adding a rule for '{}'", name)));
+        const auto found = std::find(groups.markers.begin(), groups.markers.end(), insns[pc].k);
+        if (found == groups.markers.end())
+            continue;
+        auto [it, fresh] = block_of.try_emplace(insns[pc].k, insns.size());
+        if (fresh) {
+            const auto n = static_cast<std::size_t>(found - groups.markers.begin());
+            append_checks(insns, groups.rules.at(groups.names[n / 2]), (n & 1) != 0,
+                          scmp_action(policy.default_action));
+        }
+        insns[pc] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<std::uint32_t>(it->second - pc - 1));
     }
-    return {};
+    if (insns.size() > BPF_MAXINSNS)
+        return fail(Error{E2BIG, fmt::format("seccomp: the filter needs {} instructions, more than the "
+                                             "kernel's {}; simplify the policy's argument conditions",
+                                             insns.size(), BPF_MAXINSNS)});
+    return std::string(reinterpret_cast<const char*>(insns.data()), insns.size() * sizeof(sock_filter));
 }
 
 }  // namespace
 
 Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy) {
+    const Groups groups = TRY(group_conditional(policy));
     Ctx all;
     for (std::uint32_t arch : filter_arches()) {
         Ctx ctx = TRY(new_context(policy, arch));
-        TRY(add_rules(ctx.get(), arch, policy));
+        TRY(add_rules(ctx.get(), arch, policy, groups));
         if (!all) {
             all = std::move(ctx);
         } else if (const int rc = seccomp_merge(all.get(), ctx.get()); rc < 0) {
@@ -193,7 +318,8 @@ Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy) {
         return fail(lib_error(rc, "seccomp: exporting the filter"));
     if (::lseek(mem.get(), 0, SEEK_SET) < 0)
         return fail(Error::from_errno("seccomp: reading the filter back"));
-    return read_all(mem.get());
+    const std::string program = TRY(read_all(mem.get()));
+    return splice_checks(program, policy, groups);
 }
 
 }  // namespace cocoon

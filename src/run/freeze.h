@@ -68,7 +68,7 @@ struct Frozen {
     const char* file = nullptr;  // COMMAND
     char* const* argv = nullptr;
     char** sh_argv = nullptr;  // "/bin/sh", (the script's path, set by the child), argv[1]...: ENOEXEC
-    char** envp = nullptr;  // envp[pwd_slot] is filled in by the child
+    char** envp = nullptr;     // envp[pwd_slot] is filled in by the child
     std::int32_t pwd_slot = 0;
     char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
     const char* path_env = nullptr;     // $PATH for the execvp-like search

@@ -11,7 +11,10 @@
 static long sys(long n, long a, long b, long c, long d) {
     long ret;
     register long r10 __asm__("r10") = d;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10)
+                     : "rcx", "r11", "memory");
     return ret;
 }
 
@@ -55,8 +58,8 @@ __attribute__((force_align_arg_pointer)) void _start(void) {
         long len = sys(SYS_read, sfd, (long)status, sizeof status - 1, 0);
         for (long i = 0; len > 0 && i + 9 < len; ++i)
             if (status[i] == '\n' && status[i + 1] == 'S' && status[i + 2] == 'e' && status[i + 3] == 'c' &&
-                status[i + 4] == 'c' && status[i + 5] == 'o' && status[i + 6] == 'm' && status[i + 7] == 'p' &&
-                status[i + 8] == ':') {
+                status[i + 4] == 'c' && status[i + 5] == 'o' && status[i + 6] == 'm' &&
+                status[i + 7] == 'p' && status[i + 8] == ':') {
                 long j = i + 9;
                 while (j < len && (status[j] == ' ' || status[j] == '\t')) ++j;
                 if (j < len)

@@ -90,9 +90,10 @@ pkill -KILL -u "$(id -u)" -f -- "sleep 6[01]$tag"
 # The attacks the fds allowed: the host's tree through a directory fd, and a
 # host file rewritten through --file's fd.
 run "${C[@]}" --unshare-all --new-session --seccomp-profile default --ro-bind-fd 5 /x \
-    sh -c 'for n in 3 4 5 6 7 8 9; do touch /proc/self/fd/$n/../escaped 2>/dev/null; done; true' 5<"$work"
+    sh -c "for n in 3 4 5 6 7 8 9; do touch /proc/self/fd/\$n/../escaped-$tag 2>/dev/null; done; true" 5<"$work"
 check "a directory fd cannot be used to write into the host" "absent" \
-    "$([ -e "$HOME/escaped" ] || [ -e "$work/escaped" ] && echo present || echo absent)"
+    "$([ -e "$HOME/escaped-$tag" ] || [ -e "$work/escaped-$tag" ] && echo present || echo absent)"
+rm -f "$HOME/escaped-$tag"
 echo original >"$work/cfg"
 run "${C[@]}" --file 3 /tmp/cfg sh -c 'echo pwned >/proc/self/fd/3' 3<>"$work/cfg"
 check "--file's fd cannot rewrite the host file" "original" "$(cat "$work/cfg")"
