@@ -242,6 +242,19 @@ private:
         return {};
     }
 
+    // N of "/proc/self/fd/N[/...]" (or thread-self).
+    static std::optional<int> self_fd(std::string_view path) {
+        for (std::string_view prefix : {"/proc/self/fd/", "/proc/thread-self/fd/"}) {
+            if (!path.starts_with(prefix))
+                continue;
+            std::string_view rest = path.substr(prefix.size());
+            rest = rest.substr(0, rest.find('/'));
+            if (Result<int> fd = parse_fd_arg(std::string(rest)))
+                return *fd;
+        }
+        return std::nullopt;
+    }
+
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
         FsRequest req{.flag = std::string(spec.name),
                       .kind = kind,
@@ -351,9 +364,18 @@ private:
             case OptionId::RoBind:
             case OptionId::RoBindTry:
             case OptionId::DevBind:
-            case OptionId::DevBindTry:
+            case OptionId::DevBindTry: {
+                // /proc/self/fd/N names the caller's fd N; the process that
+                // looks it up holds cocoon's own fds too, so N must be open now.
+                if (const std::optional<int> fd = self_fd(v[0]);
+                    fd && io_.fd_is_open && !io_.fd_is_open(*fd)) {
+                    if (std::string_view(spec.name).ends_with("-try"))
+                        break;
+                    return fail(Error{ENOENT, fmt::format("Can't find source path {}", v[0])});
+                }
                 add_fs(spec, FsKind::Bind, v[0], v[1]);
                 break;
+            }
             case OptionId::RemountRo:
                 add_fs(spec, FsKind::RemountRo, "", v[0]);
                 break;

@@ -82,8 +82,8 @@ struct LoweredPolicy {
 // kernel's limit of 4096 instructions is checked there. Real profiles are far
 // below these limits (the built-in `default` and containers-common's profile
 // lower and compile in under a millisecond and 20 ms).
-constexpr std::size_t kMaxCubes = 1024;
-constexpr std::size_t kMaxConditionalRules = 2048;
+constexpr std::size_t kMaxCubes = 512;
+constexpr std::size_t kMaxConditionalRules = 1024;
 constexpr std::size_t kMaxLoweringSteps = std::size_t{1} << 22;
 Result<LoweredPolicy> lower(const Policy& policy);
 

@@ -156,6 +156,11 @@ check "/proc/self/cwd is the caller's directory" "0 here-marker" "$rc $out"
 run sh -c 'cd "$1" && shift && exec "$@"' sh "$work/here" "${C[@]}" --ro-bind /proc/self/root/usr/include /w \
     test -f /w/stdio.h
 check "/proc/self/root is the caller's root" "0" "$rc"
+run "${C[@]}" --bind /proc/self/fd/77 /x true
+check "/proc/self/fd/N names the caller's fd N: not open, no source (never one of cocoon's)" \
+    "125 cocoon: Can't find source path /proc/self/fd/77: No such file or directory" "$rc $err"
+run "${C[@]}" --bind-try /proc/self/fd/77 /x sh -c 'test -e /x && echo bound || echo skipped'
+check "... and -try skips it" "0 skipped" "$rc $out"
 leaks=""
 for n in $(seq 3 12); do
     if "${C[@]}" --unshare-pid --chdir "/proc/self/fd/$n" sh -c 'ls /proc/1/ns >/dev/null 2>&1 &&

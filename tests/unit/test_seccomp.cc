@@ -338,6 +338,7 @@ TEST_CASE("random policies: the compiled filter decides as the policy says") {
     const Action actions[] = {
         {ActionKind::Allow, 0}, {ActionKind::Errno, 1}, {ActionKind::Errno, 13}, {ActionKind::Trap, 0}};
     const char* names[] = {"ioctl", "socket", "mmap", "mremap"};  // int arguments and 64-bit ones
+    int checked = 0;
     for (int round = 0; round < 60; ++round) {
         Policy policy;
         policy.default_action = actions[pick(std::size(actions))];
@@ -359,7 +360,10 @@ TEST_CASE("random policies: the compiled filter decides as the policy says") {
         if (!lowered)  // too many cubes is a legitimate refusal, not a wrong verdict
             continue;
         Result<std::string> program = compile_seccomp(*lowered);
+        if (!program && program.error().errnum == E2BIG)  // past the kernel's 4096 instructions: refused too
+            continue;
         REQUIRE_MESSAGE(program.has_value(), program.error().context);
+        ++checked;
         for (int probe = 0; probe < 300; ++probe) {
             const char* name = names[pick(std::size(names))];
             std::array<std::uint64_t, 6> args{};
@@ -375,6 +379,7 @@ TEST_CASE("random policies: the compiled filter decides as the policy says") {
             CHECK(verdict(*program, AUDIT_ARCH_X86_64, name, args) == want);
         }
     }
+    CHECK(checked >= 40);  // most policies compile: the check above is not vacuous
 }
 
 TEST_CASE("lowering: rules for one syscall never overlap, and the fallback is what is left") {
