@@ -50,7 +50,7 @@ else
 fi
 
 # In CI, the unit tests also run under AddressSanitizer and UBSan (a build of
-# their own; the integration tests stay on the plain build, architecture.md §13).
+# their own; the integration tests stay on the plain build, HACKING.md, "Tests").
 if [ "${CI:-}" = true ]; then
     echo "== unit (address,undefined sanitizers)"
     asan=${build}-asan

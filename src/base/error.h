@@ -8,7 +8,7 @@
 
 namespace cocoon {
 
-// The two faces of the binary (architecture.md §7): under the name `bwrap` every
+// The two faces of the binary (HACKING.md, "Layers"): under the name `bwrap` every
 // message starts "bwrap: " and every failure exits 1; as `cocoon` messages start
 // "cocoon: " and failures exit 125, 126 or 127 as env(1) does.
 enum class Personality { Cocoon, Bwrap };

@@ -10,7 +10,7 @@
 namespace cocoon {
 
 // Strict decimal: digits only, no sign, no spaces, no leading '+', value <= max.
-// Unlike strtol this refuses " 3", "3x" and overflow (security.md: numbers).
+// Unlike strtol this refuses " 3", "3x" and overflow (HACKING.md, security rule 6).
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 
 // Splits `text` on `sep`, keeping empty fields.

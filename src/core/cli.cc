@@ -226,7 +226,7 @@ private:
         return value;
     }
 
-    // An fd argument must be open now, before anything has been done (security.md):
+    // An fd argument must be open now, before anything has been done (HACKING.md, security rule 6):
     // the messages are bwrap's for the same failure found later.
     Result<int> open_fd(const std::string& text, const std::string& closed_message) const {
         const int fd = TRY(parse_fd_arg(text));

@@ -12,7 +12,7 @@ namespace cocoon {
 
 // A destination inside the sandbox: absolute, "//" and "/./" collapsed, no
 // trailing slash ("/" stays "/"). Empty, relative and ".." paths are usage errors
-// naming `flag`: bwrap would mount over the whole root for '' (security.md).
+// naming `flag`: bwrap would mount over the whole root for '' (HACKING.md, security rule 6).
 Result<std::string> normalise_dest(std::string_view flag, std::string_view dest);
 
 // Every path cocoon handles fits the kernel's PATH_MAX with its NUL.

@@ -5,7 +5,7 @@
 // not all hold, or one of whose `excludes` holds, is left out; conditions on
 // distinct arguments must all hold, while several on the same argument make
 // one rule each (runc adds them separately). Unlike runc, a comparison on an
-// `int` argument looks at its low 32 bits only (security.md, rule 5).
+// `int` argument looks at its low 32 bits only (HACKING.md, security rule 5).
 #include "core/seccomp_oci.h"
 
 #include <fmt/format.h>

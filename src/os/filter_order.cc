@@ -65,8 +65,9 @@ bool filters_allow_early_install(const std::vector<std::string>& programs, const
     };
     if (after.capset)
         calls.push_back({SYS_capset, {0, 0}});
-    if (after.death_signal)
-        calls.push_back({SYS_prctl, {PR_SET_PDEATHSIG, SIGKILL}});
+    // The command arms the death signal (--die-with-parent), or PID 1 disarms
+    // its own once the command runs.
+    calls.push_back({SYS_prctl, {PR_SET_PDEATHSIG, after.death_signal ? SIGKILL : 0U}});
     if (after.exec_label) {
         calls.push_back({SYS_openat, {0, 0, O_WRONLY | O_CLOEXEC}});
         calls.push_back({SYS_close, {3}});

@@ -21,7 +21,7 @@ std::string kernel_release();
 
 // A struct sock_filter array for every architecture the kernel can run: on
 // x86_64 also i386 and x32, whose entry points would otherwise bypass a
-// filter that only knows native numbers (security.md, rule 5).
+// filter that only knows native numbers (HACKING.md, security rule 5).
 Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy);
 
 }  // namespace cocoon

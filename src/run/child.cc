@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The sandbox's first process, from clone to execve. [child]
-// Rules for everything here (architecture.md §8): noexcept; no allocation, locks,
+// Rules for everything here (HACKING.md, "The child contract"): noexcept; no allocation, locks,
 // stdio, fmt or exceptions; only syscalls and signal-safety(7) functions; read the
 // Frozen plan, never build strings; on failure write a Report and _exit().
 #include "run/child.h"
@@ -98,7 +98,7 @@ bool switch_ids(const Frozen& plan) noexcept {
 }
 
 // The host's procfs, opened before anything of the user's is mounted, and checked
-// to be a procfs (security.md rule 2): later writes go through it, not through a
+// to be a procfs (HACKING.md, security rule 2): later writes go through it, not through a
 // path the sandbox's own mounts could redirect.
 int open_proc() noexcept {
     const int fd = ::open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -327,7 +327,7 @@ pid_t spawn_command(const Frozen& plan, int proc) noexcept {
 
 void run(const Frozen& plan) noexcept {
     for (std::int32_t i = 0; i < plan.n_close_fds; ++i) ::close(plan.close_fds[i]);
-    // A child of a failed or killed parent must not live on (security.md): arm the
+    // A child of a failed or killed parent must not live on (HACKING.md, security rule 6): arm the
     // death signal, then check that the parent did not die before it was armed
     // (its end of the life pipe closes with it). getppid() cannot tell: in a new
     // pid namespace it is 0.
@@ -398,8 +398,6 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::NoNewPrivs);
     if (plan.new_session && ::setsid() < 0)
         fail(plan, Step::NewSession);
-    if (!plan.die_with_parent)
-        ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     ::umask(plan.umask);
 
     if (plan.block_fd >= 0) {  // the caller's go-ahead, after setup and before seccomp
@@ -420,17 +418,21 @@ void run(const Frozen& plan) noexcept {
         if (::fcntl(locks[i], F_SETLK, &lock) < 0)
             fail(plan, Step::LockFileLock, i);
     }
+    // The death signal stays armed through everything that can wait (--block-fd,
+    // a --lock-file that is a FIFO): a parent killed meanwhile takes the
+    // half-built sandbox with it. Without --die-with-parent the command, once
+    // started, outlives cocoon as with bwrap.
     if (!plan.reaper) {
         close_consumed(plan, plan.command_keeps_sync_fd);
+        if (!plan.die_with_parent)
+            ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         exec_command(plan, proc, true);
     }
-    // PID 1 is closed to the sandbox before the command exists (security.md, PID 1
-    // reaper): not dumpable, so nothing inside can ptrace it or open its
-    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking": its
-    // memory belongs to the caller's user namespace, where the sandbox has no
-    // capability). The command shares this memory only until its execve, which
-    // gives it memory of its own, dumpable again. PID 1 holds no capability the
-    // command does not hold, and none once the command runs.
+    // PID 1 is closed to the sandbox before the command exists (HACKING.md, "PID 1"): not dumpable, so
+    // nothing inside can ptrace it or open its /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode
+    // checking": its memory belongs to the caller's user namespace, where the sandbox has no capability). The
+    // command shares this memory only until its execve, which gives it memory of its own, dumpable again. PID
+    // 1 holds no capability the command does not hold, and none once the command runs.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
     // rather than to the host's init, from the command's first instruction.
@@ -447,6 +449,8 @@ void run(const Frozen& plan) noexcept {
     const pid_t command = spawn_command(plan, proc);
     if (command < 0)
         fail(plan, Step::Fork);
+    if (!plan.die_with_parent)
+        ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     // The reaper keeps no capability, whatever the command keeps.
     if (plan.caps != 0 && !set_capabilities(0))
         fail(plan, Step::Capabilities);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Plan -> Frozen: the last allocations before clone. The child only indexes into
-// what is laid out here (architecture.md §8). [parent builds, child reads]
+// what is laid out here (HACKING.md, "The child contract"). [parent builds, child reads]
 #pragma once
 #include <linux/filter.h>
 #include <signal.h>
@@ -136,7 +136,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
              std::vector<int> close_in_child);
 
-// The signals cocoon forwards to the command (security.md decisions table).
+// The signals cocoon forwards to the command (HACKING.md, "Signals and setup").
 inline constexpr int kForwardedSignals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
                                             SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
 

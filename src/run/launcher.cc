@@ -324,7 +324,7 @@ int start_child(void* frozen) {
     child::run(*static_cast<const child::Frozen*>(frozen));
 }
 
-// Single-threaded, always (architecture.md §8): the child of a raw clone3 from a
+// Single-threaded, always (HACKING.md, "The child contract"): the child of a raw clone3 from a
 // multi-threaded process could inherit a lock held by another thread.
 Status check_single_threaded() {
     if (thread_count() > 1)

@@ -6,7 +6,7 @@
 //   /oldroot   the host's root: sources are resolved here, in the caller's view
 //   /newroot   the sandbox's root tmpfs: destinations are resolved here with
 //              openat2(RESOLVE_IN_ROOT), so ".." and symlinks stop at the new root
-//              and setup can never write into the host's tree (security.md rule 1)
+//              and setup can never write into the host's tree (HACKING.md, security rule 1)
 // Each op costs a fixed number of syscalls whatever came before: open_tree clones
 // the source, mount_setattr(AT_RECURSIVE) makes every submount read-only at once,
 // move_mount attaches it onto an O_PATH fd. Nothing re-reads /proc/self/mountinfo.
@@ -429,17 +429,36 @@ Outcome apply_bind(const FrozenMount& m, int host, int root, LastDir& last) noex
     // so RESOLVE_IN_ROOT makes absolute symlinks in it land where the caller's would.
     const char* source = m.source[0] == '/' && m.source[1] == '\0' ? "." : m.source;
     Fd src(open_beneath(host, source, O_PATH, RESOLVE_IN_ROOT));
-    // RESOLVE_IN_ROOT refuses magic links (EXDEV), but /proc/self/fd/N is how
-    // callers name an fd they pass (N is theirs, inherited by this process). Its
-    // mount belongs to the caller's namespace, which open_tree refuses: bind the
-    // path the link names, in the caller's view, as bwrap does.
+    // RESOLVE_IN_ROOT refuses magic links (EXDEV), which callers use on purpose:
+    // /proc/self/fd/N for a file they pass (N is theirs, inherited by this
+    // process), /proc/self/ns/user for the sandbox's namespace (Flatpak).
     if (src.fd < 0 && errno == EXDEV) {
+        const char* relative = source[0] == '/' ? source + 1 : source;
         char target[PATH_MAX];
-        const ssize_t n =
-            ::readlinkat(host, source[0] == '/' ? source + 1 : source, target, sizeof target - 1);
+        const ssize_t n = ::readlinkat(host, relative, target, sizeof target - 1);
         if (n > 0 && target[0] == '/') {
+            // A link to a path: that path, in the caller's view. (The mount
+            // behind the fd belongs to the caller's namespace, which open_tree
+            // would refuse.)
             target[n] = '\0';
             src.fd = open_beneath(host, target, O_PATH, RESOLVE_IN_ROOT);
+        } else if (n > 0) {
+            // A link to an object with no path (a namespace: "user:[4026531837]"):
+            // the directories are resolved as before, and only the final magic
+            // link is followed, by open_tree itself.
+            char dir[PATH_MAX];
+            const char* name = split_path(m.source, dir);  // absolute: planned so
+            Fd parent(open_beneath(host, dir, O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT));
+            if (parent.fd < 0)
+                return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::SourceMissing;
+            Fd tree(clone_tree(parent.fd, name, m.read_only, m.allow_devices));
+            struct stat st {};
+            if (tree.fd < 0)
+                return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::Failed;
+            if (::fstat(tree.fd, &st) < 0)
+                return Outcome::Failed;
+            return place(tree.fd, root, m.target, S_ISDIR(st.st_mode), last) ? Outcome::Done
+                                                                             : Outcome::Failed;
         } else {
             errno = EXDEV;
         }

@@ -192,6 +192,18 @@ check "SIGINT while opening a --lock-file that is a FIFO ends cocoon" "124 " "$r
 run timeout -k 4 -s HUP 1 "${C[@]}" --unshare-pid --block-fd 3 sh -c "echo ran-$tag" 3<>"$work/fifo"
 check "SIGHUP while waiting on --block-fd ends cocoon" "124 " "$rc $out"
 check "... and nothing of the sandbox is left" "" "$(mine "cocoon.*ran-$tag")"
+# cocoon SIGKILLed while setup waits: the half-built sandbox goes with it.
+for o in "--unshare-pid --block-fd 3" "--bind $work $work --lock-file $work/fifo"; do
+    # shellcheck disable=SC2086
+    "${C[@]}" $o sh -c "echo ran-$tag" 3<>"$work/fifo" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do [ -n "$(pgrep -P "$pid")" ] && break; sleep 0.01; done
+    sleep 0.1  # into the wait
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+    for _ in $(seq 50); do [ -z "$(mine "ran-$tag")" ] && break; sleep 0.05; done
+    check "cocoon killed while setup waits (${o//$work/DIR}): nothing of the sandbox is left" "" "$(mine "ran-$tag")"
+done
 # Once the command runs, the same signal goes to the command instead.
 run timeout -k 4 1 "${C[@]}" --unshare-pid sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.05; done'
 check "... while the command runs, SIGTERM is forwarded to it" "124 got-term" "$rc $out"

@@ -33,6 +33,13 @@ cd - >/dev/null || exit 1
 
 run "${C[@]}" --ro-bind /proc/self/fd/5 /x cat /x 5<"$work/file2"
 check "a source /proc/self/fd/N is the caller's fd N" "data" "$out"
+# Flatpak binds the sandbox's user namespace for its sub-sandboxes: a magic
+# link to an object without a path, followed as the last step only.
+run "${C[@]}" --ro-bind-try /proc/self/ns/user /run/.userns stat -f -c %T /run/.userns
+check "a magic-link source (/proc/self/ns/user) is bound, as Flatpak asks" "0 nsfs" "$rc $out"
+run "${C[@]}" --ro-bind /proc/self/ns/nonexistent /x true
+check "... a missing one is an error" "125 cocoon: Can't find source path /proc/self/ns/nonexistent: No such file or directory" \
+    "$rc $err"
 
 run "${C[@]}" --bind /nonexistent /x true
 check "a missing source is an error with bwrap's message" \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Classes of attack from security.md that the options of this issue can reach.
+# Classes of attack from HACKING.md's security rules that the options of this issue can reach.
 . "$(dirname "$0")/lib.sh"
 require_userns
 C=("$COCOON" "${ROOT[@]}")

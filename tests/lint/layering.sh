@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The layering rules of architecture.md §5, checked by grep: pure code makes no
+# The layering rules of HACKING.md ("Layers", "The child contract"), checked by grep: pure code makes no
 # syscalls, child code neither allocates nor formats, fds are created only in os/
 # and child code, and every fd is created close-on-exec.
 set -u
