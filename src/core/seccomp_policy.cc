@@ -168,6 +168,7 @@ Result<LoweredPolicy> lower(const Policy& policy) {
         while (!rules.conditional.empty() && rules.conditional.back()->action == fallback)
             rules.conditional.pop_back();
         const unsigned ints = int_arguments(name);
+        const bool has_fallback = rules.unconditional && fallback != policy.default_action;
         Cubes covered;
         auto too_complex = [&](const Rule& rule) {
             return fail(Error::usage(
@@ -186,7 +187,7 @@ Result<LoweredPolicy> lower(const Policy& policy) {
                     rule.origin, kMaxLoweringSteps, name)));
             return {};
         };
-        auto add = [&](const Rule& rule, Cubes region) -> Status {
+        auto add = [&](const Rule& rule, Cubes region, bool fallback_rule) -> Status {
             for (const Cube& taken : covered) {
                 Cubes rest;
                 for (const Cube& piece : region) {
@@ -199,9 +200,12 @@ Result<LoweredPolicy> lower(const Policy& policy) {
             }
             if (covered.size() + region.size() > kMaxCubes)
                 return too_complex(rule);
-            if (rule.action != policy.default_action) {
+            // With an unconditional rule that decides otherwise than the
+            // default, a conditional rule that decides as the default must stay:
+            // its calls are not in the fallback's cubes (LoweredRule::fallback).
+            if (rule.action != policy.default_action || has_fallback) {
                 for (const Cube& piece : region) {
-                    out.rules.push_back({name, rule.action, piece});
+                    out.rules.push_back({name, rule.action, piece, fallback_rule});
                     if (piece != Cube{} && ++conditional > kMaxConditionalRules)
                         return fail(Error::usage(fmt::format(
                             "{}: the policy needs more than {} filter rules with argument checks in "
@@ -228,10 +232,10 @@ Result<LoweredPolicy> lower(const Policy& policy) {
                 TRY(spend(*rule, region.size() * alternatives.size()));
                 region = std::move(next);
             }
-            TRY(add(*rule, std::move(region)));
+            TRY(add(*rule, std::move(region), false));
         }
         if (rules.unconditional && fallback != policy.default_action)
-            TRY(add(*rules.unconditional, Cubes{Cube{}}));
+            TRY(add(*rules.unconditional, Cubes{Cube{}}, true));
     }
     return out;
 }

@@ -62,6 +62,10 @@ struct LoweredRule {
     std::string syscall;
     Action action;
     Cube cube;  // all masks zero: every call
+    // Part of the syscall's unconditional rule: these cubes fill whatever its
+    // conditional rules leave, so a compiler may test only the others and
+    // return this action when none matches.
+    bool fallback = false;
 };
 
 // The policy as rules whose argument sets never overlap for one syscall, so

@@ -226,12 +226,20 @@ constexpr std::uint32_t arg_high(unsigned i) {
 
 // The checks of one group: each cube, in turn, compares the argument words it
 // fixes and returns its action if all match; the cubes are disjoint, so their
-// order is free. No cube matching: the default action. 32-bit architectures
+// order is free. 32-bit architectures
 // pass zero-extended arguments: there a cube fixing a high bit to 1 cannot
 // match, and the high words need no check.
 void append_checks(std::vector<sock_filter>& out, const std::vector<const seccomp::LoweredRule*>& rules,
-                   bool narrow, std::uint32_t default_action) {
+                   bool narrow, const seccomp::Action& default_action) {
+    // What no tested cube matches gets: the syscall's unconditional action when
+    // it has one (its cubes fill the rest and need no test), else the default.
+    seccomp::Action otherwise = default_action;
+    for (const seccomp::LoweredRule* rule : rules)
+        if (rule->fallback)
+            otherwise = rule->action;
     for (const seccomp::LoweredRule* rule : rules) {
+        if (rule->fallback || rule->action == otherwise)
+            continue;
         std::vector<sock_filter> cube;
         bool possible = true;
         for (unsigned i = 0; i < 6; ++i) {
@@ -263,7 +271,7 @@ void append_checks(std::vector<sock_filter>& out, const std::vector<const seccom
                 cube[pc].jf = static_cast<std::uint8_t>(cube.size() - pc - 1);
         out.insert(out.end(), cube.begin(), cube.end());
     }
-    out.push_back(BPF_STMT(BPF_RET | BPF_K, default_action));
+    out.push_back(BPF_STMT(BPF_RET | BPF_K, scmp_action(otherwise)));
 }
 
 // Replaces every marker's return in libseccomp's program by a jump to the
@@ -283,8 +291,7 @@ Result<std::string> splice_checks(const std::string& program, const seccomp::Low
         auto [it, fresh] = block_of.try_emplace(insns[pc].k, insns.size());
         if (fresh) {
             const auto n = static_cast<std::size_t>(found - groups.markers.begin());
-            append_checks(insns, groups.rules.at(groups.names[n / 2]), (n & 1) != 0,
-                          scmp_action(policy.default_action));
+            append_checks(insns, groups.rules.at(groups.names[n / 2]), (n & 1) != 0, policy.default_action);
         }
         insns[pc] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<std::uint32_t>(it->second - pc - 1));
     }
