@@ -232,13 +232,15 @@ check "... also as bwrap, under a reaper" "0 no shebang: /script arg" "$rc $out"
 
 # --- 9. --die-with-parent from cocoon's first moment ---------------------------
 if [ -f "${OCI_PROFILE:-}" ]; then
-    # The parent dies while cocoon still parses and compiles a JSON profile
-    # (~100 ms), before it could arm any watch.
-    sandbox=$(printf '%q ' "${C[@]}" --unshare-pid --die-with-parent --seccomp-profile "$OCI_PROFILE" sleep "8$tag")
+    # The parent dies while cocoon still reads and compiles a JSON profile,
+    # before it could arm any watch. The profile comes through a FIFO, so the
+    # parent knows cocoon is past its first instructions (it opened the FIFO)
+    # without any timing.
+    mkfifo "$work/profile"
+    sandbox=$(printf '%q ' "${C[@]}" --unshare-pid --die-with-parent --seccomp-profile "$work/profile" sleep "8$tag")
     for i in $(seq 20); do
-        bash -c "$sandbox & c=\$!
-            for _ in \$(seq 500); do [ \"\$(readlink /proc/\$c/exe)\" != \"\$(readlink /proc/\$\$/exe)\" ] && break; sleep 0.001; done
-            sleep 0.00\$((2 + RANDOM % 8)); kill -KILL \$\$" >/dev/null 2>&1
+        bash -c "$sandbox & cat $(printf '%q' "$OCI_PROFILE") >$(printf '%q' "$work/profile"); kill -KILL \$\$" \
+            >/dev/null 2>&1
     done 2>/dev/null
     for _ in $(seq 50); do [ -z "$(mine "8$tag")" ] && break; sleep 0.1; done
     check "20 parents killed while cocoon compiles a profile: no sandbox survives" "" "$(mine "8$tag")"
