@@ -12,10 +12,11 @@ namespace cocoon {
 // What happens after the filters are installed in PID 1, up to the command's
 // execve and in PID 1's own loop afterwards (run/child.cc, run/reaper.cc).
 struct AfterFilters {
-    bool capset = false;        // PID 1 drops capabilities the command keeps
-    bool death_signal = false;  // the command arms PR_SET_PDEATHSIG (--die-with-parent)
-    bool exec_label = false;    // the command writes /proc/thread-self/attr/exec
-    bool rlimits = false;       // the command sets --rlimit values
+    bool capset = false;  // PID 1 drops, once the command runs, the capabilities the command keeps
+    bool death_signal =
+        false;  // the command arms PR_SET_PDEATHSIG (--die-with-parent); else PID 1 clears its own
+    bool exec_label = false;  // the command writes /proc/thread-self/attr/exec
+    bool rlimits = false;     // the command sets --rlimit values
 };
 
 // True when every program allows every syscall of that path, with the
@@ -24,7 +25,6 @@ struct AfterFilters {
 // before execve (bwrap's order: a filter need not allow anything that comes
 // before) and PID 1 once the command runs; PID 1 is closed to the sandbox
 // either way (HACKING.md, "PID 1").
-using EarlyInstallCheck = bool (*)(const std::vector<std::string>& programs, const AfterFilters& after);
 using EarlyInstallCheck = bool (*)(const std::vector<std::string>& programs, const AfterFilters& after);
 bool filters_allow_early_install(const std::vector<std::string>& programs, const AfterFilters& after);
 

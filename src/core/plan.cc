@@ -237,7 +237,6 @@ void plan_consumed_fds(const Config& c, Plan& plan) {
             fds.push_back(*fd);
     std::sort(fds.begin(), fds.end());
     fds.erase(std::unique(fds.begin(), fds.end()), fds.end());
-    plan.command_keeps_sync_fd = c.sync_fd.has_value() && !plan.reaper;
 }
 
 }  // namespace
@@ -290,7 +289,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.die_with_parent = config.die_with_parent;
     plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));
-    plan_consumed_fds(config, plan);  // after every decision about the reaper
+    plan_consumed_fds(config, plan);
     return plan;
 }
 

@@ -93,10 +93,9 @@ struct Plan {
     // Every caller's fd an option names that is still open when the sandbox
     // starts (--bind-fd, --file, --bind-data, --sync-fd, --block-fd, --userns,
     // --userns2, --pidns): closed before the command runs, as bwrap closes them
-    // once used. The reaper keeps --sync-fd (`keep_sync_fd`); without a reaper
-    // the command is PID 1 and holds it itself (bwrap's --as-pid-1).
+    // once used. --sync-fd stays with PID 1: the reaper, or without one the
+    // command itself (bwrap's --as-pid-1).
     std::vector<int> consumed_fds;
-    bool command_keeps_sync_fd = false;
     std::optional<std::string> exec_label;
     std::optional<std::string> file_label;
     bool new_session = false;

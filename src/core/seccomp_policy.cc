@@ -234,7 +234,7 @@ Result<LoweredPolicy> lower(const Policy& policy) {
             }
             TRY(add(*rule, std::move(region), false));
         }
-        if (rules.unconditional && fallback != policy.default_action)
+        if (has_fallback)
             TRY(add(*rules.unconditional, Cubes{Cube{}}, true));
     }
     return out;

@@ -37,7 +37,7 @@ std::vector<std::uint32_t> filter_arches() {
 
 constexpr std::uint16_t kMaxErrno = 4095;
 
-// Syscalls with argument conditions are given to libseccomp as one
+// Markers: syscalls with argument conditions are given to libseccomp as one
 // unconditional rule whose action is a marker: a SECCOMP_RET_TRACE value that
 // no rule of the policy returns (libseccomp accepts any 16 bits there). Each
 // marker stands for one syscall's checks and one argument width (32-bit
@@ -136,27 +136,25 @@ bool is_32bit(std::uint32_t arch) {
     return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_ARM;
 }
 
-// The rules of each syscall that has argument conditions, in the order of
-// first appearance; the index is the group of its marker.
-struct Groups {
-    std::vector<std::string> names;
-    std::map<std::string, std::vector<const seccomp::LoweredRule*>, std::less<>> rules;
-    std::vector<std::uint32_t> markers;  // [2 * group + narrow]: the action standing for the checks
-
-    std::uint32_t marker(std::size_t group, bool narrow) const {
-        return markers[2 * group + (narrow ? 1 : 0)];
-    }
+// One syscall with argument conditions: its lowered rules, and the two
+// markers (see "Markers" above) that stand for its checks on 64-bit and on 32-bit
+// architectures.
+struct Group {
+    std::string name;
+    std::vector<const seccomp::LoweredRule*> rules;
+    std::uint32_t marker[2] = {};  // [narrow]
 };
 
-Result<Groups> group_conditional(const seccomp::LoweredPolicy& policy) {
-    Groups g;
+Result<std::vector<Group>> group_conditional(const seccomp::LoweredPolicy& policy) {
+    std::vector<Group> groups;
+    std::map<std::string_view, std::size_t> index;
     for (const seccomp::LoweredRule& rule : policy.rules)
-        if (rule.cube != seccomp::Cube{} &&
-            std::find(g.names.begin(), g.names.end(), rule.syscall) == g.names.end())
-            g.names.push_back(rule.syscall);
+        if (rule.cube != seccomp::Cube{} && index.try_emplace(rule.syscall, groups.size()).second)
+            groups.push_back(Group{rule.syscall, {}, {}});
     for (const seccomp::LoweredRule& rule : policy.rules)
-        if (std::find(g.names.begin(), g.names.end(), rule.syscall) != g.names.end())
-            g.rules[rule.syscall].push_back(&rule);
+        if (auto it = index.find(rule.syscall); it != index.end())
+            groups[it->second].rules.push_back(&rule);
+    // Markers are trace values no rule of the policy returns.
     std::vector<bool> taken(0x10000);
     auto note = [&](const seccomp::Action& a) {
         if (a.kind == seccomp::ActionKind::Trace)
@@ -164,22 +162,27 @@ Result<Groups> group_conditional(const seccomp::LoweredPolicy& policy) {
     };
     note(policy.default_action);
     for (const seccomp::LoweredRule& rule : policy.rules) note(rule.action);
-    for (std::uint32_t data = 0xffff; g.markers.size() < 2 * g.names.size(); --data) {
-        if (data == 0)
-            return fail(Error{E2BIG, "seccomp: argument conditions on too many syscalls"});
-        if (!taken[data])
-            g.markers.push_back(SCMP_ACT_TRACE(data));
+    std::uint32_t data = 0x10000;
+    for (Group& group : groups) {
+        for (std::uint32_t& marker : group.marker) {
+            do {
+                if (--data == 0)
+                    return fail(Error{E2BIG, "seccomp: argument conditions on too many syscalls"});
+            } while (taken[data]);
+            marker = SCMP_ACT_TRACE(data);
+        }
     }
-    return g;
+    return groups;
 }
 
 // One architecture's rules. A syscall without conditions is one libseccomp
-// rule; one with conditions is a marker (see kMarkerBase). Where this
+// rule; one with conditions is a marker (see "Markers" above). Where this
 // architecture reaches a syscall only through a multiplexer (socket(2) through
 // i386's socketcall(2), whose arguments sit in memory out of a filter's
 // reach), conditions cannot be checked: the syscall then gets the most
 // restrictive of its actions, unconditionally.
-Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& policy, const Groups& groups) {
+Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& policy,
+                 const std::vector<Group>& groups) {
     std::map<std::string, seccomp::Action> multiplexed;
     auto add = [&](std::uint32_t action, const std::string& name) -> Status {
         // libseccomp numbers rules in the native numbering and translates by name.
@@ -201,12 +204,11 @@ Status add_rules(void* ctx, std::uint32_t arch, const seccomp::LoweredPolicy& po
         if (rule.cube == seccomp::Cube{})
             TRY(add(scmp_action(rule.action), rule.syscall));
     }
-    for (std::size_t group = 0; group < groups.names.size(); ++group) {
-        const std::string& name = groups.names[group];
-        const int arch_nr = seccomp_syscall_resolve_name_arch(arch, name.c_str());
+    for (const Group& group : groups) {
+        const int arch_nr = seccomp_syscall_resolve_name_arch(arch, group.name.c_str());
         if (arch_nr == __NR_SCMP_ERROR || arch_nr < 0)
             continue;
-        TRY(add(groups.marker(group, is_32bit(arch)), name));
+        TRY(add(group.marker[is_32bit(arch) ? 1 : 0], group.name));
     }
     for (const auto& [name, action] : multiplexed)
         if (action != policy.default_action)
@@ -226,9 +228,8 @@ constexpr std::uint32_t arg_high(unsigned i) {
 
 // The checks of one group: each cube, in turn, compares the argument words it
 // fixes and returns its action if all match; the cubes are disjoint, so their
-// order is free. 32-bit architectures
-// pass zero-extended arguments: there a cube fixing a high bit to 1 cannot
-// match, and the high words need no check.
+// order is free. 32-bit architectures pass zero-extended arguments: there a
+// cube fixing a high bit to 1 cannot match, and the high words need no check.
 void append_checks(std::vector<sock_filter>& out, const std::vector<const seccomp::LoweredRule*>& rules,
                    bool narrow, const seccomp::Action& default_action) {
     // What no tested cube matches gets: the syscall's unconditional action when
@@ -277,7 +278,7 @@ void append_checks(std::vector<sock_filter>& out, const std::vector<const seccom
 // Replaces every marker's return in libseccomp's program by a jump to the
 // group's checks, appended after it.
 Result<std::string> splice_checks(const std::string& program, const seccomp::LoweredPolicy& policy,
-                                  const Groups& groups) {
+                                  const std::vector<Group>& groups) {
     std::vector<sock_filter> insns(program.size() / sizeof(sock_filter));
     std::memcpy(insns.data(), program.data(), insns.size() * sizeof(sock_filter));
     std::map<std::uint32_t, std::size_t> block_of;  // marker -> first instruction of its checks
@@ -285,14 +286,14 @@ Result<std::string> splice_checks(const std::string& program, const seccomp::Low
     for (std::size_t pc = 0; pc < body; ++pc) {
         if (insns[pc].code != (BPF_RET | BPF_K))
             continue;
-        const auto found = std::find(groups.markers.begin(), groups.markers.end(), insns[pc].k);
-        if (found == groups.markers.end())
+        const std::uint32_t k = insns[pc].k;
+        const auto group = std::find_if(groups.begin(), groups.end(),
+                                        [k](const Group& g) { return g.marker[0] == k || g.marker[1] == k; });
+        if (group == groups.end())
             continue;
-        auto [it, fresh] = block_of.try_emplace(insns[pc].k, insns.size());
-        if (fresh) {
-            const auto n = static_cast<std::size_t>(found - groups.markers.begin());
-            append_checks(insns, groups.rules.at(groups.names[n / 2]), (n & 1) != 0, policy.default_action);
-        }
+        auto [it, fresh] = block_of.try_emplace(k, insns.size());
+        if (fresh)
+            append_checks(insns, group->rules, group->marker[1] == k, policy.default_action);
         insns[pc] = BPF_STMT(BPF_JMP | BPF_JA, static_cast<std::uint32_t>(it->second - pc - 1));
     }
     if (insns.size() > BPF_MAXINSNS)
@@ -305,7 +306,7 @@ Result<std::string> splice_checks(const std::string& program, const seccomp::Low
 }  // namespace
 
 Result<std::string> compile_seccomp(const seccomp::LoweredPolicy& policy) {
-    const Groups groups = TRY(group_conditional(policy));
+    const std::vector<Group> groups = TRY(group_conditional(policy));
     Ctx all;
     for (std::uint32_t arch : filter_arches()) {
         Ctx ctx = TRY(new_context(policy, arch));

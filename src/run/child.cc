@@ -286,10 +286,11 @@ void try_exec(const Frozen& plan, const char* path) noexcept {
 
 // The caller's fds that options named are the sandbox's setup input, never the
 // command's (bwrap closes each once used): through a directory fd the command
-// could reach the host's whole tree. --sync-fd stays with whoever is PID 1.
-void close_consumed(const Frozen& plan, bool keep_sync) noexcept {
+// could reach the host's whole tree. --sync-fd stays with whoever is PID 1 (a
+// command started by the reaper closes it itself, command_main).
+void close_consumed(const Frozen& plan) noexcept {
     for (std::int32_t i = 0; i < plan.n_consumed_fds; ++i)
-        if (!(keep_sync && plan.consumed_fds[i] == plan.sync_fd))
+        if (plan.consumed_fds[i] != plan.sync_fd)
             ::close(plan.consumed_fds[i]);
 }
 
@@ -423,24 +424,24 @@ void run(const Frozen& plan) noexcept {
     // half-built sandbox with it. Without --die-with-parent the command, once
     // started, outlives cocoon as with bwrap.
     if (!plan.reaper) {
-        close_consumed(plan, plan.command_keeps_sync_fd);
+        close_consumed(plan);
         if (!plan.die_with_parent)
             ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         exec_command(plan, proc, true);
     }
-    // PID 1 is closed to the sandbox before the command exists (HACKING.md, "PID 1"): not dumpable, so
-    // nothing inside can ptrace it or open its /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode
-    // checking": its memory belongs to the caller's user namespace, where the sandbox has no capability). The
-    // command shares this memory only until its execve, which gives it memory of its own, dumpable again. PID
-    // 1 holds no capability the command does not hold, and none once the command runs.
+    // PID 1 is closed to the sandbox before the command exists (HACKING.md,
+    // "PID 1"). Not dumpable, nothing inside can ptrace it or open its
+    // /proc/1/{mem,fd,environ}: its memory belongs to the caller's user
+    // namespace, where the sandbox has no capability (ptrace(2), "Ptrace access
+    // mode checking"). The command shares this memory only until its execve,
+    // which gives it memory of its own. PID 1 holds no capability the command
+    // does not hold, and none once the command runs.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
     // rather than to the host's init, from the command's first instruction.
     if (plan.on_exit == Config::OnExit::Wait)
         ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    close_consumed(plan, true);
-    if (plan.caps == 0 && !set_capabilities(0))
-        fail(plan, Step::Capabilities);
+    close_consumed(plan);
     // The reaper runs under the same filters as the command (bwrap does too), so
     // no unfiltered process is left inside: from before the command exists when
     // the filters allow what comes after (the command inherits them then).
@@ -451,7 +452,8 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Fork);
     if (!plan.die_with_parent)
         ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    // The reaper keeps no capability, whatever the command keeps.
+    // The reaper keeps no capability, whatever the command keeps (with none to
+    // keep, set_capabilities(plan.caps) left it none already).
     if (plan.caps != 0 && !set_capabilities(0))
         fail(plan, Step::Capabilities);
     if (!plan.filters_before_command)

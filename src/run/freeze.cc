@@ -118,7 +118,6 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     p.consumed_fds_ = plan.consumed_fds;
     f.consumed_fds = p.consumed_fds_.data();
     f.n_consumed_fds = static_cast<std::int32_t>(p.consumed_fds_.size());
-    f.command_keeps_sync_fd = plan.command_keeps_sync_fd;
     f.block_fd = plan.block_fd.value_or(-1);
     for (const std::string& path : plan.lock_files) p.lock_files_.push_back(keep(path));
     f.lock_files = p.lock_files_.data();

@@ -83,7 +83,6 @@ struct Frozen {
     int sync_fd = -1;                   // the reaper keeps it open for as long as it lives
     const int* consumed_fds = nullptr;  // the caller's option fds, closed before the command runs
     std::int32_t n_consumed_fds = 0;
-    bool command_keeps_sync_fd = false;       // no reaper: the command is PID 1 and holds --sync-fd
     int block_fd = -1;                        // one byte is read from it after setup
     const char* const* lock_files = nullptr;  // opened and read-locked by the reaper
     std::int32_t n_lock_files = 0;

@@ -32,6 +32,10 @@ Unexpected<LaunchFailure> setup_failure(Error error) {
     return {LaunchFailure{std::move(error)}};
 }
 
+Unexpected<LaunchFailure> interrupted_by(int sig) {
+    return {LaunchFailure{Error{0, "interrupted"}, FailureKind::Interrupted, sig}};
+}
+
 std::uint64_t clone_flags(const Namespaces& ns) {
     std::uint64_t flags = CLONE_NEWNS;
     if (ns.user)
@@ -261,7 +265,8 @@ Status write_status(int& fd, const std::string& text) {
 
 // --info-fd (then closed), the first --json-status-fd line, and --userns-block-fd:
 // the caller learns the pid and may write the id maps before setup goes on.
-Status announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out, int* interrupted) {
+// Returns the terminating signal that ended the wait, or 0.
+Result<int> announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out) {
     if (out.info >= 0) {
         const std::string text = fmt::format("{{\n    {}\n}}\n", namespace_fields(pid, plan.ns, ",\n    "));
         const int fd = out.info;
@@ -284,10 +289,8 @@ Status announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out, int*
                 return fail(Error::from_errno("poll"));
             }
             if (fds[1].revents != 0) {
-                if (const int sig = read_signal(signal_fd); is_terminating(sig)) {
-                    *interrupted = sig;
-                    return {};
-                }
+                if (const int sig = read_signal(signal_fd); is_terminating(sig))
+                    return sig;
                 continue;
             }
             char byte = 0;
@@ -295,7 +298,7 @@ Status announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out, int*
                 break;
         }
     }
-    return {};
+    return 0;
 }
 
 // --userns and --pidns: the parent joins them, so that the sandbox is created
@@ -403,7 +406,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 // caller's fd): the sandbox ends here, before any command ran.
                 child.send_signal(SIGKILL).has_value();
                 child.wait().has_value();
-                return Unexpected{LaunchFailure{Error{0, "interrupted"}, FailureKind::Interrupted, sig}};
+                return interrupted_by(sig);
             }
             if (sig != 0)
                 child.send_signal(sig).has_value();
@@ -562,14 +565,14 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
     StatusFds outputs{plan.info_fd.value_or(-1), plan.json_status_fd.value_or(-1)};
-    int interrupted = 0;
-    if (Status s = announce(plan, child.pid(), signal_fd->get(), outputs, &interrupted); !s) {
-        Error e = std::move(s).error();
+    Result<int> interrupted = announce(plan, child.pid(), signal_fd->get(), outputs);
+    if (!interrupted) {
+        Error e = std::move(interrupted).error();
         e.context = "writing the sandbox's status: " + e.context;
         return setup_failure(std::move(e));
     }
-    if (interrupted != 0)
-        return Unexpected{LaunchFailure{Error{0, "interrupted"}, FailureKind::Interrupted, interrupted}};
+    if (*interrupted != 0)
+        return interrupted_by(*interrupted);  // ~ChildProcess kills and reaps the child
     if (child_waits) {
         if (Status s = write_helper_maps(plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
             Error e = std::move(s).error();

@@ -250,3 +250,49 @@ TEST_CASE("--pidns with --unshare-pid makes the new pid namespace from an interm
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("the option fds the sandbox consumes are planned once each, and --sync-fd among them") {
+    Config c = with_command({});
+    c.fs.push_back(FsRequest{.flag = "--bind-fd", .kind = FsKind::BindFd, .dest = "/a", .fd = 5});
+    c.fs.push_back(FsRequest{.flag = "--file", .kind = FsKind::File, .dest = "/f", .fd = 5});
+    c.fs.push_back(FsRequest{.flag = "--bind-data", .kind = FsKind::BindData, .dest = "/d", .fd = 9});
+    c.sync_fd = 7;
+    c.block_fd = 3;
+    c.info_fd = 8;  // the parent's: closed in the sandbox first thing, not listed
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->consumed_fds == std::vector<int>{3, 5, 7, 9});
+}
+
+TEST_CASE("filters go on PID 1 before the command only with a reaper, and only if they allow what follows") {
+    static AfterFilters seen;
+    auto allow = [](const std::vector<std::string>&, const AfterFilters& after) {
+        seen = after;
+        return true;
+    };
+    auto refuse = [](const std::vector<std::string>&, const AfterFilters&) { return false; };
+    Config c = with_command({});
+    c.unshare_pid = true;
+    c.die_with_parent = true;
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    REQUIRE(plan->reaper);
+    add_filters(*plan, {}, allow);
+    CHECK_FALSE(plan->filters_before_command);  // no filter at all
+    add_filters(*plan, {std::string(8, '\0')}, allow);
+    CHECK(plan->filters_before_command);
+    CHECK(seen.death_signal);
+    CHECK_FALSE(seen.capset);
+    add_filters(*plan, {}, refuse);
+    CHECK_FALSE(plan->filters_before_command);
+    auto no_reaper = make_plan(with_command({}), user_facts());
+    REQUIRE(no_reaper);
+    add_filters(*no_reaper, {std::string(8, '\0')}, allow);
+    CHECK_FALSE(no_reaper->filters_before_command);
+}
+
+}  // namespace
+}  // namespace cocoon
