@@ -95,23 +95,34 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
     plan.ops.reserve(requests.size() + 32);  // --dev and --proc add a few each
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const FsRequest& r = requests[i];
-        std::string target = TRY(normalise_dest(r.flag, r.dest));
+        Result<std::string> dest = normalise_dest(r.flag, r.dest);
+        if (r.kind == FsKind::Bind) {
+            Result<std::string> source = host_path(ctx.cwd, r.flag, r.source);
+            // A -try whose source cannot exist (no working directory to be
+            // relative to) is skipped like any missing source.
+            if (!source && r.allow_missing && source.error().errnum == ENOENT)
+                continue;
+            MountOp op{.kind = MountKind::Bind,
+                       .source = TRY(std::move(source)),
+                       .read_only = r.read_only,
+                       .allow_devices = r.allow_devices,
+                       .allow_missing = r.allow_missing,
+                       .request = i};
+            // A -try looks at its destination only once its source is there
+            // (bwrap's order): the sandbox reports dest_error then.
+            if (dest)
+                op.target = std::move(*dest);
+            else if (r.allow_missing)
+                op.dest_error = dest.error().context;
+            else
+                return fail(std::move(dest).error());
+            plan.ops.push_back(std::move(op));
+            continue;
+        }
+        std::string target = TRY(std::move(dest));
         switch (r.kind) {
-            case FsKind::Bind: {
-                Result<std::string> source = host_path(ctx.cwd, r.flag, r.source);
-                // A -try whose source cannot exist (no working directory to be
-                // relative to) is skipped like any missing source.
-                if (!source && r.allow_missing && source.error().errnum == ENOENT)
-                    break;
-                plan.ops.push_back({.kind = MountKind::Bind,
-                                    .source = TRY(std::move(source)),
-                                    .target = std::move(target),
-                                    .read_only = r.read_only,
-                                    .allow_devices = r.allow_devices,
-                                    .allow_missing = r.allow_missing,
-                                    .request = i});
+            case FsKind::Bind:
                 break;
-            }
             case FsKind::RemountRo:
                 plan.ops.push_back({.kind = MountKind::RemountRo, .target = std::move(target), .request = i});
                 break;

@@ -31,8 +31,9 @@ enum class MountKind : std::uint8_t {
 
 struct MountOp {
     MountKind kind = MountKind::Tmpfs;
-    std::string source;  // host path for Bind, link text for Symlink
-    std::string target;  // absolute, normalised, inside the sandbox
+    std::string source;      // host path for Bind, link text for Symlink
+    std::string target;      // absolute, normalised, inside the sandbox; empty with dest_error
+    std::string dest_error;  // a -try bind's unusable destination, an error only if the source exists
     bool read_only = false;
     bool allow_devices = false;
     bool allow_missing = false;

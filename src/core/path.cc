@@ -14,21 +14,29 @@ namespace cocoon {
 Result<std::string> normalise_dest(std::string_view flag, std::string_view dest) {
     if (dest.empty())
         return fail(Error::usage(fmt::format("{}: destination is empty", flag)));
-    if (dest.size() >= kPathMax)
-        return fail(Error::usage(fmt::format("{}: destination longer than {} bytes: {}...", flag,
-                                             kPathMax - 1, dest.substr(0, 64))));
-    if (dest.front() != '/')
-        return fail(Error::usage(fmt::format("{}: destination '{}' is not an absolute path", flag, dest)));
     std::string out;
     for (std::string_view part : split(dest, '/')) {
         if (part.empty() || part == ".")
             continue;
-        if (part == "..")
-            return fail(Error::usage(fmt::format("{}: destination '{}' contains '..'", flag, dest)));
+        // ".." is kept: the sandbox resolves it after any symlink before it, as
+        // the kernel would (bwrap's meaning). Only at the root is it known
+        // without looking, where it names the root itself.
+        if (part == ".." && out.empty())
+            continue;
         out += '/';
         out += part;
     }
+    if (out.size() >= kPathMax)
+        return fail(Error::usage(fmt::format("{}: destination longer than {} bytes: {}...", flag,
+                                             kPathMax - 1, dest.substr(0, 64))));
     return out.empty() ? std::string("/") : out;
+}
+
+bool has_dotdot(std::string_view path) {
+    for (std::string_view part : split(path, '/'))
+        if (part == "..")
+            return true;
+    return false;
 }
 
 namespace {

@@ -10,10 +10,18 @@
 
 namespace cocoon {
 
-// A destination inside the sandbox: absolute, "//" and "/./" collapsed, no
-// trailing slash ("/" stays "/"). Empty, relative and ".." paths are usage errors
-// naming `flag`: bwrap would mount over the whole root for '' (HACKING.md, security rule 6).
+// A destination inside the sandbox, as bwrap takes it: relative to the new
+// root whether or not it starts with "/"; "//" and "/./" collapsed, no trailing
+// slash ("/" stays "/"), ".." kept for the sandbox to resolve physically (after
+// symlinks) beneath the new root, where it cannot climb out (HACKING.md,
+// security rule 1); leading ".." dropped, since at the root it is the root.
+// An empty destination is a usage error naming `flag`: bwrap would mount over
+// the whole root (HACKING.md, security rule 6).
 Result<std::string> normalise_dest(std::string_view flag, std::string_view dest);
+
+// Whether a normalised destination has a ".." component: where it lands is
+// known only once the sandbox resolves it (maybe the root itself).
+bool has_dotdot(std::string_view path);
 
 // Every path cocoon handles fits the kernel's PATH_MAX with its NUL.
 inline constexpr std::size_t kPathMax = 4096;

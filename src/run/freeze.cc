@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/path.h"
+
 namespace cocoon::child {
 
 std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
@@ -52,6 +54,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .allow_missing = op.allow_missing,
             .source = keep(op.kind == MountKind::Overlay ? host(op.source) : op.source),
             .target = keep(op.target),
+            .dotdot = has_dotdot(op.target),
             .mode_str = keep(fmt::format("{:04o}", op.mode)),
             .size_str = op.size != 0 ? keep(std::to_string(op.size)) : nullptr,
             .mode = static_cast<mode_t>(op.mode),

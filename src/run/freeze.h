@@ -24,7 +24,8 @@ struct FrozenMount {
     bool allow_devices;
     bool allow_missing;
     const char* source;    // Bind: absolute host path; Symlink: link text
-    const char* target;    // absolute sandbox path
+    const char* target;    // absolute sandbox path; "" for a Bind whose destination was refused
+    bool dotdot;           // target has a ".." component: it may land on the root
     const char* mode_str;  // "0755": octal, for fsconfig
     const char* size_str;  // "1048576" for fsconfig, nullptr for the default
     mode_t mode;

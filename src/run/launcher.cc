@@ -126,6 +126,8 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {
                 Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
                                          std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
+        case Step::Destination:
+            return {Error::usage(op().dest_error)};
         case Step::BindFdRace:
             return {Error::usage("Race condition binding dirfd")};
         case Step::OldRoot:

@@ -256,7 +256,7 @@ bool place(int tree, int root, const char* target, bool directory, LastDir& last
     return errno == EEXIST && attach(tree, root, target);
 }
 
-enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced };
+enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced, BadDest };
 
 // Copies `from` to `to` until EOF, through a buffer on the stack.
 bool copy_data(int from, int to) noexcept {
@@ -457,6 +457,8 @@ Outcome apply_bind(const FrozenMount& m, int host, int root, LastDir& last) noex
                 return m.allow_missing && errno == ENOENT ? Outcome::Skipped : Outcome::Failed;
             if (::fstat(tree.fd, &st) < 0)
                 return Outcome::Failed;
+            if (m.target[0] == '\0')
+                return Outcome::BadDest;
             return place(tree.fd, root, m.target, S_ISDIR(st.st_mode), last) ? Outcome::Done
                                                                              : Outcome::Failed;
         } else {
@@ -468,6 +470,8 @@ Outcome apply_bind(const FrozenMount& m, int host, int root, LastDir& last) noex
     struct stat st {};
     if (::fstat(src.fd, &st) < 0)
         return Outcome::Failed;
+    if (m.target[0] == '\0')  // a -try's destination, refused in planning (dest_error)
+        return Outcome::BadDest;
     Fd tree(clone_tree(src.fd, "", m.read_only, m.allow_devices));
     return tree.fd >= 0 && place(tree.fd, root, m.target, S_ISDIR(st.st_mode), last) ? Outcome::Done
                                                                                      : Outcome::Failed;
@@ -618,6 +622,9 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
             case Outcome::Raced:
                 errno = 0;
                 return fill(report, Step::BindFdRace, i);
+            case Outcome::BadDest:
+                errno = 0;
+                return fill(report, Step::Destination, i);
             case Outcome::Mismatch: {
                 char dir[PATH_MAX];
                 const char* name = split_path(m.target, dir);
@@ -629,8 +636,8 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
             }
         }
         // A mount onto "/" stacks on top of the root fd we hold; lookups from that
-        // fd would not see it, so take the new top.
-        if (m.target[1] == '\0') {
+        // fd would not see it, so take the new top. A ".." may have led there too.
+        if (m.target[1] == '\0' || m.dotdot) {
             Fd top(::open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
             if (top.fd < 0)
                 return fill(report, Step::Mount, i);

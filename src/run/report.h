@@ -20,6 +20,7 @@ enum class Step : std::int32_t {
     SymlinkNotLink,   // op `index`: the destination exists and is not a symlink
     SymlinkMismatch,  // op `index`: the destination is a symlink to `detail`
     BindFdRace,       // op `index`: what got bound is not what the fd refers to
+    Destination,      // op `index`: a -try bind's source exists, its destination is unusable
     OldRoot,          // detaching the host's root
     PivotRoot,        // entering the new root
     Hostname,

@@ -157,5 +157,13 @@ same "--hostname without --unshare-uts" "${U[@]}" --hostname x true
 same "--as-pid-1 without --unshare-pid" "${U[@]}" --as-pid-1 true
 same "last-wins warning" "${U[@]}" --uid 1 --uid 2 id -u
 
+# WebKitGTK's web-process sandbox: ".." destinations, resolved after the
+# symlinks before them, and -try binds of missing sources skipped first.
+same "WebKit-like .. and relative destinations" "${U[@]}" --tmpfs /usr/share \
+    --ro-bind-try /nonexistent/gst-plugin-scanner /lib64/../libexec/gstreamer-1.0/gst-plugin-scanner \
+    --ro-bind "$work/file" /lib64/../share/x --ro-bind-try "$work/file" usr/../y --dir rel/./d \
+    sh -c 'cat /usr/share/x /y; ls -d /rel/d; test -e /usr/libexec/gstreamer-1.0 || echo skipped'
+same "a missing -try source with an empty destination" "${U[@]}" --ro-bind-try /nonexistent '' true
+
 
 done_testing

@@ -80,12 +80,31 @@ run "${C[@]}" --symlink a /usr true
 check "a destination that is not a symlink is too" \
     "125 cocoon: Can't make symlink at /usr: destination exists and is not a symlink" "$rc $err"
 
-run "${C[@]}" --tmpfs tmp true
-check "a relative destination is a usage error" "125 cocoon: --tmpfs: destination 'tmp' is not an absolute path" "$rc $err"
+run "${C[@]}" --tmpfs tmp --dir srv/./x/ sh -c 'stat -f -c %T /tmp; test -d /srv/x && echo dir'
+check "a relative destination is taken from the new root, as bwrap takes it" "0 tmpfs dir" "$rc $(echo $out)"
 run "${C[@]}" --tmpfs '' true
 check "an empty destination is a usage error" "125 cocoon: --tmpfs: destination is empty" "$rc $err"
-run "${C[@]}" --dir /a/../etc true
-check "a destination with .. is a usage error" "125 cocoon: --dir: destination '/a/../etc' contains '..'" "$rc $err"
+# ".." is resolved physically beneath the new root, after the symlinks before
+# it: /lib64 -> usr/lib64, so /lib64/.. is /usr (WebKitGTK's destinations).
+run "${C[@]}" --tmpfs /usr/share --ro-bind "$work/file2" /lib64/../share/x --dir /a/../b cat /usr/share/x /b/../usr/share/x
+check "a destination with .. is resolved after the symlinks before it" "0 data data" "$rc $(echo $out)"
+run "${C[@]}" --ro-bind "$work/file2" /../../../x --dir /../../d sh -c 'cat /x; test -d /d && echo d'
+check "a .. at the new root stays at the root" "0 data d" "$rc $(echo $out)"
+run "${C[@]}" --ro-bind-try /nonexistent/gst-plugin-scanner /lib64/../libexec/gstreamer-1.0/gst-plugin-scanner \
+    sh -c 'test -e /usr/libexec/gstreamer-1.0 || echo skipped'
+check "a -try with a missing source is skipped before its .. destination is looked at" "0 skipped" "$rc $out"
+run "${C[@]}" --ro-bind-try /nonexistent '' --bind-try /nonexistent '' true
+check "a -try with a missing source is skipped before its destination is examined" "0 " "$rc $err"
+run "${C[@]}" --ro-bind-try "$work/file2" '' true
+check "a -try whose source exists still refuses an empty destination" "125 cocoon: --ro-bind-try: destination is empty" "$rc $err"
+# The tmpfs mounted over the root through "/a/.." is what later ops build on.
+run "$COCOON" --dir /a --tmpfs /a/.. "${ROOT[@]}" --dir /after sh -c 'ls -A / | tr "\n" " "'
+check "a mount that lands on the root through .. is the root later ops build on" \
+    "0 after bin dev lib lib64 probe proc sbin usr " "$rc $out"
+mkdir -p "$work/host"
+run "${C[@]}" --bind "$work/host" /h --symlink ../../../../../.. /h/up --dir /h/up/../escape --dir /h/up/escape2 true
+check "setup never climbs out of the new root through .. and a symlink" "0 none" \
+    "$rc $(ls -A "$work/host" / | grep -x -e escape -e escape2 || echo none)"
 
 run "$COCOON" --ro-bind / / --tmpfs /tmp sh -c 'ls -A /tmp | wc -l; test -d /usr/bin && echo usr'
 check "a bind onto / can be built upon" "0 usr" "$(echo $out)"
