@@ -200,10 +200,13 @@ void change_dir(const Frozen& plan) noexcept {
 }
 
 // The filters go on last, in order (the kernel runs the last one first), so that
-// none of them has to allow the setup; no_new_privs is already set.
+// none of them has to allow the setup; no_new_privs is already set. prctl, not
+// seccomp(2), which offers nothing more without flags: bwrap's contract for
+// --add-seccomp-fd is that every filter but the last allows prctl
+// (PR_SET_SECCOMP), and Flatpak's allowlists permit prctl, not seccomp.
 void install_filters(const Frozen& plan) noexcept {
     for (std::int32_t i = 0; i < plan.n_filters; ++i)
-        if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &plan.filters[i]) < 0)
+        if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.filters[i], 0, 0) < 0)
             fail(plan, Step::Seccomp, i);
 }
 

@@ -3,7 +3,9 @@
 //   probe caps            the five capability sets and NoNewPrivs, one per line
 //   probe ptrace PID      the errno name of PTRACE_ATTACH to PID ("OK" if it worked)
 //   probe fds             the open fds above 2, space-separated ("none" if there are none)
-//   probe deny NR ERRNO   writes a classic BPF program that fails syscall NR with ERRNO
+//   probe deny NR ERRNO [ARG0]  writes a classic BPF program that fails syscall NR
+//                         with ERRNO (only when its first argument is ARG0, if given)
+//   probe under FILE CMD...  runs CMD under the program in FILE: a host that lacks a syscall
 //   probe try NAME        calls uname or getppid and prints "OK" or the error
 //   probe sys NAME ARG... makes syscall NAME with numeric ARGs (0x.. or decimal) and
 //                         prints "OK" or the errno name (EPERM)
@@ -11,6 +13,7 @@
 #include <dirent.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -22,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -65,14 +69,41 @@ int fds() {
     return 0;
 }
 
-int deny(long nr, unsigned errnum) {
-    const sock_filter program[] = {
+// With `arg0`, only calls whose first argument is arg0 (prctl's option).
+int deny(long nr, unsigned errnum, const char* arg0) {
+    const unsigned skip_to_allow = arg0 != nullptr ? 3 : 1;
+    std::vector<sock_filter> program = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),  // seccomp_data.nr
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0,
+                 static_cast<unsigned char>(skip_to_allow)),
     };
-    return std::fwrite(program, sizeof program, 1, stdout) == 1 ? 0 : 1;
+    if (arg0 != nullptr) {
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0], low half
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(std::atol(arg0)), 0, 1));
+    }
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)));
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
+}
+
+// A host that lacks something, for one process tree: the filter in `file`
+// (written by deny) on this process, then COMMAND.
+int under(const char* file, char** command) {
+    FILE* f = std::fopen(file, "rb");
+    if (f == nullptr)
+        return 2;
+    sock_filter insns[64];
+    const std::size_t n = std::fread(insns, sizeof(sock_filter), 64, f);
+    std::fclose(f);
+    const sock_fprog prog{static_cast<unsigned short>(n), insns};
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+        std::perror("probe under");
+        return 2;
+    }
+    ::execvp(command[0], command);
+    std::perror(command[0]);
+    return 127;
 }
 
 int try_call(const std::string& name) {
@@ -169,12 +200,17 @@ int main(int argc, char** argv) {
     if (cmd == "fds")
         return fds();
     if (cmd == "deny" && argc > 3)
-        return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])));
+        return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])),
+                    argc > 4 ? argv[4] : nullptr);
+    if (cmd == "under" && argc > 3)
+        return under(argv[2], argv + 3);
     if (cmd == "try" && argc > 2)
         return try_call(argv[2]);
     if ((cmd == "sys" || cmd == "x32") && argc > 2)
         return sys(argc, argv, cmd);
     std::fprintf(stderr,
-                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO|try NAME|sys NAME ARG...|x32 NR ARG...\n");
+                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO [ARG0]|under FILE CMD...|try NAME|sys NAME "
+                 "ARG...|x32 NR "
+                 "ARG...\n");
     return 2;
 }

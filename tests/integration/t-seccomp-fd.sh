@@ -22,6 +22,24 @@ run "${C[@]}" --unshare-pid --add-seccomp-fd 5 --add-seccomp-fd 6 sh -c 'grep -E
     5<"$work/no-uname" 6<"$work/no-getppid"
 check "the reaper runs under the same filters as the command" "2 2 2 2" "$(echo $out)"
 
+# Flatpak's contract: every filter but the last allows prctl(PR_SET_SECCOMP);
+# seccomp(2) need not be allowed.
+"$PROBE" deny 317 38 >"$work/no-seccomp-syscall"  # seccomp(2): ENOSYS
+run "${C[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 "$IN_PROBE" try uname \
+    5<"$work/no-seccomp-syscall" 6<"$work/no-uname"
+check "a filter that allows prctl but not seccomp(2) can be followed by another" "0 Operation not permitted" "$rc $out"
+run "${C[@]}" --unshare-pid --add-seccomp-fd 5 --add-seccomp-fd 6 "$IN_PROBE" try uname \
+    5<"$work/no-seccomp-syscall" 6<"$work/no-uname"
+check "... with a reaper too" "0 Operation not permitted" "$rc $out"
+# A kernel without CONFIG_SECCOMP_FILTER answers prctl(PR_SET_SECCOMP) with EINVAL.
+"$PROBE" deny 157 22 22 >"$work/no-seccomp-kernel"  # prctl(PR_SET_SECCOMP, ...): EINVAL
+run "$PROBE" under "$work/no-seccomp-kernel" "${C[@]}" --seccomp-profile default true
+check "a kernel without seccomp gets bwrap's hint" \
+    "125 cocoon: Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)" \
+    "$rc $err"
+run "$PROBE" under "$work/no-seccomp-kernel" "${C[@]}" echo without
+check "... which only matters when a filter is asked for" "0 without" "$rc $out"
+
 run "${C[@]}" --seccomp 77 true
 check "a closed fd fails before anything runs" "125 cocoon: Can't read seccomp data: Bad file descriptor" "$rc $err"
 run "${C[@]}" --add-seccomp-fd 5 true 5<"$work/seven"
