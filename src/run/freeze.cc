@@ -40,19 +40,16 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     std::size_t n_layers = 0;
     for (const MountOp& op : plan.mounts.ops) n_layers += op.layers.size();
     p.layers_.reserve(n_layers);
-    // Overlay layers are resolved by the kernel from the staging root, where the
-    // caller's root is /oldroot (run/mount_exec.cc).
-    auto host = [](const std::string& path) { return path.empty() ? path : "/oldroot" + path; };
     p.mounts_.reserve(plan.mounts.ops.size());
     for (const MountOp& op : plan.mounts.ops) {
         const std::size_t first_layer = p.layers_.size();
-        for (const std::string& layer : op.layers) p.layers_.push_back(keep(host(layer)));
+        for (const std::string& layer : op.layers) p.layers_.push_back(keep(layer));
         p.mounts_.push_back(FrozenMount{
             .kind = op.kind,
             .read_only = op.read_only,
             .allow_devices = op.allow_devices,
             .allow_missing = op.allow_missing,
-            .source = keep(op.kind == MountKind::Overlay ? host(op.source) : op.source),
+            .source = keep(op.source),
             .target = keep(op.target),
             .dotdot = has_dotdot(op.target),
             .mode_str = keep(fmt::format("{:04o}", op.mode)),
@@ -62,7 +59,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .fd = op.fd,
             .layers = p.layers_.data() + first_layer,
             .n_layers = static_cast<std::int32_t>(op.layers.size()),
-            .work = op.kind == MountKind::Overlay && !op.work.empty() ? keep(host(op.work)) : nullptr,
+            .work = op.kind == MountKind::Overlay && !op.work.empty() ? keep(op.work) : nullptr,
             .tmp_upper = op.tmp_upper,
         });
     }

@@ -23,7 +23,7 @@ struct FrozenMount {
     bool read_only;
     bool allow_devices;
     bool allow_missing;
-    const char* source;    // Bind: absolute host path; Symlink: link text
+    const char* source;    // Bind, Overlay (upper): absolute host path; Symlink: link text
     const char* target;    // absolute sandbox path; "" for a Bind whose destination was refused
     bool dotdot;           // target has a ".." component: it may land on the root
     const char* mode_str;  // "0755": octal, for fsconfig
@@ -31,9 +31,9 @@ struct FrozenMount {
     mode_t mode;
     mode_t parent_mode;
     int fd;
-    const char* const* layers;  // Overlay: under /oldroot, bottom first
+    const char* const* layers;  // Overlay: host paths, bottom first
     std::int32_t n_layers;
-    const char* work;  // Overlay: under /oldroot, or nullptr
+    const char* work;  // Overlay: host path, or nullptr
     bool tmp_upper;
 };
 

@@ -342,65 +342,127 @@ Outcome apply_bind_fd(const FrozenMount& m, int host, int root, LastDir& last) n
     return got.st_dev == want.st_dev && got.st_ino == want.st_ino ? Outcome::Done : Outcome::Raced;
 }
 
-// Overlay layers in the order the kernel wants them (top first), one
-// "lowerdir+" each (Linux 6.8), so no path needs escaping.
-bool add_layers(int fs, const FrozenMount& m) noexcept {
-    for (std::int32_t i = m.n_layers - 1; i >= 0; --i)
-        if (::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m.layers[i], 0) < 0)
-            return false;
-    return true;
+// Overlay directories (layers, upper, work) are opened here, in the caller's
+// view exactly as bind sources are (RESOLVE_IN_ROOT from the caller's root), and
+// handed to the kernel as fds: no path is glued or escaped, whatever characters
+// it holds (':', ',', '\\', spaces) and wherever its symlinks lead.
+constexpr std::int32_t kMaxLayers = 500;  // overlayfs' own limit on lower layers
+
+// The fds of one overlay mount: all stay open until the superblock is created,
+// since kernels before 6.5 parse the options only then.
+struct OverlayDirs {
+    int fds[kMaxLayers + 2];
+    int n = 0;
+    OverlayDirs() = default;
+    OverlayDirs(const OverlayDirs&) = delete;
+    OverlayDirs& operator=(const OverlayDirs&) = delete;
+    ~OverlayDirs() {
+        const int saved = errno;
+        for (int i = 0; i < n; ++i) ::close(fds[i]);
+        errno = saved;
+    }
+    int open(int dirfd, const char* path, std::uint64_t resolve) noexcept {
+        const int fd = open_beneath(dirfd, path, O_RDONLY | O_DIRECTORY, resolve);
+        if (fd >= 0)
+            fds[n++] = fd;
+        return fd;
+    }
+};
+
+// "/oldroot/proc/self/fd/N", which overlayfs follows to the fd's directory:
+// how kernels without FSCONFIG_SET_FD for overlay (before 6.13) are given one.
+// Nothing in it needs escaping.
+void fd_path(int fd, char (&out)[48]) noexcept {
+    constexpr char kPrefix[] = "/oldroot/proc/self/fd/";
+    std::memcpy(out, kPrefix, sizeof kPrefix);
+    char digits[12];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + fd % 10);
+        fd /= 10;
+    } while (fd > 0);
+    char* p = out + sizeof kPrefix - 1;
+    while (n > 0) *p++ = digits[--n];
+    *p = '\0';
 }
 
-// COMPAT(linux < 6.8): one "lowerdir" string, top first, with ':' , ',' and '\'
-// in paths escaped by a backslash (overlayfs(5)).
-bool add_layers_joined(int fs, const FrozenMount& m) noexcept {
-    static char joined[65536];  // child memory: our own copy after clone
-    std::size_t n = 0;
-    for (std::int32_t i = m.n_layers - 1; i >= 0; --i) {
-        if (i != m.n_layers - 1)
-            joined[n++] = ':';
-        for (const char* c = m.layers[i]; *c != '\0'; ++c) {
-            if (n + 3 >= sizeof joined) {
-                errno = E2BIG;
+bool set_dir(int fs, const char* key, int fd) noexcept {
+    if (::fsconfig(fs, FSCONFIG_SET_FD, key, nullptr, fd) == 0)
+        return true;
+    if (errno != EINVAL)
+        return false;
+    char path[48];
+    fd_path(fd, path);
+    return ::fsconfig(fs, FSCONFIG_SET_STRING, key, path, 0) == 0;
+}
+
+// Lower layers, top first as the kernel wants them: one "lowerdir+" each
+// (Linux 6.8), else one "lowerdir" list of fd paths, which need no escaping.
+bool add_layers(int fs, const int* layers, std::int32_t n) noexcept {
+    bool each = true;
+    for (std::int32_t i = n - 1; i >= 0 && each; --i)
+        if (!set_dir(fs, "lowerdir+", layers[i])) {
+            if (errno != EINVAL || i != n - 1)
                 return false;
-            }
-            if (*c == ':' || *c == ',' || *c == '\\')
-                joined[n++] = '\\';
-            joined[n++] = *c;
+            each = false;
         }
+    if (each)
+        return true;
+    static char joined[kMaxLayers * 48];  // child memory: our own copy after clone
+    std::size_t used = 0;
+    for (std::int32_t i = n - 1; i >= 0; --i) {
+        char path[48];
+        fd_path(layers[i], path);
+        if (i != n - 1)
+            joined[used++] = ':';
+        const std::size_t len = std::strlen(path);
+        std::memcpy(joined + used, path, len);
+        used += len;
     }
-    joined[n] = '\0';
+    joined[used] = '\0';
     return ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", joined, 0) == 0;
 }
 
 // --overlay, --tmp-overlay, --ro-overlay: overlayfs with "userxattr", which a
 // user namespace needs (overlayfs(5)); a --tmp-overlay's upper layer lives on a
-// tmpfs that only the overlay holds on to once mounted.
-Outcome apply_overlay(const FrozenMount& m, int root) noexcept {
+// tmpfs that only the overlay holds on to once mounted (overlayfs takes private
+// clones of mounts in our namespace, so it is attached while the overlay is made).
+Outcome apply_overlay(const FrozenMount& m, int host, int root) noexcept {
     constexpr const char* kTmp = "/overlay-upper";
-    Fd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
-    if (fs.fd < 0 || ::fsconfig(fs.fd, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)
+    if (m.n_layers > kMaxLayers) {
+        errno = E2BIG;
         return Outcome::Failed;
-    if (!add_layers(fs.fd, m) && (errno != EINVAL || !add_layers_joined(fs.fd, m)))
+    }
+    OverlayDirs dirs;
+    for (std::int32_t i = 0; i < m.n_layers; ++i)
+        if (dirs.open(host, m.layers[i], RESOLVE_IN_ROOT) < 0)
+            return Outcome::Failed;
+    Fd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+    if (fs.fd < 0 || ::fsconfig(fs.fd, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
+        !add_layers(fs.fd, dirs.fds, m.n_layers))
         return Outcome::Failed;
     bool tmp_mounted = false;
+    int upper = -1;
+    int work = -1;
     if (m.tmp_upper) {
-        Fd upper(new_tmpfs("0755"));
-        if (upper.fd < 0 || ::mkdirat(upper.fd, "upper", 0755) < 0 || ::mkdirat(upper.fd, "work", 0755) < 0 ||
-            ::mkdir(kTmp, 0700) < 0 ||
-            ::move_mount(upper.fd, "", AT_FDCWD, kTmp, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        Fd tmp(new_tmpfs("0755"));
+        if (tmp.fd < 0 || ::mkdirat(tmp.fd, "upper", 0755) < 0 || ::mkdirat(tmp.fd, "work", 0755) < 0 ||
+            ::mkdir(kTmp, 0700) < 0 || ::move_mount(tmp.fd, "", AT_FDCWD, kTmp, MOVE_MOUNT_F_EMPTY_PATH) < 0)
             return Outcome::Failed;
         tmp_mounted = true;
+        upper = dirs.open(AT_FDCWD, "/overlay-upper/upper", 0);
+        work = dirs.open(AT_FDCWD, "/overlay-upper/work", 0);
+    } else if (m.source[0] != '\0') {
+        upper = dirs.open(host, m.source, RESOLVE_IN_ROOT);
+        work = upper < 0 ? -1 : dirs.open(host, m.work, RESOLVE_IN_ROOT);
     }
-    const char* upper = m.tmp_upper ? "/overlay-upper/upper" : (m.source[0] != '\0' ? m.source : nullptr);
-    const char* work = m.tmp_upper ? "/overlay-upper/work" : m.work;
-    bool ok = (upper == nullptr || (::fsconfig(fs.fd, FSCONFIG_SET_STRING, "upperdir", upper, 0) == 0 &&
-                                    ::fsconfig(fs.fd, FSCONFIG_SET_STRING, "workdir", work, 0) == 0)) &&
+    const bool writable = m.tmp_upper || m.source[0] != '\0';
+    bool ok = (!writable || (upper >= 0 && work >= 0 && set_dir(fs.fd, "upperdir", upper) &&
+                             set_dir(fs.fd, "workdir", work))) &&
               ::fsconfig(fs.fd, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0 &&
               ::fsconfig(fs.fd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;
     if (ok) {
-        const unsigned attrs =
-            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (upper == nullptr ? MOUNT_ATTR_RDONLY : 0);
+        const unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY);
         ok = mount_fresh(::fsmount(fs.fd, FSMOUNT_CLOEXEC, attrs), root, m.target, m.parent_mode);
     }
     const int saved = errno;
@@ -545,7 +607,7 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
         case MountKind::BindFd:
             return apply_bind_fd(m, host, root, last);
         case MountKind::Overlay:
-            return apply_overlay(m, root);
+            return apply_overlay(m, host, root);
         case MountKind::Mqueue: {
             const char* none[] = {nullptr, nullptr};
             const int fs = new_fs("mqueue", none, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);

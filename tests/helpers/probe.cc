@@ -3,8 +3,8 @@
 //   probe caps            the five capability sets and NoNewPrivs, one per line
 //   probe ptrace PID      the errno name of PTRACE_ATTACH to PID ("OK" if it worked)
 //   probe fds             the open fds above 2, space-separated ("none" if there are none)
-//   probe deny NR ERRNO [ARG0]  writes a classic BPF program that fails syscall NR
-//                         with ERRNO (only when its first argument is ARG0, if given)
+//   probe deny NR ERRNO [I=V]  writes a classic BPF program that fails syscall NR
+//                         with ERRNO (only when its argument I is V, if given)
 //   probe under FILE CMD...  runs CMD under the program in FILE: a host that lacks a syscall
 //   probe try NAME        calls uname or getppid and prints "OK" or the error
 //   probe sys NAME ARG... makes syscall NAME with numeric ARGs (0x.. or decimal) and
@@ -69,17 +69,23 @@ int fds() {
     return 0;
 }
 
-// With `arg0`, only calls whose first argument is arg0 (prctl's option).
-int deny(long nr, unsigned errnum, const char* arg0) {
-    const unsigned skip_to_allow = arg0 != nullptr ? 3 : 1;
+// With `arg` ("I=V"), only calls whose argument I (0-5) is V: prctl's option,
+// fsconfig's command.
+int deny(long nr, unsigned errnum, const char* arg) {
+    const unsigned skip_to_allow = arg != nullptr ? 3 : 1;
     std::vector<sock_filter> program = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),  // seccomp_data.nr
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(nr), 0,
                  static_cast<unsigned char>(skip_to_allow)),
     };
-    if (arg0 != nullptr) {
-        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0], low half
-        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(std::atol(arg0)), 0, 1));
+    if (arg != nullptr) {
+        const unsigned index = static_cast<unsigned>(arg[0] - '0');
+        if (index > 5 || arg[1] != '=')
+            return 2;
+        const unsigned offset = 16 + 8 * index;  // seccomp_data.args[index], low half
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offset));
+        program.push_back(
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(std::atol(arg + 2)), 0, 1));
     }
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)));
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
@@ -209,7 +215,7 @@ int main(int argc, char** argv) {
     if ((cmd == "sys" || cmd == "x32") && argc > 2)
         return sys(argc, argv, cmd);
     std::fprintf(stderr,
-                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO [ARG0]|under FILE CMD...|try NAME|sys NAME "
+                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO [I=V]|under FILE CMD...|try NAME|sys NAME "
                  "ARG...|x32 NR "
                  "ARG...\n");
     return 2;

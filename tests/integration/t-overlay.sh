@@ -36,6 +36,33 @@ run "${C[@]}" --overlay-src "$work/low1" --dir /x true
 check "--overlay-src must be followed by an overlay" \
     "125 cocoon: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
     "$rc $err"
+# Directory names with the characters overlayfs' option strings escape, and
+# layers reached through an absolute symlink: resolved as bind sources are.
+for name in 'co:lon' 'com,ma' 'quo"te' 'back\slash' 'sp ace'; do
+    mkdir -p "$work/$name/low" "$work/$name/up" "$work/$name/wd"
+    echo "$name" >"$work/$name/low/f"
+    run "${C[@]}" --overlay-src "$work/$name/low" --overlay-src "$work/low1" \
+        --overlay "$work/$name/up" "$work/$name/wd" /o sh -c 'cat /o/f /o/a; echo w > /o/new'
+    check "layer, upper and work directories named '$name'" "0 $name bottom w" "$rc $(echo $out) $(cat "$work/$name/up/new")"
+    run "${C[@]}" --overlay-src "$work/$name/low" --tmp-overlay /o cat /o/f
+    check "... --tmp-overlay" "0 $name" "$rc $out"
+done
+# Kernels before 6.13 take no fds for overlay layers (FSCONFIG_SET_FD is
+# EINVAL): the same directories by their fd paths instead.
+"$PROBE" deny 431 22 1=5 >"$work/no-set-fd"
+run "$PROBE" under "$work/no-set-fd" "${C[@]}" --overlay-src "$work/back\slash/low" --overlay-src "$work/low1" \
+    --overlay "$work/com,ma/up" "$work/com,ma/wd" /o sh -c 'cat /o/f /o/a; echo old > /o/old'
+check "... on a kernel without fds for overlay layers too" "0 back\slash bottom old" "$rc $(echo $out) $(cat "$work/com,ma/up/old")"
+mkdir -p "$work/links"
+ln -s "$work/low1" "$work/links/abs"
+ln -s "$work/up" "$work/links/up"
+run "${C[@]}" --overlay-src "$work/links/abs" --overlay-src "$work/low2" --ro-overlay /o cat /o/a /o/b
+check "a layer given through an absolute symlink, as --ro-bind takes it" "0 bottom upper" "$rc $(echo $out)"
+run "${C[@]}" --ro-bind "$work/links/abs" /b cat /b/a
+check "... the same path as a bind source" "0 bottom" "$rc $out"
+run "${C[@]}" --overlay-src "$work/links/abs" --overlay "$work/links/up" "$work/wd" /o sh -c 'echo via > /o/via'
+check "an upper directory through an absolute symlink" "0 via" "$rc $(cat "$work/up/via")"
+
 run "${C[@]}" --overlay-src /nonexistent --tmp-overlay /o true
 check "a missing layer fails the mount" "125 cocoon: Can't mount overlay on /o: No such file or directory" "$rc $err"
 

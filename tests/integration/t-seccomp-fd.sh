@@ -32,7 +32,7 @@ run "${C[@]}" --unshare-pid --add-seccomp-fd 5 --add-seccomp-fd 6 "$IN_PROBE" tr
     5<"$work/no-seccomp-syscall" 6<"$work/no-uname"
 check "... with a reaper too" "0 Operation not permitted" "$rc $out"
 # A kernel without CONFIG_SECCOMP_FILTER answers prctl(PR_SET_SECCOMP) with EINVAL.
-"$PROBE" deny 157 22 22 >"$work/no-seccomp-kernel"  # prctl(PR_SET_SECCOMP, ...): EINVAL
+"$PROBE" deny 157 22 0=22 >"$work/no-seccomp-kernel"  # prctl(PR_SET_SECCOMP, ...): EINVAL
 run "$PROBE" under "$work/no-seccomp-kernel" "${C[@]}" --seccomp-profile default true
 check "a kernel without seccomp gets bwrap's hint" \
     "125 cocoon: Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)" \
