@@ -2,6 +2,7 @@
 // parse -> plan -> launch; the only place that prints errors and picks exit codes.
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -34,10 +35,14 @@ constexpr int kExitCannotExecute = 126;
 constexpr int kExitNotFound = 127;
 
 // Ends this process by `sig`, as an interrupted program ends, so that a shell
-// sees the signal (a loop of cocoon runs stops at Ctrl-C).
+// sees the signal (a loop of cocoon runs stops at Ctrl-C). Without a core
+// dump: the command's, if any, is the one that matters (timeout(1) does the same).
 [[noreturn]] void end_by_signal(int sig) {
     std::fflush(stdout);
     std::fflush(stderr);
+    const rlimit none{0, 0};
+    ::setrlimit(RLIMIT_CORE, &none);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     ::signal(sig, SIG_DFL);
     sigset_t only;
     sigemptyset(&only);
@@ -145,16 +150,19 @@ struct App {
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
-        Result<int, LaunchFailure> status = launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
+        Result<Finished, LaunchFailure> status =
+            launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
         if (!status && status.error().kind == FailureKind::Interrupted)
             end_by_signal(status.error().signal);
         if (!status)
             return report(status.error().error, status.error().kind);
         // No destructors on the way out: the heap is shared copy-on-write with
         // the reaper, and freeing the plan would copy page after page of it.
+        if (status->signal != 0)
+            end_by_signal(status->signal);
         std::fflush(stdout);
         std::fflush(stderr);
-        ::_exit(*status);
+        ::_exit(status->code);
     }
 };
 

@@ -286,6 +286,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan_caps(config, facts, plan);
     plan.seccomp_filters = config.seccomp_filters;
     plan.new_session = config.new_session;
+    plan.forward_kernel_signals = config.new_session;
     plan.die_with_parent = config.die_with_parent;
     plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));

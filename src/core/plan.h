@@ -99,6 +99,11 @@ struct Plan {
     std::optional<std::string> exec_label;
     std::optional<std::string> file_label;
     bool new_session = false;
+    // Signals the kernel sends (si_code SI_KERNEL: the terminal's Ctrl-C, Ctrl-\,
+    // window changes) reach the command's process group directly, unless
+    // --new-session took it out of the terminal's session: they are forwarded
+    // only then, so that the command gets each signal once.
+    bool forward_kernel_signals = false;
     bool die_with_parent = false;
     std::int64_t initial_parent = 0;  // the process --die-with-parent follows (HostFacts::parent_pid)
     Config::OnExit on_exit = Config::OnExit::Detach;

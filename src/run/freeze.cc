@@ -129,6 +129,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
+    f.forward_kernel_signals = plan.forward_kernel_signals;
     f.die_with_parent = plan.die_with_parent;
     f.on_exit = plan.on_exit;
     for (const Plan::Limit& l : plan.rlimits) {

@@ -93,6 +93,7 @@ struct Frozen {
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
     bool new_session = false;
+    bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;
     struct Limit {

@@ -242,11 +242,16 @@ bool is_terminating(int sig) {
     return std::find(std::begin(kTerminating), std::end(kTerminating), sig) != std::end(kTerminating);
 }
 
-int read_signal(int signal_fd) {
+struct Received {
+    int signal = 0;
+    bool from_kernel = false;  // SI_KERNEL: the terminal's Ctrl-C, Ctrl-\, a window change
+};
+
+Received read_signal(int signal_fd) {
     signalfd_siginfo info{};
     if (::read(signal_fd, &info, sizeof info) != sizeof info)
-        return 0;
-    return static_cast<int>(info.ssi_signo);
+        return {};
+    return {static_cast<int>(info.ssi_signo), info.ssi_code == SI_KERNEL};
 }
 
 // Where the sandbox's status goes; -1 once its reader has gone away (EPIPE):
@@ -291,7 +296,7 @@ Result<int> announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out)
                 return fail(Error::from_errno("poll"));
             }
             if (fds[1].revents != 0) {
-                if (const int sig = read_signal(signal_fd); is_terminating(sig))
+                if (const int sig = read_signal(signal_fd).signal; is_terminating(sig))
                     return sig;
                 continue;
             }
@@ -402,7 +407,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             continue;
         }
         if (fds[3].revents != 0) {
-            const int sig = read_signal(watch.signal_fd);
+            const auto [sig, from_kernel] = read_signal(watch.signal_fd);
             if (status_open && is_terminating(sig)) {
                 // Setup is not done (it may be blocked on a FIFO, a lock, a
                 // caller's fd): the sandbox ends here, before any command ran.
@@ -410,7 +415,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 child.wait().has_value();
                 return interrupted_by(sig);
             }
-            if (sig != 0)
+            // The terminal sent it to its whole foreground process group, the
+            // command's too: forwarding it would deliver it twice.
+            if (sig != 0 && (!from_kernel || plan.forward_kernel_signals))
                 child.send_signal(sig).has_value();
             continue;
         }
@@ -468,7 +475,7 @@ std::string exit_line(const Ending& ending, int code, bool bwrap) {
 
 }  // namespace
 
-Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) {
+Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) {
     if (Status s = check_single_threaded(); !s)
         return setup_failure(std::move(s).error());
     // --die-with-parent follows the process that started us, not the thread
@@ -601,7 +608,8 @@ Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) 
     // The exit code goes out only for a command that really ran (bwrap's rule).
     if (outputs.json_status >= 0)
         write_status(outputs.json_status, exit_line(*ending, code, plan.bwrap_status_line)).has_value();
-    return code;
+    const bool died = !ending->timed_out && WIFSIGNALED(ending->wstatus);
+    return Finished{.code = code, .signal = died ? WTERMSIG(ending->wstatus) : 0};
 }
 
 }  // namespace cocoon

@@ -18,14 +18,22 @@ struct LaunchFailure {
     int signal = 0;
 };
 
-// Runs the sandbox described by `plan` and returns the command's exit code in
-// shell encoding (128+N for death by signal N).
 // Where newuidmap and newgidmap are (HostFacts found them), for helper-written maps.
 struct HelperPaths {
     std::string uid;
     std::string gid;
 };
 
-Result<int, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers);
+// How the command ended: its exit code in shell encoding (128+N for death by
+// signal N, 124 for --timeout), and the signal it died of, if it did and not by
+// --timeout's doing: cocoon then ends by the same signal, as a wrapper should
+// (HACKING.md, "Signals and setup").
+struct Finished {
+    int code = 0;
+    int signal = 0;
+};
+
+// Runs the sandbox described by `plan`.
+Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers);
 
 }  // namespace cocoon

@@ -48,6 +48,12 @@ void outlive_parent(int life_fd) noexcept {
     }
 }
 
+// The terminal signals its foreground process group, ours and the command's
+// alike: the command has its own copy already (Plan::forward_kernel_signals).
+bool forwarded(const Frozen& plan, const siginfo_t& info) noexcept {
+    return info.si_code != SI_KERNEL || plan.forward_kernel_signals;
+}
+
 }  // namespace
 
 void relay(const Frozen& plan, pid_t child) noexcept {
@@ -66,7 +72,7 @@ void relay(const Frozen& plan, pid_t child) noexcept {
             _exit(255);
         siginfo_t info{};
         const int sig = ::sigwaitinfo(&plan.reaper_waits, &info);
-        if (sig > 0 && sig != SIGCHLD)
+        if (sig > 0 && sig != SIGCHLD && forwarded(plan, info))
             ::kill(child, sig);
     }
 }
@@ -123,7 +129,7 @@ void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexce
         }
         siginfo_t info{};
         const int sig = ::sigwaitinfo(&plan.reaper_waits, &info);
-        if (sig > 0 && sig != SIGCHLD && command > 0)
+        if (sig > 0 && sig != SIGCHLD && command > 0 && forwarded(plan, info))
             ::kill(command, sig);
     }
 }

@@ -100,6 +100,13 @@ TEST_CASE("a pid namespace gets a reaper unless --as-pid-1") {
     CHECK_FALSE(make_plan(c, user_facts())->reaper);
 }
 
+TEST_CASE("the terminal's signals are forwarded only to a command in a session of its own") {
+    Config c = with_command({});
+    CHECK_FALSE(make_plan(c, user_facts())->forward_kernel_signals);
+    c.new_session = true;
+    CHECK(make_plan(c, user_facts())->forward_kernel_signals);
+}
+
 TEST_CASE("cgroup namespaces: -try follows the kernel, the plain flag insists") {
     HostFacts f = user_facts();
     f.has_cgroup_ns = false;
