@@ -17,6 +17,9 @@ struct AfterFilters {
         false;  // the command arms PR_SET_PDEATHSIG (--die-with-parent); else PID 1 clears its own
     bool exec_label = false;  // the command writes /proc/thread-self/attr/exec
     bool rlimits = false;     // the command sets --rlimit values
+    // PID 1 re-executes cocoon (Plan::pid1_reexec): the new image's start-up
+    // must pass the filters too.
+    bool pid1_reexec = false;
 };
 
 // True when every program allows every syscall of that path, with the

@@ -291,17 +291,28 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));
     plan_consumed_fds(config, plan);
+    plan.pid1_reexec = plan.reaper && plan.seccomp_filters.empty();  // add_filters decides again
     return plan;
 }
 
 void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early) {
     for (std::string& program : programs) plan.seccomp_filters.push_back(std::move(program));
-    plan.filters_before_command =
-        plan.reaper && !plan.seccomp_filters.empty() &&
-        allows_early(plan.seccomp_filters, AfterFilters{.capset = plan.caps != 0,
-                                                        .death_signal = plan.die_with_parent,
-                                                        .exec_label = plan.exec_label.has_value(),
-                                                        .rlimits = !plan.rlimits.empty()});
+    AfterFilters after{.capset = plan.caps != 0,
+                       .death_signal = plan.die_with_parent,
+                       .exec_label = plan.exec_label.has_value(),
+                       .rlimits = !plan.rlimits.empty(),
+                       .pid1_reexec = true};
+    if (!plan.reaper || plan.seccomp_filters.empty()) {
+        plan.filters_before_command = false;
+        plan.pid1_reexec = plan.reaper;
+    } else if (allows_early(plan.seccomp_filters, after)) {
+        plan.filters_before_command = plan.pid1_reexec = true;
+    } else {
+        // PID 1 stays as it was cloned, closed to its owner outside too.
+        after.pid1_reexec = false;
+        plan.pid1_reexec = false;
+        plan.filters_before_command = allows_early(plan.seccomp_filters, after);
+    }
 }
 
 }  // namespace cocoon

@@ -72,6 +72,12 @@ struct Plan {
     // PID 1 installs the filters before it starts the command, which inherits
     // them (core/filter_order.h); otherwise each installs its own.
     bool filters_before_command = false;
+    // PID 1 re-executes cocoon once the command is started (and waits for it):
+    // its memory then belongs to the sandbox's user namespace, so that the
+    // caller can enter the sandbox through /proc/<pid>/ns while the capless
+    // command still cannot ptrace it (HACKING.md, "PID 1"). Only when the
+    // filters PID 1 runs under allow the re-execution.
+    bool pid1_reexec = false;
     std::optional<int> userns_fd;   // joined by the parent before clone
     std::optional<int> userns2_fd;  // joined by the sandbox after setup
     std::optional<int> pidns_fd;    // joined by the parent before clone (pid namespace of its children)

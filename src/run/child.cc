@@ -300,10 +300,22 @@ void close_consumed(const Frozen& plan) noexcept {
 struct CommandStart {
     const Frozen* plan;
     int proc;
+    int go = -1;  // read end: PID 1's go-ahead once it is re-executed and closed to us
 };
 
 int command_main(void* arg) noexcept {
     const auto* start = static_cast<const CommandStart*>(arg);
+    if (start->go >= 0) {
+        char byte = 0;
+        ssize_t n;
+        while ((n = ::read(start->go, &byte, 1)) < 0 && errno == EINTR) {
+        }
+        if (n != 1) {  // PID 1 is gone, and the sandbox with it
+            errno = ESRCH;
+            fail(*start->plan, Step::Fork);
+        }
+        ::close(start->go);
+    }
     if (start->plan->die_with_parent)
         ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (start->plan->sync_fd >= 0)  // PID 1's; the rest were closed before we started
@@ -321,10 +333,15 @@ alignas(64) char command_stack[64 * 1024];
 // tables, then every page either side writes would be copied again, one fault
 // each (10-20 us apiece in a VM). The command only makes syscalls here, and
 // signal masks, rlimits, seccomp filters and the death signal are per task.
-pid_t spawn_command(const Frozen& plan, int proc) noexcept {
-    CommandStart start{&plan, proc};
-    return ::clone(command_main, command_stack + sizeof command_stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                   &start);
+//
+// Under a reaper the command is a fork instead, which waits on `go` (a pipe)
+// until PID 1 is closed to it: PID 1 has work to do after the fork (drop
+// capabilities, install filters, re-execute itself), which a command sharing
+// our memory and running meanwhile could watch.
+pid_t spawn_command(const Frozen& plan, int proc, int go) noexcept {
+    CommandStart start{&plan, proc, go};
+    const int flags = go >= 0 ? SIGCHLD : CLONE_VM | CLONE_VFORK | SIGCHLD;
+    return ::clone(command_main, command_stack + sizeof command_stack, flags, &start);
 }
 
 }  // namespace
@@ -450,13 +467,19 @@ void run(const Frozen& plan) noexcept {
     // the filters allow what comes after (the command inherits them then).
     if (plan.filters_before_command)
         install_filters(plan);
-    const pid_t command = spawn_command(plan, proc);
+    // The command waits for PID 1's go-ahead: nothing of it runs before PID 1
+    // holds no capability, is filtered and, re-executed, closed to it.
+    int go[2] = {-1, -1};
+    if (::pipe2(go, O_CLOEXEC) < 0)
+        fail(plan, Step::Fork);
+    const pid_t command = spawn_command(plan, proc, go[0]);
     if (command < 0)
         fail(plan, Step::Fork);
     if (!plan.die_with_parent)
         ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
     // The reaper keeps no capability, whatever the command keeps (with none to
-    // keep, set_capabilities(plan.caps) left it none already).
+    // keep, set_capabilities(plan.caps) left it none already). With
+    // no_new_privs, execve gives none back, not even to root.
     if (plan.caps != 0 && !set_capabilities(0))
         fail(plan, Step::Capabilities);
     if (!plan.filters_before_command)
@@ -464,7 +487,19 @@ void run(const Frozen& plan) noexcept {
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
     ::close(proc);
-    reap(plan, command, locks, plan.n_lock_files);
+    const ReaperState state{.command = command,
+                            .exit_fd = plan.exit_fd,
+                            .life_fd = plan.life_fd,
+                            .sync_fd = plan.sync_fd,
+                            .on_exit = plan.on_exit,
+                            .forward_kernel_signals = plan.forward_kernel_signals,
+                            .keep = locks,
+                            .n_keep = plan.n_lock_files};
+    ::close(go[0]);
+    if (plan.self_fd >= 0)
+        reexec_pid1(plan, plan.self_fd, state, go[1]);
+    send_go(go[1]);
+    reap(state);
 }
 
 }  // namespace cocoon::child

@@ -92,6 +92,7 @@ struct Frozen {
     const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
+    int self_fd = -1;  // O_PATH of cocoon's own binary: PID 1 re-executes it (Plan::pid1_reexec); -1: not
     bool new_session = false;
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;

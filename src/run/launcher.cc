@@ -505,6 +505,15 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
         child_waits ? go->read.get() : -1,
         child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
+    // Without it PID 1 stays as cloned: the sandbox still works, closed to its
+    // owner outside as well (Plan::pid1_reexec).
+    UniqueFd self;
+    if (plan.pid1_reexec) {
+        Result<UniqueFd> fd = open_own_executable();
+        if (fd)
+            self = std::move(*fd);
+        frozen->frozen().self_fd = self.get();
+    }
 
     // The forwarded signals are read from a signalfd, made before clone so that
     // none is lost and setup can always be interrupted (a terminating one then

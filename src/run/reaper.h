@@ -7,15 +7,36 @@
 
 namespace cocoon::child {
 
-// Forwards signals to `command`, reaps every process that ends up as our child,
-// sends the command's wait status to the parent over plan.exit_fd, and exits
-// with the command's status once nothing is left to reap.
-// `keep` are the fds it holds on to (the lock files); stdio, the exit pipe and
-// --sync-fd stay open too, everything else is closed.
+// What PID 1 needs once the command runs: little enough to be handed to a
+// re-executed cocoon on its command line (Plan::pid1_reexec).
+struct ReaperState {
+    pid_t command = -1;
+    int exit_fd = -1;  // the command's wait status goes to the parent here
+    int life_fd = -1;  // EOF once the parent is gone
+    int sync_fd = -1;  // --sync-fd, held for as long as PID 1 lives
+    Config::OnExit on_exit = Config::OnExit::Detach;
+    bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
+    const int* keep = nullptr;            // the lock files' fds
+    int n_keep = 0;
+};
+
 // The intermediate process of --pidns with --unshare-pid: forwards signals to
 // `child` (PID 1 of the new pid namespace) and exits with its status.
 [[noreturn]] void relay(const Frozen& plan, pid_t child) noexcept;
 
-[[noreturn]] void reap(const Frozen& plan, pid_t command, const int* keep, int n_keep) noexcept;
+// Forwards signals to the command, reaps every process that ends up as our
+// child, sends the command's wait status to the parent over exit_fd, and exits
+// with the command's status once nothing is left to reap. Holds stdio, the
+// exit and life pipes, --sync-fd and `keep`; everything else is closed.
+[[noreturn]] void reap(const ReaperState& state) noexcept;
+
+// PID 1 re-executed (run/child.cc): cocoon's argv[0] says so, and the rest is
+// the ReaperState and the fd on which the waiting command gets its go-ahead.
+inline constexpr const char* kPid1Argv0 = "cocoon-pid1";
+[[noreturn]] void reexec_pid1(const Frozen& plan, int self_fd, const ReaperState& state, int go_fd) noexcept;
+[[noreturn]] void pid1_main(int argc, char** argv) noexcept;
+
+// One byte on `go_fd`, then closed: the command, waiting in run/child.cc, may run.
+void send_go(int go_fd) noexcept;
 
 }  // namespace cocoon::child

@@ -293,12 +293,30 @@ TEST_CASE("filters go on PID 1 before the command only with a reaper, and only i
     CHECK(plan->filters_before_command);
     CHECK(seen.death_signal);
     CHECK_FALSE(seen.capset);
-    add_filters(*plan, {}, refuse);
-    CHECK_FALSE(plan->filters_before_command);
+    CHECK(plan->pid1_reexec);
+    CHECK(seen.pid1_reexec);
+    auto fresh = [&] { return *make_plan(c, user_facts()); };
+    Plan unfiltered = fresh();
+    add_filters(unfiltered, {}, refuse);
+    CHECK_FALSE(unfiltered.filters_before_command);
+    CHECK(unfiltered.pid1_reexec);  // no filter: nothing to refuse it
+    Plan refused = fresh();
+    add_filters(refused, {std::string(8, '\0')}, refuse);
+    CHECK_FALSE(refused.filters_before_command);
+    CHECK_FALSE(refused.pid1_reexec);
+    // Filters that allow the command's start but not PID 1's re-execution.
+    auto no_reexec = [](const std::vector<std::string>&, const AfterFilters& after) {
+        return !after.pid1_reexec;
+    };
+    Plan early_only = fresh();
+    add_filters(early_only, {std::string(8, '\0')}, no_reexec);
+    CHECK(early_only.filters_before_command);
+    CHECK_FALSE(early_only.pid1_reexec);
     auto no_reaper = make_plan(with_command({}), user_facts());
     REQUIRE(no_reaper);
     add_filters(*no_reaper, {std::string(8, '\0')}, allow);
     CHECK_FALSE(no_reaper->filters_before_command);
+    CHECK_FALSE(no_reaper->pid1_reexec);  // the command itself is PID 1, or there is none
 }
 
 }  // namespace
