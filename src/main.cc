@@ -17,6 +17,7 @@
 #include "core/cli.h"
 #include "core/options.h"
 #include "core/plan.h"
+#include "core/plan_text.h"
 #include "os/fd.h"
 #include "os/host.h"
 #include "os/prefault.h"
@@ -150,6 +151,12 @@ struct App {
         add_filters(*plan, std::move(*programs), filters_allow_early_install);
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
+        if (config->dry_run) {
+            const PlanSources sources{config->seccomp_profiles,
+                                      static_cast<int>(config->seccomp_filters.size())};
+            std::fputs(render_plan(*plan, sources).c_str(), stdout);
+            return 0;
+        }
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
         Result<Finished, LaunchFailure> status =
             launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});

@@ -269,10 +269,9 @@ private:
             req.size = pending_size_;
             pending_size_.reset();
         }
-        const std::string_view n = spec.name;
-        req.read_only = n.starts_with("--ro-");
-        req.allow_devices = n.starts_with("--dev-");
-        req.allow_missing = n.ends_with("-try");
+        req.read_only = (spec.traits & kReadOnly) != 0;
+        req.allow_devices = (spec.traits & kDevices) != 0;
+        req.allow_missing = (spec.traits & kMayBeMissing) != 0;
         config_.fs.push_back(std::move(req));
     }
 
@@ -369,7 +368,7 @@ private:
                 // looks it up holds cocoon's own fds too, so N must be open now.
                 if (const std::optional<int> fd = self_fd(v[0]);
                     fd && io_.fd_is_open && !io_.fd_is_open(*fd)) {
-                    if (std::string_view(spec.name).ends_with("-try"))
+                    if ((spec.traits & kMayBeMissing) != 0)
                         break;
                     return fail(Error{ENOENT, fmt::format("Can't find source path {}", v[0])});
                 }
@@ -527,6 +526,9 @@ private:
                     return fail(
                         Error::usage("--seccomp-profile: an empty PROFILE; give default, none or a file"));
                 c.seccomp_profiles.push_back(v[0]);
+                break;
+            case OptionId::DryRun:
+                c.dry_run = true;
                 break;
             case OptionId::SeccompExport:
                 warn_repeat(c.seccomp_export.has_value(), spec.name);

@@ -97,6 +97,7 @@ struct Config {
     // after the programs above; --seccomp-export writes their filter instead.
     std::vector<std::string> seccomp_profiles;
     std::optional<std::string> seccomp_export;
+    bool dry_run = false;  // print the plan, run nothing
 
     // Coordination with the caller (bwrap's fds): all validated open while parsing.
     std::optional<int> sync_fd;

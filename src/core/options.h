@@ -74,6 +74,7 @@ enum class OptionId {
     AddSeccompFd,
     SeccompProfile,
     SeccompExport,
+    DryRun,
     SyncFd,
     BlockFd,
     UsernsBlockFd,
@@ -98,12 +99,21 @@ struct OptionArg {
     std::string_view choices = {};  // Choice: the words it accepts, space-separated
 };
 
+// What a filesystem option means beyond its kind, read by the parser
+// (cli.cc add_fs) rather than guessed from the option's spelling.
+enum OptionTrait : unsigned {
+    kReadOnly = 1U << 0,      // --ro-bind, --ro-bind-fd, --ro-bind-data, --ro-overlay
+    kDevices = 1U << 1,       // --dev-bind: device nodes usable
+    kMayBeMissing = 1U << 2,  // the -try variants: a missing source is skipped
+};
+
 struct OptionSpec {
     OptionId id;
     std::string_view name;  // "--ro-bind"
     std::vector<OptionArg> args;
     OptionGroup group;
     std::string_view help;
+    unsigned traits = 0;  // OptionTrait bits
 };
 
 // Every option, in --help order.

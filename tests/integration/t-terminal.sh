@@ -15,7 +15,8 @@ B=("$BWRAP_SYMLINK" "${ROOT[@]}")
 # Counts its SIGINTs; on SIGUSR1, which tty_run sends with kill(2) once the first
 # SIGINT has arrived, prints the count: a forwarded duplicate would come first
 # (signals are forwarded in order, and the lower number is delivered first).
-COUNT='import os, signal
+# It exits once tty_run has seen the count (Enter).
+COUNT='import os, signal, sys
 n = 0
 def on_int(*_):
     global n
@@ -23,6 +24,7 @@ def on_int(*_):
     print("GOT", flush=True)
 def on_usr1(*_):
     print("SIGINTS", n, flush=True)
+    sys.stdin.readline()
     os._exit(0)
 signal.signal(signal.SIGINT, on_int)
 signal.signal(signal.SIGUSR1, on_usr1)
@@ -33,7 +35,7 @@ while True:
 count() {
     local desc=$1
     shift
-    run python3 "$TTY_RUN" --usr1-on GOT -- "$@" python3 -c "$COUNT"
+    run python3 "$TTY_RUN" --usr1-on GOT --enter-on SIGINTS -- "$@" python3 -c "$COUNT"
     check "$desc" "SIGINTS 1 exited 0" "$(echo "$out" | grep -v -e READY -e GOT | xargs)"
 }
 count "Ctrl-C reaches the command once" "${C[@]}"

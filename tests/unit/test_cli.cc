@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/cli.h"
+#include "core/options.h"
 
 namespace cocoon {
 namespace {
@@ -391,3 +392,23 @@ TEST_CASE("lifecycle options: --on-exit, --timeout, --kill-after, --rlimit") {
     for (const char* bad : {"", ":", "1:", ":1", "x", "1:2:3", "-1"})
         CHECK_MESSAGE(!parse_rlimit_value(bad), bad);
 }
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("filesystem traits come from the option table, and agree with bwrap's spellings") {
+    int with_traits = 0;
+    for (const OptionSpec& spec : option_table()) {
+        const std::string_view n = spec.name;
+        if (spec.group != OptionGroup::Filesystem)
+            continue;
+        CHECK_MESSAGE(((spec.traits & kReadOnly) != 0) == n.starts_with("--ro-"), n);
+        CHECK_MESSAGE(((spec.traits & kDevices) != 0) == n.starts_with("--dev-bind"), n);
+        CHECK_MESSAGE(((spec.traits & kMayBeMissing) != 0) == n.ends_with("-try"), n);
+        with_traits += spec.traits != 0 ? 1 : 0;
+    }
+    CHECK(with_traits == 8);
+}
+
+}  // namespace
+}  // namespace cocoon

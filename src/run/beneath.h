@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// Resolving, creating and attaching beneath the new root, for run/mount_exec.cc
+// and run/mount_overlay.cc: every lookup goes through openat2(RESOLVE_IN_ROOT),
+// so ".." and symlinks stop at the new root (HACKING.md, security rule 1). [child]
+#pragma once
+#include <linux/openat2.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+
+#include "run/freeze.h"
+
+namespace cocoon::child {
+
+// Beneath the new root: ".." and symlinks stop there, magic links are refused.
+inline constexpr unsigned kInRoot = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+
+// Closes on scope exit; errno is kept for the report.
+struct Fd {
+    int fd = -1;
+    explicit Fd(int f) noexcept : fd(f) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (fd >= 0) {
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+        }
+    }
+};
+
+// The directory the last bind's mount point was made in, kept open for the next
+// bind into the same directory: thousands of binds side by side save a lookup
+// and a close each. A mount point created fresh in it takes its mount *below*
+// the directory, which leaves the directory as it was; anything else (another
+// kind of op, a mount point that was there already and may be a symlink to
+// anywhere) drops it, and the next bind looks its directory up again.
+struct LastDir {
+    int fd = -1;
+    char path[PATH_MAX] = {};
+    LastDir() = default;
+    LastDir(const LastDir&) = delete;
+    LastDir& operator=(const LastDir&) = delete;
+    ~LastDir() { drop(); }
+    void drop() noexcept {
+        if (fd >= 0) {
+            const int saved = errno;
+            ::close(fd);
+            errno = saved;
+            fd = -1;
+        }
+    }
+};
+
+// What applying one mount op came to; build_root turns it into a Report.
+enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced, BadDest };
+
+int open_beneath(int root, const char* path, std::uint64_t flags, std::uint64_t resolve) noexcept;
+
+// Copies the directory part of absolute `path` into `dir` and returns the last
+// component (inside `path`). "/a/b" -> dir "/a", "b"; "/a" -> dir "/", "a".
+const char* split_path(const char* path, char (&dir)[PATH_MAX]) noexcept;
+
+// mkdir -p beneath the new root: every missing directory of `path` (including
+// `path` itself) is created with 0755, each resolved again from the root so a
+// symlink planted on the way is followed as the sandbox sees it.
+bool make_dirs(int root, const char* path, mode_t mode, mode_t parent_mode = 0755) noexcept;
+
+// The parent directory of `path` beneath the root (created if missing), and the
+// last component in `name`.
+int open_parent(int root, const char* path, const char** name, mode_t parent_mode = 0755) noexcept;
+
+bool attach(int tree, int root, const char* target) noexcept;
+
+int new_fs(const char* type, const char* const* options, unsigned attrs) noexcept;
+
+int new_tmpfs(const char* mode_str, const char* size_str = nullptr, const char* context = nullptr) noexcept;
+
+bool mount_fresh(int fs, int root, const char* target, mode_t parent_mode = 0755) noexcept;
+
+// Clones `source` (an fd or path relative to `dirfd`) with all its submounts and
+// restricts every one of them: the detached tree, to be attached.
+int clone_tree(int dirfd, const char* path, bool read_only, bool allow_devices) noexcept;
+
+bool bind_tree(int dirfd, const char* path, int root, const char* target, bool read_only,
+               bool allow_devices) noexcept;
+
+// Makes the mount point for a bind and attaches `tree` there: a directory for a
+// directory, else an empty 0444 file (bwrap's choice), unless something is there
+// already. One we have just created is attached by name from its parent: nothing else can reach
+// the new root yet, so it is still our empty directory or file. One that was
+// there already is resolved again beneath the root, where a symlink is followed
+// as the sandbox sees it.
+bool place(int tree, int root, const char* target, bool directory, LastDir& last) noexcept;
+
+// --overlay, --tmp-overlay, --ro-overlay (run/mount_overlay.cc).
+Outcome apply_overlay(const FrozenMount& m, int host, int root) noexcept;
+
+}  // namespace cocoon::child
