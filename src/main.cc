@@ -103,6 +103,7 @@ struct App {
         Result<Config> config = parse_cli(args, std::move(env), io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());
+        config->bwrap = style.personality == Personality::Bwrap;
         if (config->seccomp_fd) {  // read after parsing, as bwrap reads it after setup
             Result<std::string> data = checked_seccomp_data(read_all(*config->seccomp_fd));
             ::close(*config->seccomp_fd);
@@ -135,16 +136,14 @@ struct App {
                 return report(Error{st.error().errnum, "--seccomp-export: " + st.error().context});
             return 0;
         }
-        Result<HostFacts> facts = gather_host_facts(
-            {.id_maps = config->map_auto || !config->map_uid.empty() || !config->map_gid.empty(),
-             .rlimits = !config->rlimits.empty()});
+        Result<HostFacts> facts =
+            gather_host_facts({.id_maps = config->wants_id_maps(), .rlimits = !config->rlimits.empty()});
         if (!facts)
             return report(facts.error());
         facts->parent_pid = parent_pid;
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
-        plan->bwrap_status_line = style.personality == Personality::Bwrap;
         Result<std::vector<std::string>> programs = compile_profiles(*config, plan->caps);
         if (!programs)
             return report(programs.error());

@@ -100,36 +100,19 @@ cp "$build/tests/helpers/probe" "$stage/helpers/probe"
 cp "$src/tests/helpers/tty_run.py" "$stage/helpers/tty_run.py"
 cp "$src"/tests/integration/*.sh "$stage/integration/"
 cp "$src/README.md" "$stage/README.md"
-# A real Docker/OCI seccomp profile (issue 5): Debian's containers-common ships
-# one; unpack just that file rather than install the package and its
-# dependencies.
-oci_profile=/usr/share/containers/seccomp.json
-if [ ! -f "$oci_profile" ] && [ "$(id -u)" = 0 ]; then
-    deb=$(mktemp -d)
-    if (cd "$deb" && apt-get download -q golang-github-containers-common >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 && apt-get download -q golang-github-containers-common >/dev/null 2>&1; }) &&
-        dpkg -x "$deb"/golang-github-containers-common_*.deb "$deb/x"; then
-        cp "$deb/x/usr/share/containers/seccomp.json" "$stage/containers-seccomp.json"
-    fi
-    rm -rf "$deb"
-fi
-[ -f "$oci_profile" ] && cp "$oci_profile" "$stage/containers-seccomp.json"
+# A real Docker/OCI seccomp profile: the system's, or the one tools/setup.sh
+# unpacked from Debian's containers-common (nothing is downloaded here).
+for oci_profile in /usr/share/containers/seccomp.json "$build/containers-seccomp.json"; do
+    [ -f "$oci_profile" ] && cp "$oci_profile" "$stage/containers-seccomp.json" && break
+done
 chmod -R a+rX "$stage"
 
 as_user=()
 if [ "$(id -u)" = 0 ]; then
-    if ! id "$test_user" >/dev/null 2>&1; then
-        useradd --create-home --shell /bin/bash "$test_user" || { echo "0 passed, 1 failed"; exit 1; }
-    fi
-    for f in /etc/subuid /etc/subgid; do
-        grep -q "^$test_user:" "$f" 2>/dev/null || echo "$test_user:200000:65536" >>"$f"
-    done
+    bash "$src/tests/setup-users.sh" "$test_user" || { echo "0 passed, 1 failed"; exit 1; }
     as_user=(runuser -u "$test_user" --)
     # A second user without subordinate ranges, for the fallbacks of --map-auto.
     plain_user=${test_user}-noids
-    id "$plain_user" >/dev/null 2>&1 || useradd --create-home --shell /bin/bash "$plain_user" ||
-        { echo "0 passed, 1 failed"; exit 1; }
-    sed -i "/^$plain_user:/d" /etc/subuid /etc/subgid
     # A setuid-root copy, to check that cocoon refuses to run that way.
     install -m 4755 "$build/src/cocoon" "$stage/bin/cocoon-setuid"
     install -m 0755 "$build/src/cocoon" "$stage/bin/cocoon-filecaps"

@@ -29,6 +29,19 @@ echo "== building in $build"
 [ -f "$build/build.ninja" ] || meson setup "$build" "$src" >/dev/null
 ninja -C "$build" >/dev/null
 
+# A real Docker/OCI seccomp profile for the tests: Debian's containers-common
+# ships one; unpack just that file next to the build rather than install the
+# package and its dependencies.
+if [ ! -f /usr/share/containers/seccomp.json ] && [ ! -f "$build/containers-seccomp.json" ] && [ "$(id -u)" = 0 ]; then
+    deb=$(mktemp -d)
+    if (cd "$deb" && { apt-get download -q golang-github-containers-common >/dev/null 2>&1 ||
+        { apt-get update -q >/dev/null 2>&1 && apt-get download -q golang-github-containers-common >/dev/null 2>&1; }; }) &&
+        dpkg -x "$deb"/golang-github-containers-common_*.deb "$deb/x"; then
+        cp "$deb/x/usr/share/containers/seccomp.json" "$build/containers-seccomp.json"
+    fi
+    rm -rf "$deb"
+fi
+
 # The demonstration runs rootless, the way cocoon is meant to be used: as root we
 # run it as 'nobody' from a copy of the binary that user can read.
 stage=$(mktemp -d /tmp/cocoon-demo.XXXXXX)

@@ -11,7 +11,7 @@ namespace cocoon {
 
 // A failure in parent-side or pure code. `context` says what we were doing.
 // Where bwrap has a message for the same failure, `context` is that message word
-// for word, because callers of bwrap match on it (bwrap-reference.md §8). strerror
+// for word, because callers of bwrap match on it. strerror
 // is appended by format_error(), never by the code that creates the error.
 struct Error {
     int errnum = 0;       // errno value, 0 for usage and logic errors

@@ -159,7 +159,7 @@ private:
     }
 
     // --perms and --size modify the next option only, and only one that uses them
-    // (bwrap-reference.md §5). `next` is the option about to be handled, nullopt
+    // (bwrap(1), --perms and --size). `next` is the option about to be handled, nullopt
     // at the end of the command line.
     Status check_modifiers(std::optional<OptionId> next) const {
         const auto is = [&](std::initializer_list<OptionId> ids) {

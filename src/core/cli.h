@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// argv -> Config. Errors name the flag and the value, with bwrap's words where bwrap
-// has a message (bwrap-reference.md §8). [pure]
+// argv -> Config. Errors name the flag and the value, in bwrap's words where bwrap
+// has a message. [pure]
 #pragma once
 #include <functional>
 #include <string>

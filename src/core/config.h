@@ -98,6 +98,10 @@ struct Config {
     std::vector<std::string> seccomp_profiles;
     std::optional<std::string> seccomp_export;
     bool dry_run = false;  // print the plan, run nothing
+    bool bwrap = false;    // invoked as `bwrap`: bwrap's exact status lines (main sets it from argv[0])
+
+    // Subordinate ranges were asked for: /etc/subuid and newuidmap matter.
+    bool wants_id_maps() const { return map_auto || !map_uid.empty() || !map_gid.empty(); }
 
     // Coordination with the caller (bwrap's fds): all validated open while parsing.
     std::optional<int> sync_fd;

@@ -120,7 +120,7 @@ struct OptionSpec {
 std::span<const OptionSpec> option_table();
 
 // The row for `name`, or nullptr. Exact match only: bwrap has no abbreviations
-// and no --opt=value forms (bwrap-reference.md, preamble).
+// and no --opt=value forms (bwrap(1)).
 const OptionSpec* find_option(std::string_view name);
 
 // The --help text; `argv0` is printed as given, as bwrap does.

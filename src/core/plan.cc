@@ -77,7 +77,7 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
     // that a range outside /etc/subuid is the error the user sees.
     std::uint32_t uid = c.uid.value_or(facts.uid);
     std::uint32_t gid = c.gid.value_or(facts.gid);
-    const bool any_maps = c.map_auto || !c.map_uid.empty() || !c.map_gid.empty();
+    const bool any_maps = c.wants_id_maps();
     SubIds subuids, subgids;
     if (any_maps) {
         subuids = parse_subids(facts.subuid_text, "/etc/subuid", facts.user_name, facts.uid, facts.uid);
@@ -258,7 +258,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
                                                 .stdout_tty = facts.stdout_tty}));
     if (plan.ns.user && !config.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
-    else if (config.map_auto || !config.map_uid.empty() || !config.map_gid.empty())
+    else if (config.wants_id_maps())
         return fail(Error::usage("--map-auto, --map-uid and --map-gid require --unshare-user"));
     plan.hostname = config.hostname;
     plan.exec = plan_exec(config, facts);
@@ -291,6 +291,19 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));
     plan_consumed_fds(config, plan);
+    plan.bwrap_status_line = config.bwrap;
+    // The first process waits for our go-ahead while helpers write its id maps,
+    // another process does (--userns-block-fd), or we read its namespaces for
+    // --info-fd/--json-status-fd (PID 1 turns non-dumpable, which would hide them).
+    plan.child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
+                       plan.info_fd.has_value() || plan.json_status_fd.has_value();
+    // A first process that ends in execve (no reaper or relay to stay behind)
+    // and needs nothing from us meanwhile runs in our memory while we sleep
+    // (vfork): not when its setup may wait indefinitely (--block-fd) or when we
+    // must watch our own parent meanwhile (--die-with-parent): asleep, we could
+    // not kill it.
+    plan.share_memory =
+        !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.block_fd && !plan.die_with_parent;
     plan.pid1_reexec = plan.reaper && plan.seccomp_filters.empty();  // add_filters decides again
     return plan;
 }

@@ -78,6 +78,11 @@ struct Plan {
     // command still cannot ptrace it (HACKING.md, "PID 1"). Only when the
     // filters PID 1 runs under allow the re-execution.
     bool pid1_reexec = false;
+    // How the first process starts (run/launcher.cc): whether it waits for the
+    // parent's go-ahead after clone, and whether it runs in the parent's memory
+    // until its execve (vfork), both decided in make_plan.
+    bool child_waits = false;
+    bool share_memory = false;
     std::optional<int> userns_fd;   // joined by the parent before clone
     std::optional<int> userns2_fd;  // joined by the sandbox after setup
     std::optional<int> pidns_fd;    // joined by the parent before clone (pid namespace of its children)

@@ -104,9 +104,12 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.bounding = plan.bounding;
     f.reaper = plan.reaper;
     for (const std::string& program : plan.seccomp_filters) {
+        // A copy of our own, like every string here: the frozen plan needs
+        // nothing of the Plan once made.
+        char* insns = keep(program);
         p.filters_.push_back(sock_fprog{
             .len = static_cast<unsigned short>(program.size() / sizeof(sock_filter)),
-            .filter = reinterpret_cast<sock_filter*>(const_cast<char*>(program.data())),
+            .filter = reinterpret_cast<sock_filter*>(insns),
         });
     }
     f.filters = p.filters_.data();

@@ -19,6 +19,7 @@
 #include "os/fd.h"
 #include "os/process.h"
 #include "run/child.h"
+#include "run/failure.h"
 #include "run/freeze.h"
 #include "run/report.h"
 
@@ -51,143 +52,6 @@ std::uint64_t clone_flags(const Namespaces& ns) {
     if (ns.cgroup)
         flags |= CLONE_NEWCGROUP;
     return flags;
-}
-
-// bwrap's wording for the two failures users hit most (bwrap-reference.md §8).
-Error clone_error(int errnum, bool user_ns) {
-    if (errnum == EPERM && user_ns)
-        return Error::usage(
-            "No permissions to create a new namespace, likely because the kernel does not allow "
-            "non-privileged user namespaces. On e.g. debian this can be enabled with "
-            "'sysctl kernel.unprivileged_userns_clone=1'.");
-    if (errnum == ENOSPC || errnum == EUSERS)
-        return Error::usage(
-            "Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces exceeded "
-            "(ENOSPC)");
-    return Error{errnum, "Creating new namespace failed"};
-}
-
-std::string mount_failure(const MountOp& op) {
-    switch (op.kind) {
-        case MountKind::Bind:
-            return fmt::format("Can't bind mount {} on {}", op.source, op.target);
-        case MountKind::RemountRo:
-            return fmt::format("Can't remount readonly on {}", op.target);
-        case MountKind::Tmpfs:
-            return fmt::format("Can't mount tmpfs on {}", op.target);
-        case MountKind::Procfs:
-            return fmt::format("Can't mount proc on {}", op.target);
-        case MountKind::Devpts:
-            return fmt::format("Can't mount devpts on {}", op.target);
-        case MountKind::ProtectRo:
-            return fmt::format("Can't make {} read-only", op.target);
-        case MountKind::Dir:
-            return fmt::format("Can't mkdir {}", op.target);
-        case MountKind::Symlink:
-            return fmt::format("Can't make symlink at {}", op.target);
-        case MountKind::Chmod:
-            return fmt::format("Can't chmod {:#o} {}", op.mode, op.target);
-        case MountKind::File:
-            return fmt::format("Can't create file {}", op.target);
-        case MountKind::BindData:
-            return fmt::format("Can't bind data on {}", op.target);
-        case MountKind::BindFd:
-            return fmt::format("Can't bind fd {} on {}", op.fd, op.target);
-        case MountKind::Mqueue:
-            return fmt::format("Can't mount mqueue on {}", op.target);
-        case MountKind::Overlay:
-            return fmt::format("Can't mount overlay on {}", op.target);
-    }
-    return "Can't set up the sandbox's filesystem";
-}
-
-LaunchFailure to_failure(const Report& r, const Plan& plan) {
-    auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
-    const int e = r.errnum;
-    switch (r.step) {
-        case Step::ParentDied:
-            return {Error{e, "parent died during setup"}};
-        case Step::OpenProc:
-            return {Error{e, "Can't open /proc, which the user namespace's id maps are written through"}};
-        case Step::IdMaps:
-            return {Error{e, "setting up uid map"}};
-        case Step::MountNamespace:
-            return {Error{e, e == ENOSYS
-                                 ? "Can't set up the new root (the new mount API needs Linux 5.12 or later)"
-                                 : "Can't set up the new root"}};
-        case Step::BindSource:
-            return {Error{e, fmt::format("Can't find source path {}", op().source)}};
-        case Step::Mount:
-            return {Error{e, mount_failure(op())}};
-        case Step::SymlinkNotLink:
-            return {Error::usage(fmt::format(
-                "Can't make symlink at {}: destination exists and is not a symlink", op().target))};
-        case Step::SymlinkMismatch:
-            return {
-                Error::usage(fmt::format("Can't make symlink at {}: existing destination is {}", op().target,
-                                         std::string(r.detail, strnlen(r.detail, sizeof r.detail))))};
-        case Step::Destination:
-            return {Error::usage(op().dest_error)};
-        case Step::BindFdRace:
-            return {Error::usage("Race condition binding dirfd")};
-        case Step::OldRoot:
-            return {Error{e, "Can't detach the host's root"}};
-        case Step::PivotRoot:
-            return {Error{e, "Can't pivot into the new root"}};
-        case Step::Hostname:
-            return {Error{e, fmt::format("Can't set hostname {}", plan.hostname.value_or(""))}};
-        case Step::Loopback:
-            return {Error{e, "Can't bring up the loopback interface"}};
-        case Step::NestedUserNs:
-            return {Error{e, "setting up the nested user namespace"}};
-        case Step::SwitchIds:
-            return {Error{e, fmt::format("Can't switch to uid {} gid {}", plan.switch_uid.value_or(0),
-                                         plan.switch_gid.value_or(0))}};
-        case Step::Chdir:
-            return {Error{
-                e, fmt::format("Can't chdir to {}", plan.exec.chdir.at(static_cast<std::size_t>(r.index)))}};
-        case Step::Capabilities:
-            return {Error{e, "Can't drop capabilities"}};
-        case Step::NoNewPrivs:
-            return {Error{e, "prctl(PR_SET_NO_NEW_PRIVS)"}};
-        case Step::Seccomp:
-            if (e == EINVAL)
-                return {
-                    Error::usage("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) "
-                                 "reported EINVAL. "
-                                 "(Hint: this requires a kernel configured with CONFIG_SECCOMP and "
-                                 "CONFIG_SECCOMP_FILTER.)")};
-            return {Error{e, "prctl(PR_SET_SECCOMP)"}};
-        case Step::LockFileOpen:
-            return {Error{e, fmt::format("Unable to open lock file {}",
-                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
-        case Step::LockFileLock:
-            return {Error{e, fmt::format("Unable to lock file {}",
-                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
-        case Step::DisableUserns:
-            return {
-                Error{e, "Failed to disable user namespaces: writing /proc/sys/user/max_user_namespaces"}};
-        case Step::JoinUserns2:
-            return {Error{e, "Joining specified user namespace failed"}};
-        case Step::UsernsNotDisabled:
-            return {Error::usage("creation of new user namespaces was not disabled as requested")};
-        case Step::ExecLabel:
-            return {Error{e, fmt::format("Can't set the exec label {}", plan.exec_label.value_or(""))}};
-        case Step::NewSession:
-            return {Error{e, "setsid"}};
-        case Step::Fork:
-            return {Error{e, "Can't fork"}};
-        case Step::Rlimit: {
-            const auto i = static_cast<std::size_t>(r.index);
-            return {Error{e, i < plan.rlimits.size() ? fmt::format("--rlimit {}: setrlimit",
-                                                                   rlimit_name(plan.rlimits[i].resource))
-                                                     : std::string("setrlimit")}};
-        }
-        case Step::Exec:
-            return {Error{e, fmt::format("execvp {}", plan.exec.file)},
-                    e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
-    }
-    return {Error{e, "sandbox setup failed"}};
 }
 
 // The parent's ends of our pipes, and the caller's fds that only the parent uses.
@@ -491,11 +355,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     }
     auto frozen = child::freeze(plan);
     auto pipes = [] { return make_pipe(); };
-    // The child waits for a byte while helpers or another process write its maps,
-    // and while we read its namespaces for --info-fd/--json-status-fd (the reaper
-    // turns non-dumpable, which would hide them from us).
-    const bool child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
-                             plan.info_fd.has_value() || plan.json_status_fd.has_value();
+    const bool child_waits = plan.child_waits;
     Result<FdPair> status = pipes(), life = pipes(), exit_pipe = pipes();
     Result<FdPair> go = child_waits ? pipes() : Result<FdPair>(FdPair{});
     for (auto* p : {&status, &life, &exit_pipe, &go})
@@ -538,13 +398,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     std::uint64_t flags = clone_flags(plan.ns);
     if (plan.intermediate)
         flags &= ~static_cast<std::uint64_t>(CLONE_NEWPID);  // made by the first process, see Plan
-    // A first process that ends in execve (no reaper or relay to stay behind) and
-    // needs nothing from us meanwhile runs in our memory while we sleep: see
-    // vfork_with_pidfd. Not when its setup may wait indefinitely (--block-fd) or
-    // when we must watch our own parent meanwhile (--die-with-parent): asleep, we
-    // could not kill it.
-    const bool share_memory =
-        !plan.reaper && !plan.intermediate && !child_waits && !plan.block_fd && !plan.die_with_parent;
+    const bool share_memory = plan.share_memory;             // vfork_with_pidfd
     Result<Cloned> cloned = Cloned{};
     if (share_memory) {
         // Asleep until the child's execve, we cannot read the signalfd: the

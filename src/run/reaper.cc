@@ -19,6 +19,7 @@ namespace cocoon::child {
 namespace {
 
 constexpr int kMaxHeld = 80;  // exit and life pipes, --sync-fd and up to kMaxLockFiles locks
+static_assert(kMaxHeld >= static_cast<int>(kMaxLockFiles) + 3, "the reaper holds every lock file");
 using OnExit = Config::OnExit;
 
 // Closes every fd from 3 up except those in `keep` (sorted here, in place).

@@ -70,7 +70,7 @@ if [ -s "${OCI_PROFILE:-}" ]; then
     run "${C[@]}" --seccomp-profile "$OCI_PROFILE" sh -c 'python3 -c "print(6*7)"'
     check "a program runs under it" "42" "$out"
 else
-    not_ok "containers-common's seccomp.json is missing: the harness fetches it as root (apt-get download golang-github-containers-common)"
+    not_ok "containers-common's seccomp.json is missing: tools/setup.sh unpacks it as root (apt-get download golang-github-containers-common)"
 fi
 
 # A text policy.

@@ -3,6 +3,8 @@
 // every option in it, and --help must list every one.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <sstream>
 
@@ -46,6 +48,26 @@ TEST_CASE("option names are unique long options") {
         CHECK(table[i].name.starts_with("--"));
         CHECK(find_option(table[i].name) == &table[i]);
     }
+}
+
+}  // namespace
+}  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("meson knows every integration script, so that each can be run alone") {
+    const std::string meson = read_file(COCOON_SOURCE_ROOT "/tests/meson.build");
+    int scripts = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(COCOON_SOURCE_ROOT "/tests/integration")) {
+        const std::string file = entry.path().filename().string();
+        if (!file.starts_with("t-") || !file.ends_with(".sh"))
+            continue;
+        ++scripts;
+        const std::string name = file.substr(2, file.size() - 5);
+        CHECK_MESSAGE(meson.find("'" + name + "'") != std::string::npos, name);
+    }
+    CHECK(scripts >= 20);
 }
 
 }  // namespace

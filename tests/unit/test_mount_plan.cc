@@ -117,3 +117,41 @@ TEST_CASE("created objects get bwrap's default modes, or --perms, and parents fo
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("describe() says what each kind of op does, for --dry-run and messages") {
+    const std::vector<std::pair<MountOp, std::string>> cases = {
+        {{.kind = MountKind::Bind, .source = "/a", .target = "/b"}, "bind /a -> /b"},
+        {{.kind = MountKind::Bind, .source = "/a", .target = "/b", .read_only = true, .allow_missing = true},
+         "bind-ro-try /a -> /b"},
+        {{.kind = MountKind::Bind, .source = "/dev/null", .target = "/n", .allow_devices = true},
+         "bind-dev /dev/null -> /n"},
+        {{.kind = MountKind::RemountRo, .target = "/b"}, "remount-ro /b"},
+        {{.kind = MountKind::Tmpfs, .target = "/t"}, "tmpfs /t"},
+        {{.kind = MountKind::Tmpfs, .target = "/t", .mode = 0700, .size = 4096},
+         "tmpfs /t mode 0700 size 4096"},
+        {{.kind = MountKind::Procfs, .target = "/proc"}, "proc /proc"},
+        {{.kind = MountKind::Devpts, .target = "/dev/pts"}, "devpts /dev/pts"},
+        {{.kind = MountKind::ProtectRo, .target = "/proc/sys"}, "protect-ro /proc/sys"},
+        {{.kind = MountKind::Dir, .target = "/d", .mode = 0750}, "dir /d mode 0750"},
+        {{.kind = MountKind::Symlink, .source = "usr/bin", .target = "/bin"}, "symlink /bin -> usr/bin"},
+        {{.kind = MountKind::Chmod, .target = "/f", .mode = 0600}, "chmod 0600 /f"},
+        {{.kind = MountKind::File, .target = "/f", .mode = 0666, .fd = 5}, "file /f mode 0666 from fd 5"},
+        {{.kind = MountKind::BindData, .target = "/f", .read_only = true, .mode = 0600, .fd = 6},
+         "bind-data-ro /f mode 0600 from fd 6"},
+        {{.kind = MountKind::BindFd, .target = "/f", .fd = 7}, "bind-fd 7 -> /f"},
+        {{.kind = MountKind::Mqueue, .target = "/mq"}, "mqueue /mq"},
+        {{.kind = MountKind::Overlay, .target = "/o", .read_only = true, .layers = {"/l1", "/l2"}},
+         "overlay-ro /l1:/l2 -> /o"},
+        {{.kind = MountKind::Overlay, .source = "/up", .target = "/o", .layers = {"/l1"}, .work = "/wd"},
+         "overlay /l1 -> /o upper /up work /wd"},
+        {{.kind = MountKind::Overlay, .target = "/o", .layers = {"/l1"}, .tmp_upper = true},
+         "overlay-tmp /l1 -> /o"},
+    };
+    for (const auto& [op, text] : cases) CHECK(describe(op) == text);
+}
+
+}  // namespace
+}  // namespace cocoon

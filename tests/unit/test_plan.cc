@@ -321,3 +321,111 @@ TEST_CASE("filters go on PID 1 before the command only with a reaper, and only i
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+HostFacts limited_facts() {
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1002;
+    f.cwd = "/home/u";
+    f.rlimit_hard.fill(~0ULL);
+    f.rlimit_hard[7] = 4096;  // RLIMIT_NOFILE
+    return f;
+}
+
+Config lifecycle_config() {
+    Config c;
+    c.command = {"true"};
+    return c;
+}
+
+TEST_CASE("lifecycle: --on-exit and --timeout need what they act on, with one-line reasons") {
+    Config c = lifecycle_config();
+    c.on_exit = Config::OnExit::Kill;
+    auto refused = make_plan(c, limited_facts());
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().context.starts_with("--on-exit kill needs a pid namespace"));
+    c.unshare_pid = true;
+    CHECK(make_plan(c, limited_facts())->on_exit == Config::OnExit::Kill);
+
+    Config wait = lifecycle_config();
+    wait.on_exit = Config::OnExit::Wait;
+    auto planned = make_plan(wait, limited_facts());
+    REQUIRE(planned);
+    CHECK(planned->reaper);  // orphans come to a subreaper even without a pid namespace
+    wait.unshare_pid = true;
+    wait.as_pid_1 = true;
+    CHECK(make_plan(wait, limited_facts()).error().context ==
+          "--on-exit wait needs cocoon's reaper: drop --as-pid-1");
+
+    Config t = lifecycle_config();
+    t.kill_after_ns = 1;
+    CHECK(make_plan(t, limited_facts()).error().context == "--kill-after needs --timeout");
+    t.timeout_ns = 2'000'000'000;
+    CHECK(make_plan(t, limited_facts()).error().context.starts_with("--timeout needs a pid namespace"));
+    t.unshare_pid = true;
+    auto timed = make_plan(t, limited_facts());
+    REQUIRE(timed);
+    CHECK(*timed->timeout_ns == 2'000'000'000);
+    CHECK(timed->kill_after_ns == 1);
+    t.kill_after_ns.reset();
+    CHECK(make_plan(t, limited_facts())->kill_after_ns ==
+          5'000'000'000ULL);  // timeout(1)'s habit, documented
+}
+
+TEST_CASE("lifecycle: --rlimit stays under the hard limit we may raise to, a later one for a resource wins") {
+    Config c = lifecycle_config();
+    c.rlimits = {{7, {64, 128}, "NOFILE 64:128"}, {6, {10, 10}, "NPROC 10"}, {7, {32, 32}, "NOFILE 32"}};
+    auto plan = make_plan(c, limited_facts());
+    REQUIRE(plan);
+    REQUIRE(plan->rlimits.size() == 2);
+    CHECK(plan->rlimits[0].resource == 7);
+    CHECK(plan->rlimits[0].value.soft == 32);
+    CHECK(plan->rlimits[1].resource == 6);
+    c.rlimits = {{7, {64, 8192}, "NOFILE 64:8192"}};
+    CHECK(make_plan(c, limited_facts())
+              .error()
+              .context.starts_with("--rlimit NOFILE 64:8192: above the hard limit 4096"));
+    c.rlimits = {{7, {64, ~0ULL}, "NOFILE 64:unlimited"}};
+    CHECK_FALSE(make_plan(c, limited_facts()));
+}
+
+}  // namespace
+}  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("the process model is planned: who waits for the parent, who shares its memory") {
+    Config c;
+    c.command = {"true"};
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1001;
+    auto plain = make_plan(c, f);
+    REQUIRE(plain);
+    CHECK_FALSE(plain->child_waits);
+    CHECK(plain->share_memory);  // no reaper, nothing to wait for: vfork until execve
+    Config info = c;
+    info.info_fd = 1;
+    CHECK(make_plan(info, f)->child_waits);
+    CHECK_FALSE(make_plan(info, f)->share_memory);
+    Config pid = c;
+    pid.unshare_pid = true;
+    CHECK_FALSE(make_plan(pid, f)->share_memory);  // the reaper stays behind
+    Config dwp = c;
+    dwp.die_with_parent = true;
+    CHECK_FALSE(make_plan(dwp, f)->share_memory);  // asleep, we could not follow our parent
+    Config block = c;
+    block.block_fd = 0;
+    CHECK_FALSE(make_plan(block, f)->share_memory);
+    Config bw = c;
+    bw.bwrap = true;
+    CHECK(make_plan(bw, f)->bwrap_status_line);
+    CHECK_FALSE(plain->bwrap_status_line);
+}
+
+}  // namespace
+}  // namespace cocoon
