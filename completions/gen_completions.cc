@@ -46,8 +46,6 @@ std::string bash_action(const OptionArg& arg) {
             return fmt::format("_filedir; COMPREPLY+=($(compgen -W \"{}\" -- \"$cur\"))", profile_words());
         case ArgKind::Name:
             return "COMPREPLY=($(compgen -e -- \"$cur\"))";
-        case ArgKind::Command:
-            return "COMPREPLY=($(compgen -c -- \"$cur\"))";
         case ArgKind::Fd:
             return "COMPREPLY=($(compgen -W \"$(ls /proc/$$/fd 2>/dev/null)\" -- \"$cur\"))";
         case ArgKind::Number:
@@ -71,8 +69,6 @@ std::string zsh_action(const OptionArg& arg) {
             return "_cocoon_profiles";  // defined in the file: _arguments splits actions at ':'
         case ArgKind::Name:
             return "_parameters";
-        case ArgKind::Command:
-            return "_command_names";
         case ArgKind::Fd:
             return "_file_descriptors";
         case ArgKind::Number:

@@ -23,8 +23,8 @@
 #include "os/prefault.h"
 #include "os/seccomp_compile.h"
 #include "run/launcher.h"
-#include "run/profiles.h"
 #include "run/reaper.h"
+#include "run/seccomp_profiles.h"
 
 extern char** environ;
 
@@ -125,7 +125,7 @@ struct App {
         if (config->seccomp_export) {
             // No sandbox: includes/excludes on capabilities see those of --cap-add.
             Result<std::vector<std::string>> programs =
-                compile_profiles(*config, apply_cap_ops(0, ~0ULL, config->cap_ops));
+                compile_profiles(config->seccomp_profiles, apply_cap_ops(0, ~0ULL, config->cap_ops));
             if (!programs)
                 return report(programs.error());
             if (programs->empty())
@@ -144,16 +144,14 @@ struct App {
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
-        Result<std::vector<std::string>> programs = compile_profiles(*config, plan->caps);
+        Result<std::vector<std::string>> programs = compile_profiles(plan->seccomp_profiles, plan->caps);
         if (!programs)
             return report(programs.error());
         add_filters(*plan, std::move(*programs), filters_allow_early_install);
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (config->dry_run) {
-            const PlanSources sources{config->seccomp_profiles,
-                                      static_cast<int>(config->seccomp_filters.size())};
-            std::fputs(render_plan(*plan, sources).c_str(), stdout);
+            std::fputs(render_plan(*plan).c_str(), stdout);
             return 0;
         }
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise

@@ -9,7 +9,7 @@
 namespace cocoon {
 
 // What an option argument is; decides completion and validation.
-enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Command, Capability, Profile, Choice };
+enum class ArgKind { Path, Directory, Fd, Number, Name, Text, Capability, Profile, Choice };
 
 enum class OptionGroup { General, Namespaces, Identity, Environment, Filesystem, Process, Coordination };
 

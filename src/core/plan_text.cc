@@ -72,7 +72,7 @@ std::string limit_text(std::uint64_t v) {
 
 }  // namespace
 
-std::string render_plan(const Plan& plan, const PlanSources& sources) {
+std::string render_plan(const Plan& plan) {
     std::string out = "# cocoon --dry-run: the plan; nothing was created\n";
     auto line = [&out](std::string_view key, std::string_view value) {
         out += fmt::format("{}: {}\n", key, value);
@@ -126,9 +126,9 @@ std::string render_plan(const Plan& plan, const PlanSources& sources) {
         line("seccomp", "none");
     } else {
         std::string from;
-        if (sources.fd_filters > 0)
-            from = fmt::format("{} from --seccomp/--add-seccomp-fd", sources.fd_filters);
-        for (const std::string& profile : sources.seccomp_profiles)
+        if (plan.fd_filters > 0)
+            from = fmt::format("{} from --seccomp/--add-seccomp-fd", plan.fd_filters);
+        for (const std::string& profile : plan.seccomp_profiles)
             from += fmt::format("{}--seccomp-profile {}", from.empty() ? "" : ", ", profile);
         line("seccomp", fmt::format("{} filters ({}), installed {}", plan.seccomp_filters.size(), from,
                                     plan.filters_before_command ? "by PID 1 before the command"

@@ -2,21 +2,14 @@
 // The plan as text, for --dry-run: what `run/` would do, in order. [pure]
 #pragma once
 #include <string>
-#include <vector>
 
 #include "core/plan.h"
 
 namespace cocoon {
 
-// Where the filters came from, for the reader: "--seccomp-profile default".
-struct PlanSources {
-    std::vector<std::string> seccomp_profiles;
-    int fd_filters = 0;  // --seccomp / --add-seccomp-fd programs, installed first
-};
-
 // A stable, line-oriented description of `plan` (documented in cocoon(1),
 // --dry-run): one "key: value" line per decision, mounts one per line in the
 // order they are made. The same Plan is what launch() executes.
-std::string render_plan(const Plan& plan, const PlanSources& sources);
+std::string render_plan(const Plan& plan);
 
 }  // namespace cocoon

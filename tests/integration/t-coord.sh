@@ -8,11 +8,15 @@ C=("$COCOON" --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib -
 work=$(mktemp -d "$HOME/coord.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-"${C[@]}" --unshare-pid --unshare-net --info-fd 3 --json-status-fd 4 sh -c 'sleep 0.3; exit 3' \
-    3>"$work/info" 4>"$work/status" &
+# --info-fd into a FIFO: cat returns once cocoon has written and closed it, when
+# the sandbox's first process exists; the command then waits for our go.
+mkfifo "$work/info.fifo" "$work/go"
+"${C[@]}" --bind "$work" /w --unshare-pid --unshare-net --info-fd 3 --json-status-fd 4 sh -c 'read x < /w/go; exit 3' \
+    3>"$work/info.fifo" 4>"$work/status" &
 pid=$!
-sleep 0.15
+cat "$work/info.fifo" >"$work/info"
 child=$(pgrep -P "$pid")
+echo go >"$work/go"
 wait "$pid"
 field() { grep -o "\"$1-namespace\": [0-9]*" "$work/info" | cut -d' ' -f2; }
 expected_keys="\"child-pid\": $child, \"mnt-namespace\": $(field mnt), \"net-namespace\": $(field net), \"pid-namespace\": $(field pid)"
@@ -64,10 +68,11 @@ check "--lock-file with --as-pid-1 is refused" "125 cocoon: Specifying --as-pid-
 # --userns-block-fd: we write the maps ourselves, from outside, like newuidmap would.
 mkfifo "$work/ublock"
 exec 6<>"$work/ublock"
+mkfifo "$work/uinfo.fifo"
 "${C[@]}" --proc /proc --unshare-user --uid 0 --info-fd 3 --userns-block-fd 6 sh -c 'cat /proc/self/uid_map' \
-    3>"$work/uinfo" >"$work/uout" 2>&1 &
+    3>"$work/uinfo.fifo" >"$work/uout" 2>&1 &
 pid=$!
-for _ in $(seq 1 50); do grep -q '}' "$work/uinfo" 2>/dev/null && break; sleep 0.05; done
+cat "$work/uinfo.fifo" >"$work/uinfo"
 child=$(grep -o '"child-pid": [0-9]*' "$work/uinfo" | cut -d' ' -f2)
 echo deny >"/proc/$child/setgroups"
 echo "0 $(id -u) 1" >"/proc/$child/uid_map"

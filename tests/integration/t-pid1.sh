@@ -6,31 +6,30 @@ require_userns
 C=("$COCOON" "${ROOT[@]}")
 tag="cocoon-pid1-$$"
 
-# wait_for_child PID: the pid of PID's first child (the sandbox's first process).
-wait_file() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
-
-# SIGTERM to cocoon reaches the command, whose status comes back.
-# (--on-exit kill: the background sleep must not outlive the test.)
-"${C[@]}" --unshare-pid --on-exit kill sh -c "trap 'exit 7' TERM; echo ready > /dev/stderr; sleep 100 & wait" \
-    2>"$HOME/ready.$$" >/dev/null &
+# The command says it is ready (its trap set) through a FIFO, which the test
+# reads: no polling. (--on-exit kill: the background sleep must not outlive the test.)
+ready=$(mktemp -d "$HOME/ready.XXXXXX")
+mkfifo "$ready/fifo"
+"${C[@]}" --bind "$ready" /r --unshare-pid --on-exit kill sh -c "trap 'exit 7' TERM; echo > /r/fifo; sleep 100 & wait" \
+    >/dev/null &
 pid=$!
-wait_file "$HOME/ready.$$"
+read -r _ <"$ready/fifo"
 kill -TERM "$pid"
 wait "$pid"
 check "SIGTERM to cocoon is forwarded to the command and its status returned (pid ns)" 7 "$?"
 
 # SIGINT and SIGQUIT are not tried here: a background job of a non-interactive
-# shell starts with them ignored, and sh then cannot trap them (POSIX).
+# shell starts with them ignored, and sh then cannot trap them (POSIX); the
+# terminal tests (t-terminal.sh) cover them.
 for sig in HUP USR1 USR2 WINCH; do
-    rm -f "$HOME/ready.$$"
-    "${C[@]}" sh -c "trap 'exit 9' $sig; echo ready > /dev/stderr; while :; do sleep 0.05; done" 2>"$HOME/ready.$$" >/dev/null &
+    "${C[@]}" --bind "$ready" /r sh -c "trap 'exit 9' $sig; echo > /r/fifo; while :; do sleep 0.05; done" >/dev/null &
     pid=$!
-    wait_file "$HOME/ready.$$"
+    read -r _ <"$ready/fifo"
     kill "-$sig" "$pid"
     wait "$pid"
     check "SIG$sig is forwarded too (no pid ns)" 9 "$?"
 done
-rm -f "$HOME/ready.$$"
+rm -rf "$ready"
 
 run "${C[@]}" --unshare-pid sh -c 'sh -c "sleep 0.1 &"; sleep 0.5; cat /proc/[0-9]*/stat | grep -c " Z "'
 check "orphans are reaped by PID 1: no zombies" "0" "$out"

@@ -48,7 +48,7 @@ TEST_CASE("--dry-run: every decision on a line of its own, mounts in order") {
     c.fs = {ro, req(FsKind::Tmpfs, "--tmpfs", "", "/tmp"),
             req(FsKind::Symlink, "--symlink", "usr/bin", "/bin"), req(FsKind::Dir, "--dir", "", "/a/../b"),
             req(FsKind::Proc, "--proc", "", "/proc")};
-    const std::string text = render_plan(plan_of(c), {{"default"}, 1});
+    const std::string text = render_plan(plan_of(c));
     CHECK(text.starts_with("# cocoon --dry-run"));
     CHECK(has_line(text, "namespaces: mount user pid net uts"));
     CHECK(has_line(text, "uid map: 1001 1001 1 (written by the sandbox)"));
@@ -73,7 +73,7 @@ TEST_CASE("--dry-run marks a mount that a later one hides, the ordering mistake 
     c.fs = {req(FsKind::Bind, "--bind", "/src/proj", "/home/u/proj"),
             req(FsKind::Tmpfs, "--tmpfs", "", "/home/u"), req(FsKind::Dir, "--dir", "", "/home/u/new"),
             req(FsKind::Tmpfs, "--tmpfs", "", "/home/user2")};
-    const std::string text = render_plan(plan_of(c), {});
+    const std::string text = render_plan(plan_of(c));
     CHECK(has_line(text, "  1. bind /src/proj -> /home/u/proj  (hidden by 2)"));
     CHECK(has_line(text, "  2. tmpfs /home/u"));
     CHECK(has_line(text, "  3. dir /home/u/new"));  // made after: on the tmpfs
@@ -89,10 +89,11 @@ TEST_CASE("--dry-run describes filters, limits, capabilities and coordination fd
     c.cap_ops = {{.add = true, .cap = 12}};  // CAP_NET_ADMIN
     c.uid = 0;
     c.rlimits = {{7, {64, 128}, "NOFILE 64:128"}};
+    c.seccomp_profiles = {"default"};
     Plan plan = plan_of(c);
     add_filters(plan, {std::string(8 * 12, '\0')},
                 [](const std::vector<std::string>&, const AfterFilters&) { return true; });
-    const std::string text = render_plan(plan, {{"default"}, 0});
+    const std::string text = render_plan(plan);
     CHECK(has_line(text,
                    "seccomp: 1 filters (--seccomp-profile default), installed by PID 1 before the command"));
     CHECK(has_line(text, "  1. 12 instructions"));

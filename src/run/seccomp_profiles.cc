@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Compiling --seccomp-profile arguments in the parent, before clone. [parent]
-#include "run/profiles.h"
+#include "run/seccomp_profiles.h"
 
 #include <fmt/format.h>
 
@@ -11,13 +11,14 @@
 
 namespace cocoon {
 
-Result<std::vector<std::string>> compile_profiles(const Config& config, std::uint64_t caps) {
+Result<std::vector<std::string>> compile_profiles(const std::vector<std::string>& profiles,
+                                                  std::uint64_t caps) {
     std::vector<std::string> programs;
-    if (config.seccomp_profiles.empty())
+    if (profiles.empty())
         return programs;
     const seccomp::ProfileContext context{caps, native_arch_name(),
                                           seccomp::parse_kernel_version(kernel_release())};
-    for (const std::string& profile : config.seccomp_profiles) {
+    for (const std::string& profile : profiles) {
         if (const seccomp::Builtin* builtin = seccomp::builtin_named(profile)) {
             if (const std::string_view program = builtin_bpf(builtin->name); !program.empty())
                 programs.emplace_back(program);
