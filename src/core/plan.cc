@@ -306,7 +306,9 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // not kill it.
     plan.share_memory =
         !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.block_fd && !plan.die_with_parent;
-    plan.pid1_reexec = plan.reaper && plan.seccomp_filters.empty();  // add_filters decides again
+    plan.reexec_possible = facts.static_binary;
+    plan.pid1_reexec =
+        plan.reaper && plan.reexec_possible && plan.seccomp_filters.empty();  // add_filters decides again
     return plan;
 }
 
@@ -319,8 +321,8 @@ void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallChec
                        .pid1_reexec = true};
     if (!plan.reaper || plan.seccomp_filters.empty()) {
         plan.filters_before_command = false;
-        plan.pid1_reexec = plan.reaper;
-    } else if (allows_early(plan.seccomp_filters, after)) {
+        plan.pid1_reexec = plan.reaper && plan.reexec_possible;
+    } else if (plan.reexec_possible && allows_early(plan.seccomp_filters, after)) {
         plan.filters_before_command = plan.pid1_reexec = true;
     } else {
         // PID 1 stays as it was cloned, closed to its owner outside too.

@@ -80,6 +80,7 @@ struct Plan {
     // command still cannot ptrace it (HACKING.md, "PID 1"). Only when the
     // filters PID 1 runs under allow the re-execution.
     bool pid1_reexec = false;
+    bool reexec_possible = false;  // HostFacts::static_binary
     // How the first process starts (run/launcher.cc): whether it waits for the
     // parent's go-ahead after clone, and whether it runs in the parent's memory
     // until its execve (vfork), both decided in make_plan.

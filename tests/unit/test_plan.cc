@@ -429,3 +429,26 @@ TEST_CASE("the process model is planned: who waits for the parent, who shares it
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("PID 1 is re-executed only by a static cocoon, which needs nothing from the new root") {
+    Config c;
+    c.command = {"true"};
+    c.unshare_pid = true;
+    HostFacts f;
+    f.uid = 1001;
+    f.gid = 1001;
+    CHECK(make_plan(c, f)->pid1_reexec);
+    f.static_binary = false;
+    auto plan = make_plan(c, f);
+    CHECK_FALSE(plan->pid1_reexec);
+    add_filters(*plan, {std::string(8, '\0')},
+                [](const std::vector<std::string>&, const AfterFilters&) { return true; });
+    CHECK_FALSE(plan->pid1_reexec);
+    CHECK(plan->filters_before_command);
+}
+
+}  // namespace
+}  // namespace cocoon
