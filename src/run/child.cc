@@ -300,12 +300,14 @@ void close_consumed(const Frozen& plan) noexcept {
 struct CommandStart {
     const Frozen* plan;
     int proc;
-    int go = -1;  // read end: PID 1's go-ahead once it is re-executed and closed to us
+    int go = -1;        // read end: PID 1's go-ahead once it is closed to us
+    int go_write = -1;  // PID 1's end, closed here so that PID 1's death is EOF
 };
 
 int command_main(void* arg) noexcept {
     const auto* start = static_cast<const CommandStart*>(arg);
     if (start->go >= 0) {
+        ::close(start->go_write);
         char byte = 0;
         ssize_t n;
         while ((n = ::read(start->go, &byte, 1)) < 0 && errno == EINTR) {
@@ -338,8 +340,8 @@ alignas(64) char command_stack[64 * 1024];
 // until PID 1 is closed to it: PID 1 has work to do after the fork (drop
 // capabilities, install filters, re-execute itself), which a command sharing
 // our memory and running meanwhile could watch.
-pid_t spawn_command(const Frozen& plan, int proc, int go) noexcept {
-    CommandStart start{&plan, proc, go};
+pid_t spawn_command(const Frozen& plan, int proc, int go, int go_write) noexcept {
+    CommandStart start{&plan, proc, go, go_write};
     const int flags = go >= 0 ? SIGCHLD : CLONE_VM | CLONE_VFORK | SIGCHLD;
     return ::clone(command_main, command_stack + sizeof command_stack, flags, &start);
 }
@@ -472,7 +474,7 @@ void run(const Frozen& plan) noexcept {
     int go[2] = {-1, -1};
     if (::pipe2(go, O_CLOEXEC) < 0)
         fail(plan, Step::Fork);
-    const pid_t command = spawn_command(plan, proc, go[0]);
+    const pid_t command = spawn_command(plan, proc, go[0], go[1]);
     if (command < 0)
         fail(plan, Step::Fork);
     if (!plan.die_with_parent)

@@ -64,8 +64,11 @@ die_with_parent "... and the command without a pid namespace" "sleep 3$$" --die-
 # Killing cocoon itself during setup must never leave a sandbox process behind.
 # A kill that lands after the command started leaves it running, as with bwrap
 # without --die-with-parent; a process still in setup (still named cocoon) must die.
+# Half the runs have a reaper without a pid namespace (--sync-fd), where a
+# command still waiting for PID 1's go-ahead must notice PID 1's death itself.
 for i in $(seq 1 40); do
-    "${C[@]}" --unshare-pid sleep 4$$ >/dev/null 2>&1 &
+    if [ $((i % 2)) = 0 ]; then model=(--unshare-pid); else model=(--sync-fd 1); fi
+    "${C[@]}" "${model[@]}" sleep 4$$ >/dev/null 2>&1 &
     pid=$!
     sleep "0.00$((i % 10))"
     kill -KILL "$pid" 2>/dev/null
