@@ -104,7 +104,12 @@ bool filters_allow_early_install(const std::vector<std::string>& programs, const
     }
     std::vector<Call> tolerated;
     if (after.pid1_reexec)
-        tolerated = {{SYS_set_robust_list, {0, 24}}, {SYS_rseq, {0, 32, 0, 0}}, {SYS_getrandom, {0, 8, 1}}};
+        tolerated = {{SYS_set_robust_list, {0, 24}},
+                     {SYS_rseq, {0, 32, 0, 0}},
+                     {SYS_getrandom, {0, 8, 1}},
+                     // PID 1 keeps its name (comm) across the re-execution, if it may.
+                     {SYS_prctl, {PR_GET_NAME, 0}},
+                     {SYS_prctl, {PR_SET_NAME, 0}}};
     for (const std::string& program : programs) {
         for (const Call& call : calls)
             if (!allowed(program, call))
