@@ -54,4 +54,45 @@ std::string escape_for_terminal(std::string_view text) {
     return out;
 }
 
+std::optional<std::uint64_t> parse_octal(std::string_view text, std::uint64_t max) {
+    if (text.empty() || text.size() > 6)
+        return std::nullopt;
+    std::uint64_t value = 0;
+    for (const char ch : text) {
+        if (ch < '0' || ch > '7')
+            return std::nullopt;
+        value = value * 8 + static_cast<std::uint64_t>(ch - '0');
+    }
+    return value <= max ? std::optional(value) : std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_c_number(std::string_view text, std::uint64_t max) {
+    if (text.empty() || text[0] < '0' || text[0] > '9')
+        return std::nullopt;
+    unsigned base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        text.remove_prefix(2);
+    } else if (text.size() > 1 && text[0] == '0') {
+        base = 8;
+        text.remove_prefix(1);
+    }
+    std::uint64_t value = 0;
+    for (const char ch : text) {
+        unsigned d = 0;
+        if (ch >= '0' && ch <= '9')
+            d = static_cast<unsigned>(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = static_cast<unsigned>(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            d = static_cast<unsigned>(ch - 'A' + 10);
+        else
+            return std::nullopt;
+        if (d >= base || value > (max - d) / base)
+            return std::nullopt;
+        value = value * base + d;
+    }
+    return value;
+}
+
 }  // namespace cocoon

@@ -13,6 +13,13 @@ namespace cocoon {
 // Unlike strtol this refuses " 3", "3x" and overflow (HACKING.md, security rule 6).
 std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max);
 
+// Octal digits only ("0755", "755"), at most 6 of them, value <= max.
+std::optional<std::uint64_t> parse_octal(std::string_view text, std::uint64_t max);
+
+// A number as strtoull(3) reads it with base 0 (decimal, 0x hex, 0 octal), but
+// strictly: digits of that base only, no sign, no overflow past `max`.
+std::optional<std::uint64_t> parse_c_number(std::string_view text, std::uint64_t max);
+
 // Splits `text` on `sep`, keeping empty fields.
 std::vector<std::string_view> split(std::string_view text, char sep);
 

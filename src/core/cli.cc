@@ -180,50 +180,18 @@ private:
         return {};
     }
 
-    static Result<std::uint32_t> parse_octal(std::string_view flag, const std::string& text) {
-        std::uint32_t value = 0;
-        bool ok = !text.empty() && text.size() <= 6;
-        for (const char ch : text) {
-            ok = ok && ch >= '0' && ch <= '7';
-            value = value * 8 + static_cast<std::uint32_t>(ch - '0');
-        }
-        if (!ok || value > 07777)
-            return fail(Error::usage(fmt::format("{} takes an octal argument <= 07777", flag)));
-        return value;
+    static Result<std::uint32_t> parse_mode(std::string_view flag, const std::string& text) {
+        if (const auto value = parse_octal(text, 07777))
+            return static_cast<std::uint32_t>(*value);
+        return fail(Error::usage(fmt::format("{} takes an octal argument <= 07777", flag)));
     }
 
     // strtoull(3) with base 0, as bwrap reads it: decimal, 0x hex or 0 octal.
     static Result<std::uint64_t> parse_size(const std::string& text) {
-        const Error bad = Error::usage("--size takes a non-zero number of bytes");
-        if (text.empty() || text[0] < '0' || text[0] > '9')
-            return fail(bad);
-        unsigned base = 10;
-        std::string_view digits = text;
-        if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
-            base = 16;
-            digits.remove_prefix(2);
-        } else if (digits.size() > 1 && digits[0] == '0') {
-            base = 8;
-            digits.remove_prefix(1);
-        }
-        std::uint64_t value = 0;
-        for (const char ch : digits) {
-            unsigned d = 0;
-            if (ch >= '0' && ch <= '9')
-                d = static_cast<unsigned>(ch - '0');
-            else if (ch >= 'a' && ch <= 'f')
-                d = static_cast<unsigned>(ch - 'a' + 10);
-            else if (ch >= 'A' && ch <= 'F')
-                d = static_cast<unsigned>(ch - 'A' + 10);
-            else
-                return fail(bad);
-            if (d >= base || value > (SIZE_MAX / 2 - d) / base)
-                return fail(bad);
-            value = value * base + d;
-        }
-        if (value == 0)
-            return fail(bad);
-        return value;
+        const auto value = parse_c_number(text, SIZE_MAX / 2);
+        if (!value || *value == 0)
+            return fail(Error::usage("--size takes a non-zero number of bytes"));
+        return *value;
     }
 
     // An fd argument must be open now, before anything has been done (HACKING.md, security rule 6):
@@ -394,7 +362,7 @@ private:
                 add_fs(spec, FsKind::Symlink, v[0], v[1]);
                 break;
             case OptionId::Chmod: {
-                const std::uint32_t mode = TRY(parse_octal("--chmod", v[0]));
+                const std::uint32_t mode = TRY(parse_mode("--chmod", v[0]));
                 add_fs(spec, FsKind::Chmod, "", v[1]);
                 c.fs.back().perms = mode;
                 break;
@@ -402,7 +370,7 @@ private:
             case OptionId::Perms:
                 if (pending_perms_)
                     return fail(Error::usage("--perms given twice for the same action"));
-                pending_perms_ = TRY(parse_octal("--perms", v[0]));
+                pending_perms_ = TRY(parse_mode("--perms", v[0]));
                 break;
             case OptionId::Size:
                 if (pending_size_)

@@ -45,3 +45,28 @@ TEST_CASE("messages escape control characters so input cannot drive the terminal
 
 }  // namespace
 }  // namespace cocoon
+
+TEST_CASE("parse_octal: modes as --chmod and --perms take them") {
+    CHECK(*cocoon::parse_octal("0755", 07777) == 0755);
+    CHECK(*cocoon::parse_octal("7777", 07777) == 07777);
+    CHECK(!cocoon::parse_octal("10000", 07777));
+    CHECK(!cocoon::parse_octal("", 07777));
+    CHECK(!cocoon::parse_octal("0758", 07777));
+    CHECK(!cocoon::parse_octal("-755", 07777));
+    CHECK(!cocoon::parse_octal("0000755", 07777));  // seven digits
+}
+
+TEST_CASE("parse_c_number: strtoull's base 0, strictly") {
+    CHECK(*cocoon::parse_c_number("1048576", ~0ULL) == 1048576);
+    CHECK(*cocoon::parse_c_number("0x100000", ~0ULL) == 0x100000);
+    CHECK(*cocoon::parse_c_number("010", ~0ULL) == 8);
+    CHECK(*cocoon::parse_c_number("0", ~0ULL) == 0);
+    CHECK(!cocoon::parse_c_number("09", ~0ULL));
+    CHECK(!cocoon::parse_c_number("1k", ~0ULL));
+    CHECK(!cocoon::parse_c_number(" 1", ~0ULL));
+    CHECK(!cocoon::parse_c_number("-1", ~0ULL));
+    CHECK(!cocoon::parse_c_number("0x", ~0ULL));
+    CHECK(*cocoon::parse_c_number("255", 255) == 255);
+    CHECK(!cocoon::parse_c_number("256", 255));
+    CHECK(!cocoon::parse_c_number("99999999999999999999999", ~0ULL));
+}
