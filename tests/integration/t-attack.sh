@@ -73,12 +73,13 @@ took=$(ms_since "$t")
 # is PID 1 there and dumpable, so its owner may open them, as flatpak enter does).
 # No --dev: it would put the command in a nested user namespace of its own.
 "$COCOON" --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-    --unshare-user --unshare-pid --as-pid-1 --info-fd 3 \
+    --dev-bind /dev/null /dev/null --unshare-user --unshare-pid --as-pid-1 --info-fd 3 \
     sh -c "unshare -U sleep 60$tag & exec sleep 61$tag" \
     3>"$work/holder.json" &
 for _ in $(seq 100); do grep -q '}' "$work/holder.json" 2>/dev/null && break; sleep 0.05; done
 holder=$(grep -o '"child-pid": [0-9]*' "$work/holder.json" | cut -d' ' -f2)
 for _ in $(seq 100); do inner=$(pgrep -u "$(id -u)" -f "^sleep 60$tag") && break; sleep 0.05; done
+[ -n "$inner" ] || not_ok "the holder's nested process runs (sh's background job needs /dev/null)"
 run "$COCOON" "${ROOT[@]}" --userns 5 --pidns 6 "$IN_PROBE" fds \
     5<"/proc/$holder/ns/user" 6<"/proc/$holder/ns/pid" 7</dev/null
 check "--userns and --pidns: only fd 7 reaches the command" "0 7" "$rc $out"

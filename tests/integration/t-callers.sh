@@ -73,7 +73,7 @@ both "joining a running sandbox's namespaces from its child-pid" '
     exec 8<"$work/status.$$"
     IFS= read -r line <&8
     child=$(echo "$line" | grep -o "\"child-pid\": [0-9]*" | cut -d" " -f2)
-    "$BW" "${U[@]}" --userns 5 --pidns 6 --proc /proc sh -c "ls /proc | grep -c ^[0-9]; id -u" \
+    "$BW" "${U[@]}" --userns 5 --pidns 6 --proc /proc sh -c "set -- /proc/[0-9]*; echo \$#; id -u" \
         5<"/proc/$child/ns/user" 6<"/proc/$child/ns/pid"
     rc=$?
     echo >"$work/go.$$"

@@ -19,9 +19,16 @@ check "--assert-userns-disabled fails when they are not" \
 run "${C[@]}" --disable-userns true
 check "--disable-userns needs --unshare-user" "125 cocoon: --disable-userns requires --unshare-user" "$rc $err"
 
-"${C[@]}" --unshare-pid sleep 7$$ >/dev/null 2>&1 &
+# A running sandbox to join: its PID 1 (child-pid, read from --json-status-fd
+# through a FIFO) is in the namespaces its command is in.
+work=$(mktemp -d "$HOME/ns.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkfifo "$work/status" "$work/ready"
+"${C[@]}" --unshare-pid --json-status-fd 3 sleep 7$$ 3>"$work/status" >/dev/null 2>&1 &
 holder=$!
-for _ in $(seq 1 50); do h=$(pgrep -f "^sleep 7$$") && break; sleep 0.05; done
+exec 8<"$work/status"
+IFS= read -r line <&8
+h=$(echo "$line" | grep -o '"child-pid": [0-9]*' | cut -d' ' -f2)
 run "${C[@]}" --userns 5 sh -c 'readlink /proc/self/ns/user' 5<"/proc/$h/ns/user"
 check "--userns joins the given user namespace" "$(readlink "/proc/$h/ns/user")" "$out"
 run "${C[@]}" --userns 5 --pidns 6 sh -c 'readlink /proc/self/ns/pid; echo /proc/[0-9]* | wc -w' \
@@ -36,20 +43,31 @@ run "${C[@]}" --userns 5 --uid 0 true 5<"/proc/$h/ns/user"
 check "--uid must be mapped in a joined namespace" "125 cocoon: Can't switch to uid 0 gid 0: Invalid argument" "$rc $err"
 kill "$holder"
 wait "$holder" 2>/dev/null
+exec 8<&-
 pkill -f "^sleep 7$$"
 
 # --userns2 joins a namespace below the one the sandbox is in: a holder keeps one
 # process in its own user namespace and one in a nested one.
-"${C[@]}" --unshare-pid sh -c "unshare -U sleep 8$$ & exec sleep 9$$" >/dev/null 2>&1 &
+# The nested process says it is ready through a FIFO; the two are found as
+# PID 1's child and grandchild (/proc/PID/task/PID/children).
+"${C[@]}" --bind "$work" /w --dev-bind /dev/null /dev/null --unshare-pid --json-status-fd 3 \
+    sh -c "unshare -U sh -c 'echo > /w/ready; exec sleep 8$$' & exec sleep 9$$" 3>"$work/status" >/dev/null 2>&1 &
 holder=$!
-for _ in $(seq 1 50); do
-    outer=$(pgrep -f "^sleep 9$$") && inner=$(pgrep -f "^sleep 8$$") && break
-    sleep 0.05
-done
+exec 8<"$work/status"
+IFS= read -r line <&8
+read -r _ <"$work/ready"
+pid1=$(echo "$line" | grep -o '"child-pid": [0-9]*' | cut -d' ' -f2)
+outer=$(cat "/proc/$pid1/task/$pid1/children" | xargs)
+inner=$(cat "/proc/$outer/task/$outer/children" | xargs)
 run "${C[@]}" --userns 5 --userns2 6 readlink /proc/self/ns/user 5<"/proc/$outer/ns/user" 6<"/proc/$inner/ns/user"
+# (Before, without a /dev/null for sh's background job, the nested process never
+# ran and this compared two empty strings.)
+[ -n "$inner" ] && [ "$(readlink "/proc/$inner/ns/user")" != "$(readlink "/proc/$outer/ns/user")" ] ||
+    not_ok "the holder's nested process is in a user namespace of its own (outer '$outer', inner '$inner')"
 check "--userns2 joins a nested user namespace after setup" "$(readlink "/proc/$inner/ns/user")" "$out"
 kill "$holder"
 wait "$holder" 2>/dev/null
+exec 8<&-
 pkill -f "^sleep [89]$$"
 run "${C[@]}" --userns2 77 true
 check "--userns2 with a closed fd" "125 cocoon: Joining specified user namespace failed: Bad file descriptor" "$rc $err"
