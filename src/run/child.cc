@@ -451,13 +451,12 @@ void run(const Frozen& plan) noexcept {
             ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         exec_command(plan, proc, true);
     }
-    // PID 1 is closed to the sandbox before the command exists (HACKING.md,
+    // PID 1 is closed to the sandbox before the command runs (HACKING.md,
     // "PID 1"). Not dumpable, nothing inside can ptrace it or open its
-    // /proc/1/{mem,fd,environ}: its memory belongs to the caller's user
-    // namespace, where the sandbox has no capability (ptrace(2), "Ptrace access
-    // mode checking"). The command shares this memory only until its execve,
-    // which gives it memory of its own. PID 1 holds no capability the command
-    // does not hold, and none once the command runs.
+    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking"): its
+    // memory belongs to the caller's user namespace until it re-executes
+    // itself below, then to the sandbox's, where the command holds no
+    // capability. PID 1 holds none either before the command may run.
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
     // rather than to the host's init, from the command's first instruction.
