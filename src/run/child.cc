@@ -453,11 +453,14 @@ void run(const Frozen& plan) noexcept {
     }
     // PID 1 is closed to the sandbox before the command runs (HACKING.md,
     // "PID 1"). Not dumpable, nothing inside can ptrace it or open its
-    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking"): its
-    // memory belongs to the caller's user namespace until it re-executes
-    // itself below, then to the sandbox's, where the command holds no
-    // capability. PID 1 holds none either before the command may run.
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking"). A
+    // PID 1 that re-executes itself below turns non-dumpable in its new image,
+    // whose memory belongs to the sandbox's namespace: until then it stays
+    // open to its owner outside, who may have read child-pid from --info-fd
+    // already, and nothing of the sandbox runs yet. PID 1 holds no capability
+    // either before the command may run.
+    if (plan.self_fd < 0)
+        ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
     // rather than to the host's init, from the command's first instruction.
     if (plan.on_exit == Config::OnExit::Wait)

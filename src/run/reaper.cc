@@ -210,6 +210,7 @@ void reexec_pid1(const Frozen& plan, int self_fd, const ReaperState& state, int 
     if (kept)
         ::syscall(SYS_execveat, self_fd, "", argv, plan.envp, AT_EMPTY_PATH);
     // Not re-executed: go on as we are, closed to the owner outside as well.
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     send_go(go_fd);
     reap(state);
 }
