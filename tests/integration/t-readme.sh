@@ -42,4 +42,21 @@ done
 run pgrep -u "$(id -u)" -x sleep
 check "no process of the examples is left" "1" "$rc"
 
+# --dry-run prints the plan of every example and runs none of it: `cocoon` is
+# a wrapper that adds --dry-run, in a fresh home where the examples' own
+# shell lines (mkdir, printf) still run but nothing inside the sandbox does.
+mkdir -p "$work/dry/bin" "$work/dry/home"
+printf '#!/bin/sh\nexec %q --dry-run "$@"\n' "$COCOON" >"$work/dry/bin/cocoon"
+chmod +x "$work/dry/bin/cocoon"
+for name in desktop build ci; do
+    text=$(extract "$name")
+    code=${text%%$'\n'----*}
+    run env -i PATH="$work/dry/bin:/usr/bin:/bin" HOME="$work/dry/home" USER="$(id -un)" LC_ALL=C \
+        XDG_RUNTIME_DIR="$work/run" WAYLAND_DISPLAY=wayland-0 bash -c "cd ~ && $code"
+    check_match "README example '$name' under --dry-run prints its plan" \
+        $'^# cocoon --dry-run: the plan; nothing was created\n.*\nmounts: [0-9]+\n.*\ncommand: sh ' "$out"
+done
+run find "$work/dry/home" -type f \( -name state -o -name hello -o -name notes \)
+check "... and nothing inside the sandboxes ran" "" "$out"
+
 done_testing
