@@ -241,7 +241,8 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 continue;
             return setup_failure(Error::from_errno("poll"));
         }
-        if (fds[0].revents != 0) {
+        // Setup's outcome: a report, or EOF once the command was executed.
+        auto read_status = [&]() -> std::optional<LaunchFailure> {
             Report report;
             const ssize_t n = ::read(status.get(), &report, sizeof report);
             if (n == sizeof report)
@@ -253,8 +254,12 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 // would outlive us waiting for our end (outlive_parent): it goes.
                 child.send_signal(SIGKILL).has_value();
                 child.wait().has_value();
-                return Unexpected{std::move(*failure)};
             }
+            return failure;
+        };
+        if (fds[0].revents != 0) {
+            if (std::optional<LaunchFailure> failed = read_status())
+                return Unexpected{std::move(*failed)};
             continue;
         }
         if (fds[1].revents != 0) {
@@ -272,6 +277,14 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
         }
         if (fds[3].revents != 0) {
             const auto [sig, from_kernel] = read_signal(watch.signal_fd);
+            // The command may have been executed since poll returned: its EOF,
+            // already in the pipe, says the signal is the command's to get.
+            if (status_open && is_terminating(sig)) {
+                pollfd now{status.get(), POLLIN, 0};
+                if (::poll(&now, 1, 0) > 0)
+                    if (std::optional<LaunchFailure> failed = read_status())
+                        return Unexpected{std::move(*failed)};
+            }
             if (status_open && is_terminating(sig)) {
                 // Setup is not done (it may be blocked on a FIFO, a lock, a
                 // caller's fd): the sandbox ends here, before any command ran.

@@ -47,19 +47,29 @@ check "the reaper is not dumpable: its fds cannot be listed from inside" "ls: ca
 # --die-with-parent: SIGKILL the process that started cocoon, then no process
 # matching PATTERN may be left. With a pid namespace everything in it dies;
 # without one, the command itself.
+# No timing: the command says "ready" on its stdout, a FIFO whose reader then
+# waits for EOF, which comes once every process holding it (the sandbox's) is
+# gone; `timeout` bounds the wait if one survives.
 die_with_parent() {
     local desc=$1 pattern=$2
     shift 2
-    bash -c "$(printf '%q ' "${C[@]}" "$@") & wait" >/dev/null 2>&1 &
+    local dir
+    dir=$(mktemp -d "$HOME/dwp.XXXXXX")
+    mkfifo "$dir/out" "$dir/ready"
+    { IFS= read -r _; echo >"$dir/ready"; timeout 20 cat >/dev/null; } <"$dir/out" &
+    local reader=$!
+    bash -c "$(printf '%q ' "${C[@]}" "$@") & wait" >"$dir/out" 2>/dev/null &
     local parent=$!
-    sleep 0.5
+    read -r _ <"$dir/ready"
     kill -KILL "$parent"
-    sleep 0.5
+    wait "$reader"
     no_process_left "$pattern" && ok "$desc" || { not_ok "$desc"; pkill -KILL -f -- "$pattern"; }
+    rm -rf "$dir"
 }
 die_with_parent "--die-with-parent: killing cocoon's parent kills the whole sandbox" "sleep [12]$$" \
-    --unshare-pid --die-with-parent sh -c "sleep 1$$ & sleep 2$$"
-die_with_parent "... and the command without a pid namespace" "sleep 3$$" --die-with-parent sleep "3$$"
+    --unshare-pid --die-with-parent sh -c "echo ready; sleep 1$$ & sleep 2$$"
+die_with_parent "... and the command without a pid namespace" "sleep 3$$" --die-with-parent \
+    sh -c "echo ready; exec sleep 3$$"
 
 # Killing cocoon itself during setup must never leave a sandbox process behind.
 # A kill that lands after the command started leaves it running, as with bwrap
