@@ -21,13 +21,22 @@ check "SIGTERM to cocoon is forwarded to the command and its status returned (pi
 # SIGINT and SIGQUIT are not tried here: a background job of a non-interactive
 # shell starts with them ignored, and sh then cannot trap them (POSIX); the
 # terminal tests (t-terminal.sh) cover them.
+# Without a pid namespace the command starts as a vfork child, during which
+# SIGHUP and the other terminating signals stay deliverable to cocoon (they end
+# it, as they end bwrap, so that a hung setup can be interrupted): cocoon blocks
+# them again as it resumes, microseconds after the command's execve. The test
+# signals once they are blocked (SigBlk in /proc/PID/status, bit 0 is SIGHUP).
+blocked_hup() { (( 0x$(awk '/^SigBlk/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0) & 1 )); }
 for sig in HUP USR1 USR2 WINCH; do
     "${C[@]}" --bind "$ready" /r sh -c "trap 'exit 9' $sig; echo > /r/fifo; while :; do sleep 0.05; done" >/dev/null &
     pid=$!
     read -r _ <"$ready/fifo"
+    for _ in $(seq 200); do blocked_hup "$pid" && break; sleep 0.01; done
     kill "-$sig" "$pid"
     wait "$pid"
     check "SIG$sig is forwarded too (no pid ns)" 9 "$?"
+    # Should cocoon have died instead, its command must not hold our output open.
+    pkill -KILL -u "$(id -u)" -f "trap 'exit 9' $sig" 2>/dev/null
 done
 rm -rf "$ready"
 
