@@ -5,14 +5,7 @@
 # which must observe the same thing.
 . "$(dirname "$0")/lib.sh"
 require_userns
-if [ -z "${SYSTEM_BWRAP:-}" ] || [ ! -x "$SYSTEM_BWRAP" ]; then
-    if [ "${COCOON_MUST_WORK:-0}" = 1 ]; then
-        echo "Bail out! Debian's bwrap is not installed (apt-get install bubblewrap)"
-        exit 1
-    fi
-    echo "1..0 # SKIP Debian's bwrap is not installed"
-    exit 0
-fi
+require_system_bwrap
 work=$(mktemp -d "$HOME/callers.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 "$PROBE" deny 63 1 >"$work/no-uname"         # uname(2): EPERM

@@ -4,14 +4,7 @@
 # and Debian's bwrap 0.8.0 must observe the same thing, for every option 0.8.0 has.
 . "$(dirname "$0")/lib.sh"
 require_userns
-if [ -z "${SYSTEM_BWRAP:-}" ] || [ ! -x "$SYSTEM_BWRAP" ]; then
-    if [ "${COCOON_MUST_WORK:-0}" = 1 ]; then
-        echo "Bail out! Debian's bwrap is not installed (apt-get install bubblewrap)"
-        exit 1
-    fi
-    echo "1..0 # SKIP Debian's bwrap is not installed"
-    exit 0
-fi
+require_system_bwrap
 U=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin)
 work=$(mktemp -d "$HOME/diff.XXXXXX")
 trap 'rm -rf "$work"' EXIT
