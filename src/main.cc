@@ -182,9 +182,6 @@ Personality personality_of(std::string_view argv0) {
 
 int main(int argc, char** argv) {
     using namespace cocoon;
-    // PID 1 of a sandbox, re-executed once the command was started (run/child.cc).
-    if (argc > 0 && std::strcmp(argv[0], child::kPid1Argv0) == 0)
-        child::pid1_main(argc, argv);
     // Before anything else: --die-with-parent follows this process, so that a
     // parent dying while we parse, read files and compile filters is noticed.
     const pid_t parent = ::getppid();

@@ -12,14 +12,12 @@ namespace cocoon {
 // What happens after the filters are installed in PID 1, up to the command's
 // execve and in PID 1's own loop afterwards (run/child.cc, run/reaper.cc).
 struct AfterFilters {
-    bool capset = false;  // PID 1 drops, once the command runs, the capabilities the command keeps
+    bool capset = false;  // PID 1 sets its own capabilities once the command is started
     bool death_signal =
         false;  // the command arms PR_SET_PDEATHSIG (--die-with-parent); else PID 1 clears its own
-    bool exec_label = false;  // the command writes /proc/thread-self/attr/exec
-    bool rlimits = false;     // the command sets --rlimit values
-    // PID 1 re-executes cocoon (Plan::pid1_reexec): the new image's start-up
-    // must pass the filters too.
-    bool pid1_reexec = false;
+    bool exec_label = false;     // the command writes /proc/thread-self/attr/exec
+    bool rlimits = false;        // the command sets --rlimit values
+    bool pid1_dumpable = false;  // PID 1 turns dumpable again (Plan::pid1_keeps)
 };
 
 // True when every program allows every syscall of that path, with the

@@ -28,9 +28,6 @@ struct HostFacts {
     // getrlimit(2) hard limits: without CAP_SYS_RESOURCE in the initial user
     // namespace, no --rlimit can go above them (rlimits are not namespaced).
     std::array<std::uint64_t, 16> rlimit_hard{};
-    // cocoon is statically linked: PID 1 can execute it again inside the new
-    // root, where its loader and libraries may be missing (Plan::pid1_reexec).
-    bool static_binary = true;
 };
 
 }  // namespace cocoon

@@ -296,7 +296,8 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.bwrap_status_line = config.bwrap;
     // The first process waits for our go-ahead while helpers write its id maps,
     // another process does (--userns-block-fd), or we read its namespaces for
-    // --info-fd/--json-status-fd (PID 1 turns non-dumpable, which would hide them).
+    // --info-fd/--json-status-fd (an id switch
+    // during setup leaves the process non-dumpable for a while, which hides them).
     plan.child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
                        plan.info_fd.has_value() || plan.json_status_fd.has_value();
     // A first process that ends in execve (no reaper or relay to stay behind)
@@ -306,30 +307,22 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // not kill it.
     plan.share_memory =
         !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.block_fd && !plan.die_with_parent;
-    plan.reexec_possible = facts.static_binary;
-    plan.pid1_reexec =
-        plan.reaper && plan.reexec_possible && plan.seccomp_filters.empty();  // add_filters decides again
+    if (plan.reaper)
+        plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;
 }
 
 void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early) {
     for (std::string& program : programs) plan.seccomp_filters.push_back(std::move(program));
-    AfterFilters after{.capset = plan.caps != 0,
-                       .death_signal = plan.die_with_parent,
-                       .exec_label = plan.exec_label.has_value(),
-                       .rlimits = !plan.rlimits.empty(),
-                       .pid1_reexec = true};
-    if (!plan.reaper || plan.seccomp_filters.empty()) {
-        plan.filters_before_command = false;
-        plan.pid1_reexec = plan.reaper && plan.reexec_possible;
-    } else if (plan.reexec_possible && allows_early(plan.seccomp_filters, after)) {
-        plan.filters_before_command = plan.pid1_reexec = true;
-    } else {
-        // PID 1 stays as it was cloned, closed to its owner outside too.
-        after.pid1_reexec = false;
-        plan.pid1_reexec = false;
-        plan.filters_before_command = allows_early(plan.seccomp_filters, after);
-    }
+    // PID 1 always sets its own capabilities once the command is started
+    // (down to pid1_keeps) and turns dumpable again.
+    const AfterFilters after{.capset = true,
+                             .death_signal = plan.die_with_parent,
+                             .exec_label = plan.exec_label.has_value(),
+                             .rlimits = !plan.rlimits.empty(),
+                             .pid1_dumpable = true};
+    plan.filters_before_command =
+        plan.reaper && !plan.seccomp_filters.empty() && allows_early(plan.seccomp_filters, after);
 }
 
 }  // namespace cocoon

@@ -64,7 +64,7 @@ struct Plan {
     ExecSpec exec;
     bool reaper = false;  // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)
     // The command's permitted, effective, inheritable and ambient capabilities
-    // (the reaper keeps none), and its bounding set: for an unprivileged caller
+    // (the reaper keeps only pid1_keeps), and its bounding set: for an unprivileged caller
     // exactly `caps`; real root keeps the bounding set it had, as with bwrap.
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
@@ -74,13 +74,13 @@ struct Plan {
     // PID 1 installs the filters before it starts the command, which inherits
     // them (core/filter_order.h); otherwise each installs its own.
     bool filters_before_command = false;
-    // PID 1 re-executes cocoon once the command is started (and waits for it):
-    // its memory then belongs to the sandbox's user namespace, so that the
-    // caller can enter the sandbox through /proc/<pid>/ns while the capless
-    // command still cannot ptrace it (HACKING.md, "PID 1"). Only when the
-    // filters PID 1 runs under allow the re-execution.
-    bool pid1_reexec = false;
-    bool reexec_possible = false;  // HostFacts::static_binary
+    // Once the command runs, PID 1 keeps these capabilities permitted, never
+    // effective: CAP_SYS_PTRACE, which the command lacks unless it is given
+    // it. PID 1 stays dumpable, so its owner outside can open
+    // /proc/<pid>/{ns/*,root,cwd,environ} (flatpak enter, nsenter), while the
+    // kernel refuses the command, whose permitted set does not include PID 1's
+    // (ptrace(2), "Ptrace access mode checking"; HACKING.md, "PID 1").
+    std::uint64_t pid1_keeps = 0;
     // How the first process starts (run/launcher.cc): whether it waits for the
     // parent's go-ahead after clone, and whether it runs in the parent's memory
     // until its execve (vfork), both decided in make_plan.
@@ -136,6 +136,7 @@ struct Plan {
 
 // CAP_CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, SETGID, SETUID, SETPCAP,
 // NET_BIND_SERVICE, SYS_CHROOT, SETFCAP (capability numbers of capabilities(7)).
+inline constexpr int kCapSysPtrace = 19;  // capabilities(7)
 inline constexpr std::uint64_t kRootlessRootCaps = (1ULL << 0) | (1ULL << 1) | (1ULL << 3) | (1ULL << 4) |
                                                    (1ULL << 5) | (1ULL << 6) | (1ULL << 7) | (1ULL << 8) |
                                                    (1ULL << 10) | (1ULL << 18) | (1ULL << 31);

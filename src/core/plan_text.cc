@@ -136,9 +136,11 @@ std::string render_plan(const Plan& plan) {
         for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
             out += fmt::format("  {}. {} instructions\n", i + 1, plan.seccomp_filters[i].size() / 8);
     }
-    line("pid 1", plan.reaper ? (plan.pid1_reexec ? "cocoon's reaper (re-executed, enterable by its owner)"
-                                                  : "cocoon's reaper")
-                              : (plan.ns.pid ? "the command" : "none (no pid namespace)"));
+    line("pid 1", plan.reaper
+                      ? (plan.pid1_keeps != 0
+                             ? "cocoon's reaper (enterable by its owner, keeps cap_sys_ptrace permitted)"
+                             : "cocoon's reaper")
+                      : (plan.ns.pid ? "the command" : "none (no pid namespace)"));
     constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
     std::string life = fmt::format("on-exit {}", kOnExit[static_cast<int>(plan.on_exit)]);
     if (plan.die_with_parent)

@@ -108,11 +108,4 @@ Status write_file(const std::string& path, std::string_view data) {
     return {};
 }
 
-Result<UniqueFd> open_own_executable() {
-    const int fd = ::open("/proc/self/exe", O_PATH | O_CLOEXEC);
-    if (fd < 0)
-        return fail(Error::from_errno("open /proc/self/exe"));
-    return UniqueFd(fd);
-}
-
 }  // namespace cocoon

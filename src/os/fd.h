@@ -39,10 +39,6 @@ void arm_timer(int timer, std::uint64_t ns);
 // have died since we learnt its pid): ESRCH if it is gone.
 Result<UniqueFd> open_parent_pidfd(pid_t ppid);
 
-// An O_PATH fd of this process's own executable, to execute again later
-// (execveat with AT_EMPTY_PATH) wherever the new root leaves its path.
-Result<UniqueFd> open_own_executable();
-
 // Reads a whole file; pipes are fine (`<(generate)`), a directory fails in read(2).
 Result<std::string> read_file(const std::string& path);
 

@@ -8,7 +8,6 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -36,15 +35,6 @@ bool allowed(const std::string& program, const Call& call) {
     const std::optional<std::uint32_t> verdict =
         run_bpf(program, SeccompData{static_cast<int>(call.nr), kNativeArch, 0, call.args});
     return verdict && (*verdict & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW;
-}
-
-// Calls whose failure glibc's start-up tolerates: any answer but a kill, a trap
-// or a tracer's will do.
-bool survived(const std::string& program, const Call& call) {
-    const std::optional<std::uint32_t> verdict =
-        run_bpf(program, SeccompData{static_cast<int>(call.nr), kNativeArch, 0, call.args});
-    const std::uint32_t action = verdict ? (*verdict & SECCOMP_RET_ACTION_FULL) : SECCOMP_RET_KILL_PROCESS;
-    return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_ERRNO || action == SECCOMP_RET_LOG;
 }
 
 }  // namespace
@@ -89,33 +79,11 @@ bool filters_allow_early_install(const std::vector<std::string>& programs, const
         calls.push_back({SYS_prlimit64, {0, 0, 0, 0}});
         calls.push_back({SYS_setrlimit, {0, 0}});
     }
-    if (after.pid1_reexec) {
-        calls.push_back({SYS_fcntl, {3, F_SETFD, 0}});
-        calls.push_back({SYS_execveat, {3, 0, 0, 0, AT_EMPTY_PATH}});
-        // A static binary's start-up (glibc), then the reaper's own first steps.
-        calls.push_back({SYS_brk, {0}});
-        calls.push_back({SYS_arch_prctl, {0x1002 /* ARCH_SET_FS */, 0}});
-        calls.push_back({SYS_set_tid_address, {0}});
-        calls.push_back({SYS_mprotect, {0, 0, PROT_READ}});
-        calls.push_back({SYS_readlink, {0, 0, 4096}});
-        calls.push_back({SYS_prlimit64, {0, RLIMIT_STACK, 0, 0}});
-        calls.push_back({SYS_prctl, {PR_SET_DUMPABLE, 0}});
-        calls.push_back({SYS_prctl, {PR_SET_CHILD_SUBREAPER, 1}});
-    }
-    std::vector<Call> tolerated;
-    if (after.pid1_reexec)
-        tolerated = {{SYS_set_robust_list, {0, 24}},
-                     {SYS_rseq, {0, 32, 0, 0}},
-                     {SYS_getrandom, {0, 8, 1}},
-                     // PID 1 keeps its name (comm) across the re-execution, if it may.
-                     {SYS_prctl, {PR_GET_NAME, 0}},
-                     {SYS_prctl, {PR_SET_NAME, 0}}};
+    if (after.pid1_dumpable)
+        calls.push_back({SYS_prctl, {PR_SET_DUMPABLE, 1}});
     for (const std::string& program : programs) {
         for (const Call& call : calls)
             if (!allowed(program, call))
-                return false;
-        for (const Call& call : tolerated)
-            if (!survived(program, call))
                 return false;
     }
     return true;

@@ -55,7 +55,6 @@ bool started_with_privileges() {
 
 Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     HostFacts facts;
-    facts.static_binary = COCOON_STATIC != 0;
     facts.uid = ::getuid();
     facts.gid = ::getgid();
     // A deleted or unreachable cwd: relative sources are errors, and the command

@@ -150,16 +150,21 @@ bool limit_bounding_set(std::uint64_t keep) noexcept {
 // Permitted, effective and inheritable become `caps` (as far as we hold them),
 // and so does the ambient set, so that they survive execve for any uid
 // (capabilities(7)); no_new_privs caps what execve can add at what we hold.
-bool set_capabilities(std::uint64_t caps) noexcept {
+// `also_permitted` stays permitted only: PID 1's (Plan::pid1_keeps), which
+// the command loses at execve, being neither inheritable, ambient nor in the
+// bounding set.
+bool set_capabilities(std::uint64_t caps, std::uint64_t also_permitted = 0) noexcept {
     __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
     __user_cap_data_struct data[2] = {};
     if (::syscall(SYS_capget, &header, data) < 0)
         return false;
     const std::uint64_t held = data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
     caps &= held;
+    also_permitted &= held;
     for (int i = 0; i < 2; ++i) {
         const auto part = static_cast<std::uint32_t>(caps >> (32 * i));
-        data[i].permitted = data[i].effective = data[i].inheritable = part;
+        data[i].effective = data[i].inheritable = part;
+        data[i].permitted = part | static_cast<std::uint32_t>(also_permitted >> (32 * i));
     }
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return false;
@@ -169,6 +174,30 @@ bool set_capabilities(std::uint64_t caps) noexcept {
         if ((caps & (1ULL << cap)) != 0 && ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
             return false;
     return true;
+}
+
+std::uint64_t permitted_capabilities() noexcept {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    if (::syscall(SYS_capget, &header, data) < 0)
+        return 0;
+    return data[0].permitted | (static_cast<std::uint64_t>(data[1].permitted) << 32);
+}
+
+// PID 1 once the command is started: `keeps` permitted, nothing effective,
+// inheritable or ambient (lowering the permitted and inheritable sets lowers
+// the ambient one, capabilities(7)). The kernel lets a process of the same uid
+// and user namespace ptrace PID 1, or open its /proc/1/{mem,environ,fd/N,exe,
+// root,cwd}, only if PID 1's permitted set is a subset of its own, or with
+// CAP_SYS_PTRACE (ptrace(2), "Ptrace access mode checking"): the command, which
+// lacks `keeps`, cannot, though PID 1 is dumpable. Its owner outside holds
+// CAP_SYS_PTRACE over the namespace and can. No_new_privs: execve gives
+// nothing back, not even to root.
+bool keep_only_permitted(std::uint64_t keeps) noexcept {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    for (int i = 0; i < 2; ++i) data[i].permitted = static_cast<std::uint32_t>(keeps >> (32 * i));
+    return ::syscall(SYS_capset, &header, data) == 0;
 }
 
 // The directory is looked up without magic links: /proc/self/fd/N would name
@@ -338,7 +367,7 @@ alignas(64) char command_stack[64 * 1024];
 //
 // Under a reaper the command is a fork instead, which waits on `go` (a pipe)
 // until PID 1 is closed to it: PID 1 has work to do after the fork (drop
-// capabilities, install filters, re-execute itself), which a command sharing
+// capabilities, install filters), which a command sharing
 // our memory and running meanwhile could watch.
 pid_t spawn_command(const Frozen& plan, int proc, int go, int go_write) noexcept {
     CommandStart start{&plan, proc, go, go_write};
@@ -349,6 +378,7 @@ pid_t spawn_command(const Frozen& plan, int proc, int go, int go_write) noexcept
 }  // namespace
 
 void run(const Frozen& plan) noexcept {
+    ::sigprocmask(SIG_UNBLOCK, &plan.setup_unblock, nullptr);
     for (std::int32_t i = 0; i < plan.n_close_fds; ++i) ::close(plan.close_fds[i]);
     // A child of a failed or killed parent must not live on (HACKING.md, security rule 6): arm the
     // death signal, then check that the parent did not die before it was armed
@@ -414,7 +444,7 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Capabilities);
     if (switching && !plan.switch_early && !switch_ids(plan))
         fail(plan, Step::SwitchIds);
-    if (!set_capabilities(plan.caps))
+    if (!set_capabilities(plan.caps, plan.pid1_keeps))
         fail(plan, Step::Capabilities);
     change_dir(plan);
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -451,15 +481,11 @@ void run(const Frozen& plan) noexcept {
             ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
         exec_command(plan, proc, true);
     }
-    // PID 1 is closed to the sandbox before the command runs (HACKING.md,
-    // "PID 1"). Not dumpable, nothing inside can ptrace it or open its
-    // /proc/1/{mem,fd,environ} (ptrace(2), "Ptrace access mode checking"). A
-    // PID 1 that re-executes itself below turns non-dumpable in its new image,
-    // whose memory belongs to the sandbox's namespace: until then it stays
-    // open to its owner outside, who may have read child-pid from --info-fd
-    // already, and nothing of the sandbox runs yet. PID 1 holds no capability
-    // either before the command may run.
-    if (plan.self_fd < 0)
+    // PID 1 is closed to the sandbox before the command runs, open to its owner
+    // outside (HACKING.md, "PID 1"). Holding none of what it would keep (real
+    // root without CAP_SYS_PTRACE), it turns non-dumpable instead: closed to all.
+    const std::uint64_t keeps = plan.pid1_keeps & permitted_capabilities();
+    if (keeps == 0)
         ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     // --on-exit wait outside a pid namespace: orphans of the sandbox come to us
     // rather than to the host's init, from the command's first instruction.
@@ -472,7 +498,7 @@ void run(const Frozen& plan) noexcept {
     if (plan.filters_before_command)
         install_filters(plan);
     // The command waits for PID 1's go-ahead: nothing of it runs before PID 1
-    // holds no capability, is filtered and, re-executed, closed to it.
+    // holds no effective capability, is filtered and closed to it.
     int go[2] = {-1, -1};
     if (::pipe2(go, O_CLOEXEC) < 0)
         fail(plan, Step::Fork);
@@ -481,11 +507,10 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Fork);
     if (!plan.die_with_parent)
         ::prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-    // The reaper keeps no capability, whatever the command keeps (with none to
-    // keep, set_capabilities(plan.caps) left it none already). With
-    // no_new_privs, execve gives none back, not even to root.
-    if (plan.caps != 0 && !set_capabilities(0))
+    if (!keep_only_permitted(keeps))
         fail(plan, Step::Capabilities);
+    if (keeps != 0)
+        ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     if (!plan.filters_before_command)
         install_filters(plan);
     // Only the command may hold the status pipe now: its EOF means execve worked.
@@ -500,8 +525,6 @@ void run(const Frozen& plan) noexcept {
                             .keep = locks,
                             .n_keep = plan.n_lock_files};
     ::close(go[0]);
-    if (plan.self_fd >= 0)
-        reexec_pid1(plan, plan.self_fd, state, go[1]);
     send_go(go[1]);
     reap(state);
 }

@@ -101,6 +101,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.envp = p.envp_.data();
 
     f.caps = plan.caps;
+    f.pid1_keeps = plan.pid1_keeps;
     f.bounding = plan.bounding;
     f.reaper = plan.reaper;
     for (const std::string& program : plan.seccomp_filters) {

@@ -74,7 +74,8 @@ struct Frozen {
     char* const* pwd_values = nullptr;  // "PWD=<chdir[i]>"
     const char* path_env = nullptr;     // $PATH for the execvp-like search
 
-    std::uint64_t caps = 0;  // the command's capabilities (the reaper keeps none)
+    std::uint64_t caps = 0;        // the command's capabilities
+    std::uint64_t pid1_keeps = 0;  // Plan::pid1_keeps
     std::uint64_t bounding = 0;
     bool reaper = false;
     bool intermediate = false;    // make the pid namespace from a first process (--pidns + --unshare-pid)
@@ -92,7 +93,6 @@ struct Frozen {
     const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
-    int self_fd = -1;  // O_PATH of cocoon's own binary: PID 1 re-executes it (Plan::pid1_reexec); -1: not
     bool new_session = false;
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
@@ -104,7 +104,10 @@ struct Frozen {
     Limit rlimits[kRlimits] = {};  // set on the command just before execve
     std::int32_t n_rlimits = 0;
     mode_t umask = 022;
-    sigset_t exec_mask{};     // the caller's signal mask, restored just before execve
+    sigset_t exec_mask{};  // the caller's signal mask, restored just before execve
+    // Unblocked by the first process for its setup: the terminating signals the
+    // caller left unblocked, when we sleep in vfork meanwhile (Plan::share_memory).
+    sigset_t setup_unblock{};
     sigset_t reaper_waits{};  // what the reaper sigwaits for: forwarded signals + SIGCHLD
 };
 
@@ -137,6 +140,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 // The fds are created after freezing but before clone.
 void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
              std::vector<int> close_in_child);
+
+// The signals that end cocoon (and the sandbox with it) while setup runs: once
+// the command runs they are forwarded to it instead (HACKING.md, "Signals and setup").
+inline constexpr int kTerminatingSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // The signals cocoon forwards to the command (HACKING.md, "Signals and setup").
 inline constexpr int kForwardedSignals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,

@@ -98,12 +98,9 @@ std::string namespace_fields(pid_t pid, const Namespaces& ns, std::string_view s
     return out;
 }
 
-// The signals that end cocoon (and the sandbox with it) while setup runs: once
-// the command runs they are forwarded to it instead.
-constexpr int kTerminating[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-
 bool is_terminating(int sig) {
-    return std::find(std::begin(kTerminating), std::end(kTerminating), sig) != std::end(kTerminating);
+    const auto& terminating = child::kTerminatingSignals;
+    return std::find(std::begin(terminating), std::end(terminating), sig) != std::end(terminating);
 }
 
 struct Received {
@@ -378,16 +375,6 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
         child_waits ? go->read.get() : -1,
         child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
-    // Without it PID 1 stays as cloned: the sandbox still works, closed to its
-    // owner outside as well (Plan::pid1_reexec).
-    UniqueFd self;
-    if (plan.pid1_reexec) {
-        Result<UniqueFd> fd = open_own_executable();
-        if (fd)
-            self = std::move(*fd);
-        frozen->frozen().self_fd = self.get();
-    }
-
     // The forwarded signals are read from a signalfd, made before clone so that
     // none is lost and setup can always be interrupted (a terminating one then
     // ends the sandbox instead of being forwarded).
@@ -414,16 +401,20 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     const bool share_memory = plan.share_memory;             // vfork_with_pidfd
     Result<Cloned> cloned = Cloned{};
     if (share_memory) {
-        // Asleep until the child's execve, we cannot read the signalfd: the
-        // terminating signals stay deliverable meanwhile (we install no handler,
-        // so they end us, and the child follows through its death signal, armed
-        // first thing). Setup that blocks (a FIFO, a hung FUSE source) can so
-        // always be interrupted.
-        sigset_t during = all;
-        for (const int sig : kTerminating) sigdelset(&during, sig);
-        ::sigprocmask(SIG_SETMASK, &during, nullptr);
+        // Asleep until the child's execve, we cannot read the signalfd. The
+        // signals stay blocked here, so none ends us after the command's execve
+        // (it would run on, unwatched): sent to us alone they wait in the
+        // signalfd and are forwarded once the command runs. The child takes
+        // the terminating ones itself during setup (Frozen::setup_unblock), so
+        // that a setup that blocks (a hung FUSE source) still ends at Ctrl-C,
+        // which the terminal sends to the whole process group, or at a group
+        // kill (timeout(1), systemd); the death of the child wakes us.
+        sigset_t& unblock = frozen->frozen().setup_unblock;
+        sigemptyset(&unblock);
+        for (const int sig : child::kTerminatingSignals)
+            if (sigismember(&old, sig) == 0)
+                sigaddset(&unblock, sig);
         cloned = vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack);
-        ::sigprocmask(SIG_SETMASK, &all, nullptr);
     } else {
         cloned = clone_with_pidfd(flags);
     }

@@ -82,7 +82,7 @@ void relay(const Frozen& plan, pid_t child) noexcept {
 }
 
 void reap(const ReaperState& state) noexcept {
-    // Not dumpable since before the command started (child.cc).
+    // Closed to the command since before it started (child.cc).
     // Keep only stdio, the exit and life pipes, --sync-fd and the locks: the
     // sandbox's files are not ours to hold open.
     int held[kMaxHeld];
@@ -146,107 +146,11 @@ void reap(const ReaperState& state) noexcept {
     }
 }
 
-namespace {
-
-// Decimal digits of `value` at `out`, NUL-terminated; returns the end + 1.
-char* put_number(char* out, long value) noexcept {
-    char digits[24];
-    int n = 0;
-    const bool negative = value < 0;
-    unsigned long v = negative ? 0UL - static_cast<unsigned long>(value) : static_cast<unsigned long>(value);
-    do {
-        digits[n++] = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    if (negative)
-        *out++ = '-';
-    while (n > 0) *out++ = digits[--n];
-    *out++ = '\0';
-    return out;
-}
-
-bool keep_across_exec(int fd) noexcept {
-    return fd < 0 || ::fcntl(fd, F_SETFD, 0) == 0;
-}
-
-// argv: kPid1Argv0, the name to take, the fields of ReaperState and the go-ahead
-// fd in this order, then the locks.
-constexpr int kFixedFields = 7;
-
-}  // namespace
-
-void reexec_pid1(const Frozen& plan, int self_fd, const ReaperState& state, int go_fd) noexcept {
-    static char numbers[(kFixedFields + kMaxHeld) * 24];
-    static char* argv[2 + kFixedFields + kMaxHeld + 1];
-    const long fixed[kFixedFields] = {state.command,
-                                      go_fd,
-                                      state.exit_fd,
-                                      state.life_fd,
-                                      state.sync_fd,
-                                      static_cast<long>(state.on_exit),
-                                      state.forward_kernel_signals ? 1 : 0};
-    int n = 0;
-    argv[n++] = const_cast<char*>(kPid1Argv0);
-    // Our name (comm) as it is now, "bwrap" or "cocoon": the new image takes it
-    // back, so that /proc/1/comm says what it said before.
-    static char name[17];
-    ::prctl(PR_GET_NAME, name, 0, 0, 0);
-    argv[n++] = name;
-    char* at = numbers;
-    bool kept = keep_across_exec(go_fd) && keep_across_exec(state.exit_fd) &&
-                keep_across_exec(state.life_fd) && keep_across_exec(state.sync_fd);
-    for (const long field : fixed) {
-        argv[n++] = at;
-        at = put_number(at, field);
-    }
-    for (int i = 0; i < state.n_keep && i < kMaxHeld - 3; ++i) {
-        kept = kept && keep_across_exec(state.keep[i]);
-        argv[n++] = at;
-        at = put_number(at, state.keep[i]);
-    }
-    argv[n] = nullptr;
-    // The sandbox's environment, which /proc/1/environ then shows as bwrap's PID 1
-    // does (flatpak enter copies it into the processes it starts).
-    if (kept)
-        ::syscall(SYS_execveat, self_fd, "", argv, plan.envp, AT_EMPTY_PATH);
-    // Not re-executed: go on as we are, closed to the owner outside as well.
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    send_go(go_fd);
-    reap(state);
-}
-
 void send_go(int go_fd) noexcept {
     const char go = 1;
     while (::write(go_fd, &go, 1) < 0 && errno == EINTR) {
     }
     ::close(go_fd);
-}
-
-void pid1_main(int argc, char** argv) noexcept {
-    // The command waits for us: closed to the sandbox first (HACKING.md, "PID 1").
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    if (argc < 2 + kFixedFields)
-        _exit(255);
-    ::prctl(PR_SET_NAME, argv[1], 0, 0, 0);
-    long field[kFixedFields];
-    for (int i = 0; i < kFixedFields; ++i) field[i] = std::strtol(argv[2 + i], nullptr, 10);
-    static int locks[kMaxHeld];
-    int n_locks = 0;
-    for (int i = 2 + kFixedFields; i < argc && n_locks < kMaxHeld; ++i)
-        locks[n_locks++] = static_cast<int>(std::strtol(argv[i], nullptr, 10));
-    ReaperState state{.command = static_cast<pid_t>(field[0]),
-                      .exit_fd = static_cast<int>(field[2]),
-                      .life_fd = static_cast<int>(field[3]),
-                      .sync_fd = static_cast<int>(field[4]),
-                      .on_exit = static_cast<OnExit>(field[5]),
-                      .forward_kernel_signals = field[6] != 0,
-                      .keep = locks,
-                      .n_keep = n_locks};
-    // Preserved across execve, but said again: orphans must keep coming to us.
-    if (state.on_exit == OnExit::Wait)
-        ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    send_go(static_cast<int>(field[1]));
-    reap(state);
 }
 
 }  // namespace cocoon::child

@@ -7,8 +7,7 @@
 
 namespace cocoon::child {
 
-// What PID 1 needs once the command runs: little enough to be handed to a
-// re-executed cocoon on its command line (Plan::pid1_reexec).
+// What PID 1 needs once the command runs.
 struct ReaperState {
     pid_t command = -1;
     int exit_fd = -1;  // the command's wait status goes to the parent here
@@ -29,12 +28,6 @@ struct ReaperState {
 // with the command's status once nothing is left to reap. Holds stdio, the
 // exit and life pipes, --sync-fd and `keep`; everything else is closed.
 [[noreturn]] void reap(const ReaperState& state) noexcept;
-
-// PID 1 re-executed (run/child.cc): cocoon's argv[0] says so, and the rest is
-// the ReaperState and the fd on which the waiting command gets its go-ahead.
-inline constexpr const char* kPid1Argv0 = "cocoon-pid1";
-[[noreturn]] void reexec_pid1(const Frozen& plan, int self_fd, const ReaperState& state, int go_fd) noexcept;
-[[noreturn]] void pid1_main(int argc, char** argv) noexcept;
 
 // One byte on `go_fd`, then closed: the command, waiting in run/child.cc, may run.
 void send_go(int go_fd) noexcept;

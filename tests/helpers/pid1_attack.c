@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Attacks PID 1 of its pid namespace as its very first instructions: no libc,
 // no dynamic loader, nothing between execve and the attack. Prints one line:
-//   mem=E status=S environ=E fd=E ptrace=E seccomp=N
+//   mem=E environ=E fd=E root=E ptrace=E seccomp=N
 // where E is 0 for success or the errno, and N the "Seccomp:" field of
 // /proc/1/status (2: filtered, 0: not; '?' if unreadable).
 #include <fcntl.h>
@@ -47,7 +47,10 @@ static long try_open(const char* path, long flags) {
 __attribute__((force_align_arg_pointer)) void _start(void) {
     long mem = try_open("/proc/1/mem", O_RDWR);
     long environ = try_open("/proc/1/environ", O_RDONLY);
-    long fd = try_open("/proc/1/fd", O_RDONLY | O_DIRECTORY);
+    // The numbers in /proc/1/fd are listable, as for any process of our uid;
+    // what they point to is not.
+    long fd = try_open("/proc/1/fd/0", O_RDONLY);
+    long root = try_open("/proc/1/root", O_RDONLY | O_DIRECTORY);
     long pt = sys(SYS_ptrace, PTRACE_ATTACH, 1, 0, 0);
     if (pt == 0)
         sys(SYS_ptrace, PTRACE_DETACH, 1, 0, 0);
@@ -73,6 +76,8 @@ __attribute__((force_align_arg_pointer)) void _start(void) {
     put_num(environ);
     put(" fd=");
     put_num(fd);
+    put(" root=");
+    put_num(root);
     put(" ptrace=");
     put_num(pt < 0 ? -pt : 0);
     put(" seccomp=");

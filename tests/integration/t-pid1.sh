@@ -21,23 +21,33 @@ check "SIGTERM to cocoon is forwarded to the command and its status returned (pi
 # SIGINT and SIGQUIT are not tried here: a background job of a non-interactive
 # shell starts with them ignored, and sh then cannot trap them (POSIX); the
 # terminal tests (t-terminal.sh) cover them.
-# Without a pid namespace the command starts as a vfork child, during which
-# SIGHUP and the other terminating signals stay deliverable to cocoon (they end
-# it, as they end bwrap, so that a hung setup can be interrupted): cocoon blocks
-# them again as it resumes, microseconds after the command's execve. The test
-# signals once they are blocked (SigBlk in /proc/PID/status, bit 0 is SIGHUP).
-blocked_hup() { (( 0x$(awk '/^SigBlk/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0) & 1 )); }
+# Without a pid namespace the command starts as a vfork child, while cocoon
+# sleeps: a signal sent to cocoon meanwhile waits, blocked, and is forwarded
+# once the command runs.
 for sig in HUP USR1 USR2 WINCH; do
     "${C[@]}" --bind "$ready" /r sh -c "trap 'exit 9' $sig; echo > /r/fifo; while :; do sleep 0.05; done" >/dev/null &
     pid=$!
     read -r _ <"$ready/fifo"
-    for _ in $(seq 200); do blocked_hup "$pid" && break; sleep 0.01; done
     kill "-$sig" "$pid"
     wait "$pid"
     check "SIG$sig is forwarded too (no pid ns)" 9 "$?"
     # Should cocoon have died instead, its command must not hold our output open.
     pkill -KILL -u "$(id -u)" -f "trap 'exit 9' $sig" 2>/dev/null
 done
+# A SIGTERM at any moment of a vfork start, including the microseconds after
+# the command's execve, ends cocoon and the command together: never cocoon
+# alone with the command running on.
+long="7$$"
+for _ in $(seq 150); do
+    "${C[@]}" sleep "$long" &
+    pid=$!
+    [ $((RANDOM % 4)) = 0 ] || sleep "0.00$((RANDOM % 6))"
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+done
+run pgrep -u "$(id -u)" -fx "sleep $long"
+check "SIGTERM during a vfork start never leaves the command behind (150 tries)" "1" "$rc"
+pkill -KILL -u "$(id -u)" -fx "sleep $long"
 rm -rf "$ready"
 
 run "${C[@]}" --unshare-pid sh -c 'sh -c "sleep 0.1 &"; sleep 0.5; cat /proc/[0-9]*/stat | grep -c " Z "'
@@ -49,8 +59,6 @@ check "the reaper cannot be ptraced from inside" "Operation not permitted" "$out
 run "${C[@]}" --unshare-pid sh -c 'grep -E "^(CapEff|CapBnd)" /proc/1/status | tr -s "\t" " "'
 check "the reaper has no capabilities" "CapEff: 0000000000000000 CapBnd: 0000000000000000" "$(echo $out)"
 
-run "${C[@]}" --unshare-pid ls /proc/1/fd
-check "the reaper is not dumpable: its fds cannot be listed from inside" "ls: cannot open directory '/proc/1/fd': Permission denied" "$err"
 
 
 # --die-with-parent: SIGKILL the process that started cocoon, then no process
@@ -154,33 +162,49 @@ run "$COCOON" "${ROOT[@]}" --userns 5 --pidns 6 sh -c 'cat /proc/1/comm; [ $$ -g
 check "... and join it with --userns and --pidns" "0 cocoon joined" "$rc $(echo $out)"
 stop_held
 
-# With root mapped in the sandbox's user namespace, PID 1's files are the
-# caller's too: environ, which flatpak enter copies. The command (no
-# capabilities) still gets none of them.
-start_held --unshare-pid --uid 0 --gid 0 --setenv COCOON_MARK held
-check "the owner can read PID 1's environment (uid 0 inside)" "COCOON_MARK=held" \
+# PID 1's environment, which flatpak enter copies into what it starts: cocoon's
+# own, as with bwrap's PID 1 (--setenv applies to the command). Its owner reads
+# it with the default identity map as with uid 0 mapped.
+COCOON_MARK=held start_held --unshare-pid
+check "the owner can read PID 1's environment" "COCOON_MARK=held" \
     "$(tr '\0' '\n' <"/proc/$child/environ" 2>&1 | grep COCOON_MARK)"
+check "... and open its memory" "ok" "$(head -c0 "/proc/$child/mem" 2>&1 && echo ok)"
 stop_held
-# (Root inside owns PID 1's /proc files, so it can list the numbers in /proc/1/fd;
-# following one needs the ptrace check, which it fails.)
-run "${C[@]}" --unshare-pid --uid 0 --gid 0 sh -c 'for f in environ mem fd/0 fd/1 exe cwd root; do
+COCOON_MARK=held start_held --unshare-pid --uid 0 --gid 0
+check "... also with uid 0 inside" "COCOON_MARK=held" "$(tr '\0' '\n' <"/proc/$child/environ" 2>&1 | grep COCOON_MARK)"
+stop_held
+# The command, same uid, cannot follow any of it (the kernel's ptrace access
+# check): only the numbers in /proc/1/fd can be listed, as for any process of
+# the same uid.
+reach='for f in environ mem fd/0 fd/1 fdinfo/0 exe cwd root ns/user ns/mnt; do
     if [ -L /proc/1/$f ]; then readlink /proc/1/$f; else head -c1 /proc/1/$f; fi; done 2>/dev/null; echo end'
-check "... while the command, root inside but without capabilities, cannot read PID 1" "0 end" "$rc $out"
-run "${C[@]}" --unshare-pid --uid 0 --gid 0 "$IN_PROBE" ptrace 1
-check "... nor ptrace it" "Operation not permitted" "$out"
+run "${C[@]}" --unshare-pid sh -c "$(echo "$reach" | sed 's|/proc/1/|/proc/self/|g')"
+[ "$rc" = 0 ] && [ "$(echo $out | wc -w)" -gt 5 ] && ok "(the same loop reads the command's own files)" ||
+    not_ok "(the same loop reads the command's own files)" "$out"
+for ids in "" "--uid 0 --gid 0"; do
+    # shellcheck disable=SC2086
+    run "${C[@]}" --unshare-pid $ids sh -c "$reach"
+    check "the command cannot read PID 1's files (${ids:-own ids})" "0 end" "$rc $out"
+    # shellcheck disable=SC2086
+    run "${C[@]}" --unshare-pid $ids "$IN_PROBE" ptrace 1
+    check "... nor ptrace it" "Operation not permitted" "$out"
+done
+run "${C[@]}" --unshare-pid --seccomp-profile default sh -c "$reach"
+check "... nor under filters PID 1 installs before the command" "0 end" "$rc $out"
+run "${C[@]}" --unshare-pid --uid 0 --gid 0 --cap-add CAP_NET_ADMIN sh -c "$reach"
+check "... nor when the command keeps other capabilities" "0 end" "$rc $out"
+run "${C[@]}" --unshare-pid sh -c 'unshare -U -r sh -c "echo in; cat /proc/1/environ; readlink /proc/1/root" 2>/dev/null; echo end'
+check "... nor from a nested user namespace of its own" "0 in end" "$rc $(echo $out)"
 run "${C[@]}" --unshare-pid sh -c 'grep -E "^(Uid|CapEff|CapPrm|CapBnd)" /proc/1/status | tr -s "\t" " "'
-check "PID 1 re-executed keeps no capability" \
-    "Uid: $(id -u) $(id -u) $(id -u) $(id -u) CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000" \
+check "PID 1 keeps only cap_sys_ptrace, permitted, not effective" \
+    "Uid: $(id -u) $(id -u) $(id -u) $(id -u) CapPrm: 0000000000080000 CapEff: 0000000000000000 CapBnd: 0000000000000000" \
     "$(echo $out)"
 run "${C[@]}" --unshare-pid --uid 0 --gid 0 --cap-add CAP_NET_ADMIN sh -c 'grep -E "^(CapEff|CapPrm)" /proc/1/status | tr -s "\t" " "'
-check "... even when the command keeps some, as root inside" "CapPrm: 0000000000000000 CapEff: 0000000000000000" "$(echo $out)"
-# Filters that refuse PID 1's re-execution (execveat here): PID 1 stays as it
-# was cloned, and the sandbox works as before.
-"$PROBE" deny 322 1 >"$work/no-execveat"
-run "${C[@]}" --unshare-pid --seccomp 5 sh -c 'tr "\0" " " < /proc/1/cmdline | cut -d" " -f1; echo ran' 5<"$work/no-execveat"
-check "filters that refuse PID 1's re-execution leave it as it was" "0 $COCOON ran" "$rc $(echo $out)"
-run "${C[@]}" --unshare-pid sh -c 'tr "\0" " " < /proc/1/cmdline | cut -d" " -f1'
-check "... otherwise it is re-executed" "0 cocoon-pid1" "$rc $out"
+check "... even when the command keeps some, as root inside" "CapPrm: 0000000000080000 CapEff: 0000000000000000" "$(echo $out)"
+run "${C[@]}" --unshare-pid --uid 0 --gid 0 sh -c 'grep -E "^Cap(Prm|Eff|Inh|Amb)" /proc/self/status | cut -f2 | sort -u'
+check "... which the command, root inside, does not get" "0000000000000000" "$out"
+run "${C[@]}" --unshare-pid sh -c 'tr "\0" " " < /proc/1/cmdline | cut -d" " -f1; cat /proc/1/comm'
+check "PID 1 is cocoon as started, not re-executed" "0 $COCOON cocoon" "$rc $(echo $out)"
 rm -rf "$work"
 
 done_testing

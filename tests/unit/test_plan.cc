@@ -292,31 +292,19 @@ TEST_CASE("filters go on PID 1 before the command only with a reaper, and only i
     add_filters(*plan, {std::string(8, '\0')}, allow);
     CHECK(plan->filters_before_command);
     CHECK(seen.death_signal);
-    CHECK_FALSE(seen.capset);
-    CHECK(plan->pid1_reexec);
-    CHECK(seen.pid1_reexec);
+    CHECK(seen.capset);  // PID 1 sets its own, whatever the command keeps
+    CHECK(seen.pid1_dumpable);
     auto fresh = [&] { return *make_plan(c, user_facts()); };
     Plan unfiltered = fresh();
     add_filters(unfiltered, {}, refuse);
     CHECK_FALSE(unfiltered.filters_before_command);
-    CHECK(unfiltered.pid1_reexec);  // no filter: nothing to refuse it
     Plan refused = fresh();
     add_filters(refused, {std::string(8, '\0')}, refuse);
     CHECK_FALSE(refused.filters_before_command);
-    CHECK_FALSE(refused.pid1_reexec);
-    // Filters that allow the command's start but not PID 1's re-execution.
-    auto no_reexec = [](const std::vector<std::string>&, const AfterFilters& after) {
-        return !after.pid1_reexec;
-    };
-    Plan early_only = fresh();
-    add_filters(early_only, {std::string(8, '\0')}, no_reexec);
-    CHECK(early_only.filters_before_command);
-    CHECK_FALSE(early_only.pid1_reexec);
     auto no_reaper = make_plan(with_command({}), user_facts());
     REQUIRE(no_reaper);
     add_filters(*no_reaper, {std::string(8, '\0')}, allow);
-    CHECK_FALSE(no_reaper->filters_before_command);
-    CHECK_FALSE(no_reaper->pid1_reexec);  // the command itself is PID 1, or there is none
+    CHECK_FALSE(no_reaper->filters_before_command);  // the command itself is PID 1, or there is none
 }
 
 }  // namespace
@@ -433,21 +421,23 @@ TEST_CASE("the process model is planned: who waits for the parent, who shares it
 namespace cocoon {
 namespace {
 
-TEST_CASE("PID 1 is re-executed only by a static cocoon, which needs nothing from the new root") {
+TEST_CASE("PID 1 keeps CAP_SYS_PTRACE permitted, and the command does not get it") {
     Config c;
     c.command = {"true"};
     c.unshare_pid = true;
     HostFacts f;
     f.uid = 1001;
     f.gid = 1001;
-    CHECK(make_plan(c, f)->pid1_reexec);
-    f.static_binary = false;
     auto plan = make_plan(c, f);
-    CHECK_FALSE(plan->pid1_reexec);
-    add_filters(*plan, {std::string(8, '\0')},
-                [](const std::vector<std::string>&, const AfterFilters&) { return true; });
-    CHECK_FALSE(plan->pid1_reexec);
-    CHECK(plan->filters_before_command);
+    REQUIRE(plan);
+    CHECK(plan->pid1_keeps == 1ULL << 19);
+    CHECK(plan->caps == 0);
+    CHECK((plan->bounding & plan->pid1_keeps) == 0);  // the command cannot regain it at execve
+    c.unshare_pid = false;                            // no PID 1 of ours
+    CHECK(make_plan(c, f)->pid1_keeps == 0);
+    c.unshare_pid = true;
+    c.as_pid_1 = true;
+    CHECK(make_plan(c, f)->pid1_keeps == 0);
 }
 
 }  // namespace

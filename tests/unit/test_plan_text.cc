@@ -64,7 +64,7 @@ TEST_CASE("--dry-run: every decision on a line of its own, mounts in order") {
     CHECK(has_line(text, "command: sh (argv \"sh\" \"-c\" \"true\")"));
     CHECK(has_line(text, "capabilities: none"));
     CHECK(has_line(text, "seccomp: none"));
-    CHECK(has_line(text, "pid 1: cocoon's reaper (re-executed, enterable by its owner)"));
+    CHECK(has_line(text, "pid 1: cocoon's reaper (enterable by its owner, keeps cap_sys_ptrace permitted)"));
     CHECK(has_line(text, "lifecycle: on-exit detach, die with parent"));
 }
 
