@@ -124,8 +124,14 @@ struct App {
         }
         if (config->seccomp_export) {
             // No sandbox: includes/excludes on capabilities see those of --cap-add.
-            Result<std::vector<std::string>> programs =
-                compile_profiles(config->seccomp_profiles, apply_cap_ops(0, ~0ULL, config->cap_ops));
+            Result<HostFacts> facts = gather_host_facts({.seccomp_profiles = config->seccomp_profiles});
+            if (!facts)
+                return report(facts.error());
+            Result<std::vector<seccomp::PlannedProfile>> planned = seccomp::plan_profiles(
+                config->seccomp_profiles, facts->seccomp, apply_cap_ops(0, ~0ULL, config->cap_ops));
+            if (!planned)
+                return report(planned.error());
+            Result<std::vector<std::string>> programs = compile_profiles(*planned);
             if (!programs)
                 return report(programs.error());
             if (programs->empty())
@@ -136,15 +142,16 @@ struct App {
                 return report(Error{st.error().errnum, "--seccomp-export: " + st.error().context});
             return 0;
         }
-        Result<HostFacts> facts =
-            gather_host_facts({.id_maps = config->wants_id_maps(), .rlimits = !config->rlimits.empty()});
+        Result<HostFacts> facts = gather_host_facts({.id_maps = config->wants_id_maps(),
+                                                     .rlimits = !config->rlimits.empty(),
+                                                     .seccomp_profiles = config->seccomp_profiles});
         if (!facts)
             return report(facts.error());
         facts->parent_pid = parent_pid;
         Result<Plan> plan = make_plan(*config, *facts);
         if (!plan)
             return report(plan.error());
-        Result<std::vector<std::string>> programs = compile_profiles(plan->seccomp_profiles, plan->caps);
+        Result<std::vector<std::string>> programs = compile_profiles(plan->seccomp_profiles);
         if (!programs)
             return report(programs.error());
         add_filters(*plan, std::move(*programs), filters_allow_early_install);

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "core/seccomp_profile.h"
+
 namespace cocoon {
 
 struct HostFacts {
@@ -28,6 +30,7 @@ struct HostFacts {
     // getrlimit(2) hard limits: without CAP_SYS_RESOURCE in the initial user
     // namespace, no --rlimit can go above them (rlimits are not namespaced).
     std::array<std::uint64_t, 16> rlimit_hard{};
+    seccomp::SeccompFacts seccomp;  // for --seccomp-profile
 };
 
 }  // namespace cocoon

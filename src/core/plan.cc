@@ -286,7 +286,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan_caps(config, facts, plan);
     plan.seccomp_filters = config.seccomp_filters;
     plan.fd_filters = config.seccomp_filters.size();
-    plan.seccomp_profiles = config.seccomp_profiles;
+    plan.seccomp_profiles = TRY(seccomp::plan_profiles(config.seccomp_profiles, facts.seccomp, plan.caps));
     plan.new_session = config.new_session;
     plan.forward_kernel_signals = config.new_session;
     plan.die_with_parent = config.die_with_parent;

@@ -68,9 +68,10 @@ struct Plan {
     // exactly `caps`; real root keeps the bounding set it had, as with bwrap.
     std::uint64_t caps = 0;
     std::uint64_t bounding = 0;
-    std::vector<std::string> seccomp_filters;   // sock_filter arrays, installed in order
-    std::size_t fd_filters = 0;                 // the first ones: from --seccomp/--add-seccomp-fd
-    std::vector<std::string> seccomp_profiles;  // --seccomp-profile, compiled by main, then add_filters
+    std::vector<std::string> seccomp_filters;  // sock_filter arrays, installed in order
+    std::size_t fd_filters = 0;                // the first ones: from --seccomp/--add-seccomp-fd
+    std::vector<seccomp::PlannedProfile>
+        seccomp_profiles;  // --seccomp-profile, compiled by main, then add_filters
     // PID 1 installs the filters before it starts the command, which inherits
     // them (core/filter_order.h); otherwise each installs its own.
     bool filters_before_command = false;

@@ -128,13 +128,24 @@ std::string render_plan(const Plan& plan) {
         std::string from;
         if (plan.fd_filters > 0)
             from = fmt::format("{} from --seccomp/--add-seccomp-fd", plan.fd_filters);
-        for (const std::string& profile : plan.seccomp_profiles)
-            from += fmt::format("{}--seccomp-profile {}", from.empty() ? "" : ", ", profile);
+        for (const seccomp::PlannedProfile& profile : plan.seccomp_profiles)
+            from += fmt::format("{}--seccomp-profile {}", from.empty() ? "" : ", ", profile.name);
         line("seccomp", fmt::format("{} filters ({}), installed {}", plan.seccomp_filters.size(), from,
                                     plan.filters_before_command ? "by PID 1 before the command"
                                                                 : "by the command just before execve"));
+        // Where each program comes from: the fds first, then every profile that
+        // has a filter (`none` has none), in order (main.cc, add_filters).
+        std::vector<std::string> sources(plan.fd_filters, "--seccomp/--add-seccomp-fd");
+        for (const seccomp::PlannedProfile& profile : plan.seccomp_profiles) {
+            if (profile.builtin != nullptr && !profile.builtin->text.empty())
+                sources.push_back(fmt::format("--seccomp-profile {}, built-in", profile.name));
+            else if (profile.lowered)
+                sources.push_back(fmt::format("--seccomp-profile {}, {} rules, {} after lowering",
+                                              profile.name, profile.rules, profile.lowered->rules.size()));
+        }
         for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
-            out += fmt::format("  {}. {} instructions\n", i + 1, plan.seccomp_filters[i].size() / 8);
+            out += fmt::format("  {}. {} instructions{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
+                               i < sources.size() ? fmt::format(" ({})", sources[i]) : "");
     }
     line("pid 1", plan.reaper
                       ? (plan.pid1_keeps != 0

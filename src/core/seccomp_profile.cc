@@ -2,6 +2,8 @@
 // --seccomp-profile: built-in names, text policies, JSON profiles. [pure]
 #include "core/seccomp_profile.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cocoon::seccomp {
@@ -22,6 +24,29 @@ Result<std::optional<Policy>> parse_profile(std::string_view profile, std::strin
     if (!policy)
         return fail(policy.error());
     return std::optional<Policy>(std::move(*policy));
+}
+
+Result<std::vector<PlannedProfile>> plan_profiles(const std::vector<std::string>& profiles,
+                                                  const SeccompFacts& facts, std::uint64_t caps) {
+    std::vector<PlannedProfile> planned;
+    const ProfileContext context{caps, facts.arch, facts.kernel};
+    for (const std::string& profile : profiles) {
+        PlannedProfile p{.name = profile, .builtin = builtin_named(profile)};
+        if (p.builtin == nullptr) {
+            const auto file = std::find_if(facts.files.begin(), facts.files.end(),
+                                           [&](const auto& f) { return f.first == profile; });
+            if (file == facts.files.end())
+                return fail(Error::usage(fmt::format("--seccomp-profile: {}: not read", profile)));
+            const std::optional<Policy> policy =
+                TRY(parse_profile(profile, file->second, facts.known, context));
+            if (policy) {
+                p.rules = policy->rules.size();
+                p.lowered = TRY(lower(*policy));
+            }
+        }
+        planned.push_back(std::move(p));
+    }
+    return planned;
 }
 
 }  // namespace cocoon::seccomp

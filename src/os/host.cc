@@ -12,8 +12,11 @@
 #include <climits>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "core/id_map.h"
 #include "os/fd.h"
+#include "os/seccomp_compile.h"
 
 namespace cocoon {
 namespace {
@@ -87,6 +90,20 @@ Result<HostFacts> gather_host_facts(FactsWanted wanted) {
         facts.subgid_text = read_text("/etc/subgid");
         facts.newuidmap = find_helper("newuidmap");
         facts.newgidmap = find_helper("newgidmap");
+    }
+    if (!wanted.seccomp_profiles.empty()) {
+        facts.seccomp.known = syscall_known;
+        facts.seccomp.arch = native_arch_name();
+        facts.seccomp.kernel = seccomp::parse_kernel_version(kernel_release());
+        for (const std::string& profile : wanted.seccomp_profiles) {
+            if (seccomp::builtin_named(profile) != nullptr)
+                continue;
+            Result<std::string> text = read_file(profile);
+            if (!text)
+                return fail(
+                    Error{text.error().errnum, fmt::format("--seccomp-profile: {}", text.error().context)});
+            facts.seccomp.files.emplace_back(profile, std::move(*text));
+        }
     }
     return facts;
 }

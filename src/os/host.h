@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Gathering HostFacts: the only impure input of planning. [parent]
 #pragma once
+#include <string>
+#include <vector>
+
 #include "base/result.h"
 #include "core/host_facts.h"
 
@@ -10,6 +13,9 @@ namespace cocoon {
 struct FactsWanted {
     bool id_maps = false;  // /etc/subuid, /etc/subgid, the user name, newuidmap/newgidmap (--map-*)
     bool rlimits = false;  // the hard limits (--rlimit)
+    // --seccomp-profile: the files among them are read, and the syscall table,
+    // architecture and kernel version are looked up.
+    std::vector<std::string> seccomp_profiles;
 };
 
 Result<HostFacts> gather_host_facts(FactsWanted wanted);

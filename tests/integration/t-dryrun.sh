@@ -81,9 +81,14 @@ check "... as bwrap with bwrap's status" "1 bwrap: --tmpfs: destination is empty
 # The ordering mistake users asked about: a tmpfs over a directory bound earlier.
 run "$COCOON" --dry-run "${ROOT[@]}" --bind "$work/dir" "$HOME/proj" --tmpfs "$HOME" true
 check_match "a mount hidden by a later one says so" "bind WORK/dir -> $HOME/proj  \\(hidden by 28\\)" "${out//$work/WORK}"
-run "$COCOON" --dry-run --seccomp-profile default --ro-bind / / true
-check_match "the seccomp filters, where from and their size" \
-    $'\nseccomp: 1 filters \\(--seccomp-profile default\\), installed by the command just before execve\n  1\\. [0-9]+ instructions\n' "$out"
+printf 'default allow\ndeny EPERM mount umount2\ndeny EACCES personality arg0 != 0\n' >"$work/policy"
+run "$COCOON" --dry-run --seccomp-profile default --seccomp-profile "$work/policy" --ro-bind / / true
+check_match "the seccomp filters, where from, their rules and size" \
+    $'\nseccomp: 2 filters \\(--seccomp-profile default, --seccomp-profile WORK/policy\\), installed by the command just before execve\n  1\\. [0-9]+ instructions \\(--seccomp-profile default, built-in\\)\n  2\\. [0-9]+ instructions \\(--seccomp-profile WORK/policy, 3 rules, [0-9]+ after lowering\\)\n' "${out//$work/WORK}"
+printf 'default allow\ndeny EPERM no_such_call\n' >"$work/bad"
+run "$COCOON" --dry-run --seccomp-profile "$work/bad" --ro-bind / / true
+check "a policy that does not parse is refused by --dry-run too" "125 cocoon: --seccomp-profile: WORK/bad:2:12: unknown syscall 'no_such_call'" "$rc ${err//$work/WORK}"
+rm -f "$work/policy" "$work/bad"
 run ls -A "$work"
 check "nothing was created anywhere" "dir file low1 low2 up wd" "$(echo $out)"
 

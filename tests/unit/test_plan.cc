@@ -442,3 +442,44 @@ TEST_CASE("PID 1 keeps CAP_SYS_PTRACE permitted, and the command does not get it
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--seccomp-profile files are parsed and lowered while planning, built-ins are not") {
+    Config c = with_command({});
+    c.seccomp_profiles = {"default", "./p.txt", "none", "./p.json"};
+    c.cap_ops = {{.add = true, .cap = 21}};  // CAP_SYS_ADMIN: the JSON profile's includes see it
+    HostFacts f = user_facts();
+    f.seccomp.known = [](std::string_view name) { return name != "no_such_call"; };
+    f.seccomp.files = {{"./p.txt", "default allow\ndeny EPERM mount\ndeny EACCES personality arg0 != 0\n"},
+                       {"./p.json", R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+                           {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+                           {"names": ["mount"], "action": "SCMP_ACT_ALLOW",
+                            "includes": {"caps": ["CAP_SYS_ADMIN"]}}]})"}};
+    Result<Plan> plan = make_plan(c, f);
+    REQUIRE(plan);
+    REQUIRE(plan->seccomp_profiles.size() == 4);
+    CHECK(plan->seccomp_profiles[0].builtin != nullptr);
+    CHECK_FALSE(plan->seccomp_profiles[0].lowered);  // compiled at build time
+    REQUIRE(plan->seccomp_profiles[1].lowered);
+    CHECK(plan->seccomp_profiles[1].rules == 2);
+    CHECK(plan->seccomp_profiles[2].builtin != nullptr);
+    CHECK_FALSE(plan->seccomp_profiles[2].lowered);  // `none`
+    REQUIRE(plan->seccomp_profiles[3].lowered);
+    CHECK(plan->seccomp_profiles[3].rules == 3);  // mount included: the command has CAP_SYS_ADMIN
+    c.cap_ops.clear();
+    CHECK(make_plan(c, f)->seccomp_profiles[3].rules == 2);
+
+    // Errors name the file and line, and nothing is planned.
+    f.seccomp.files[0].second = "default allow\ndeny EPERM no_such_call\n";
+    Result<Plan> bad = make_plan(c, f);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().context.find("./p.txt:2") != std::string::npos);
+    // A file the facts do not hold was never read: planning says so.
+    c.seccomp_profiles = {"./other"};
+    CHECK_FALSE(make_plan(c, f));
+}
+
+}  // namespace
+}  // namespace cocoon

@@ -96,7 +96,7 @@ TEST_CASE("--dry-run describes filters, limits, capabilities and coordination fd
     const std::string text = render_plan(plan);
     CHECK(has_line(text,
                    "seccomp: 1 filters (--seccomp-profile default), installed by PID 1 before the command"));
-    CHECK(has_line(text, "  1. 12 instructions"));
+    CHECK(has_line(text, "  1. 12 instructions (--seccomp-profile default, built-in)"));
     CHECK(has_line(text, "capabilities: cap_net_admin"));
     CHECK(has_line(text, "rlimit: NOFILE 64:128"));
     CHECK(has_line(text, "lifecycle: on-exit kill, timeout 2.5s (SIGKILL 5s later)"));
