@@ -20,6 +20,15 @@ trap cleanup EXIT
 # Whatever fds the harness let through are not ours to count below.
 for fd in $(ls /proc/$$/fd); do [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done 2>/dev/null
 mine() { pgrep -u "$(id -u)" -f -- "$1" | tr '\n' ' '; }
+# in_syscall PID NR: waits (10 s at most) until PID sits in system call NR.
+in_syscall() {
+    local nr _
+    for _ in $(seq 1000); do
+        read -r nr _ <"/proc/$1/syscall" 2>/dev/null && [ "$nr" = "$2" ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
 now() { date +%s%N; }
 ms_since() { echo $((($(now) - $1) / 1000000)); }
 
@@ -72,14 +81,23 @@ took=$(ms_since "$t")
 # --userns, --userns2 and --pidns: namespaces of a running sandbox (its command
 # is PID 1 there and dumpable, so its owner may open them, as flatpak enter does).
 # No --dev: it would put the command in a nested user namespace of its own.
+# Readiness without polling: --info-fd goes to a FIFO (read to EOF, which
+# comes when cocoon closes it), and the nested process writes to another FIFO
+# once it is in its own user namespace; it is the holder's only child.
+mkdir "$work/hold"
+mkfifo "$work/hold/info" "$work/hold/ready"
 "$COCOON" --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 \
-    --dev-bind /dev/null /dev/null --unshare-user --unshare-pid --as-pid-1 --info-fd 3 \
-    sh -c "unshare -U sleep 60$tag & exec sleep 61$tag" \
-    3>"$work/holder.json" &
-for _ in $(seq 100); do grep -q '}' "$work/holder.json" 2>/dev/null && break; sleep 0.05; done
-holder=$(grep -o '"child-pid": [0-9]*' "$work/holder.json" | cut -d' ' -f2)
-for _ in $(seq 100); do inner=$(pgrep -u "$(id -u)" -f "^sleep 60$tag") && break; sleep 0.05; done
-[ -n "$inner" ] || not_ok "the holder's nested process runs (sh's background job needs /dev/null)"
+    --dev-bind /dev/null /dev/null --bind "$work/hold" /hold --unshare-user --unshare-pid --as-pid-1 --info-fd 3 \
+    sh -c "unshare -U sh -c 'echo in >/hold/ready; exec sleep 60$tag' & exec sleep 61$tag" \
+    3>"$work/hold/info" &
+exec 9<>"$work/hold/ready"  # opened read-write: never blocks, and read -t bounds the wait
+holder=$(grep -o '"child-pid": [0-9]*' "$work/hold/info" | cut -d' ' -f2)
+read -t 20 -r state <&9
+exec 9<&-
+inner=$(cat "/proc/$holder/task/$holder/children" 2>/dev/null)
+inner=${inner% }
+check "the holder's nested process runs in a user namespace of its own (sh's background job needs /dev/null)" \
+    "in 1" "${state:-} $(echo "$inner" | wc -w)"
 run "$COCOON" "${ROOT[@]}" --userns 5 --pidns 6 "$IN_PROBE" fds \
     5<"/proc/$holder/ns/user" 6<"/proc/$holder/ns/pid" 7</dev/null
 check "--userns and --pidns: only fd 7 reaches the command" "0 7" "$rc $out"
@@ -196,10 +214,19 @@ check "... and nothing of the sandbox is left" "" "$(mine "cocoon.*ran-$tag")"
 # cocoon SIGKILLed while setup waits: the half-built sandbox goes with it.
 for o in "--unshare-pid --block-fd 3" "--bind $work $work --lock-file $work/fifo"; do
     # shellcheck disable=SC2086
-    "${C[@]}" $o sh -c "echo ran-$tag" 3<>"$work/fifo" >/dev/null 2>&1 &
+    rm -f "$work/status"
+    mkfifo "$work/status"
+    # fd 3 is --block-fd's writer-less pipe; the lock file's FIFO has no writer
+    # at all, so opening it waits.
+    if [[ $o == *block-fd* ]]; then exec 3<>"$work/fifo"; else exec 3</dev/null; fi
+    "${C[@]}" $o --json-status-fd 4 sh -c "echo ran-$tag" 4>"$work/status" >/dev/null 2>&1 &
+    exec 3<&-
     pid=$!
-    for _ in $(seq 200); do [ -n "$(pgrep -P "$pid")" ] && break; sleep 0.01; done
-    sleep 0.1  # into the wait
+    child=$(head -n1 "$work/status" | grep -o '"child-pid": [0-9]*' | cut -d' ' -f2)
+    # Into the wait: the sandbox's first process sits in read(2) on --block-fd,
+    # or in openat(2) on the FIFO (/proc/PID/syscall: its number first).
+    in_syscall "$child" "$([[ $o == *block-fd* ]] && echo 0 || echo 257)" ||
+        not_ok "the first process reaches its wait (${o//$work/DIR})"
     kill -KILL "$pid"
     wait "$pid" 2>/dev/null
     for _ in $(seq 50); do [ -z "$(mine "ran-$tag")" ] && break; sleep 0.05; done
