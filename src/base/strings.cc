@@ -6,19 +6,33 @@
 
 namespace cocoon {
 
-std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
-    if (text.empty() || text.size() > 20)
+namespace {
+
+// Digits of `base` (up to 16, either case), at least one, nothing else; nullopt
+// past `max`.
+std::optional<std::uint64_t> parse_digits(std::string_view text, unsigned base, std::uint64_t max) {
+    if (text.empty())
         return std::nullopt;
     std::uint64_t value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9')
+    for (const char ch : text) {
+        unsigned d = 16;
+        if (ch >= '0' && ch <= '9')
+            d = static_cast<unsigned>(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = static_cast<unsigned>(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F')
+            d = static_cast<unsigned>(ch - 'A' + 10);
+        if (d >= base || d > max || value > (max - d) / base)
             return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (digit > max || value > (max - digit) / 10)
-            return std::nullopt;
-        value = value * 10 + digit;
+        value = value * base + d;
     }
     return value;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_decimal(std::string_view text, std::uint64_t max) {
+    return text.size() <= 20 ? parse_digits(text, 10, max) : std::nullopt;
 }
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -55,44 +69,17 @@ std::string escape_for_terminal(std::string_view text) {
 }
 
 std::optional<std::uint64_t> parse_octal(std::string_view text, std::uint64_t max) {
-    if (text.empty() || text.size() > 6)
-        return std::nullopt;
-    std::uint64_t value = 0;
-    for (const char ch : text) {
-        if (ch < '0' || ch > '7')
-            return std::nullopt;
-        value = value * 8 + static_cast<std::uint64_t>(ch - '0');
-    }
-    return value <= max ? std::optional(value) : std::nullopt;
+    return text.size() <= 6 ? parse_digits(text, 8, max) : std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_c_number(std::string_view text, std::uint64_t max) {
     if (text.empty() || text[0] < '0' || text[0] > '9')
         return std::nullopt;
-    unsigned base = 10;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text.remove_prefix(2);
-    } else if (text.size() > 1 && text[0] == '0') {
-        base = 8;
-        text.remove_prefix(1);
-    }
-    std::uint64_t value = 0;
-    for (const char ch : text) {
-        unsigned d = 0;
-        if (ch >= '0' && ch <= '9')
-            d = static_cast<unsigned>(ch - '0');
-        else if (ch >= 'a' && ch <= 'f')
-            d = static_cast<unsigned>(ch - 'a' + 10);
-        else if (ch >= 'A' && ch <= 'F')
-            d = static_cast<unsigned>(ch - 'A' + 10);
-        else
-            return std::nullopt;
-        if (d >= base || value > (max - d) / base)
-            return std::nullopt;
-        value = value * base + d;
-    }
-    return value;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+        return parse_digits(text.substr(2), 16, max);
+    if (text.size() > 1 && text[0] == '0')
+        return parse_digits(text.substr(1), 8, max);
+    return parse_digits(text, 10, max);
 }
 
 }  // namespace cocoon

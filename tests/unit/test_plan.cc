@@ -2,17 +2,12 @@
 #include <doctest/doctest.h>
 
 #include "core/plan.h"
+#include "facts.h"
 
 namespace cocoon {
 namespace {
 
-HostFacts user_facts() {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1002;
-    f.cwd = "/home/u";
-    return f;
-}
+using testing::user_facts;
 
 Config with_command(Config c) {
     c.command = {"sh", "-c", "true"};
@@ -314,11 +309,7 @@ namespace cocoon {
 namespace {
 
 HostFacts limited_facts() {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1002;
-    f.cwd = "/home/u";
-    f.rlimit_hard.fill(~0ULL);
+    HostFacts f = testing::user_facts();
     f.rlimit_hard[7] = 4096;  // RLIMIT_NOFILE
     return f;
 }
@@ -389,9 +380,7 @@ namespace {
 TEST_CASE("the process model is planned: who waits for the parent, who shares its memory") {
     Config c;
     c.command = {"true"};
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1001;
+    HostFacts f = testing::user_facts();
     auto plain = make_plan(c, f);
     REQUIRE(plain);
     CHECK_FALSE(plain->child_waits);
@@ -425,9 +414,7 @@ TEST_CASE("PID 1 keeps CAP_SYS_PTRACE permitted, and the command does not get it
     Config c;
     c.command = {"true"};
     c.unshare_pid = true;
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1001;
+    HostFacts f = testing::user_facts();
     auto plan = make_plan(c, f);
     REQUIRE(plan);
     CHECK(plan->pid1_keeps == 1ULL << 19);

@@ -3,22 +3,16 @@
 
 #include "core/plan.h"
 #include "core/plan_text.h"
+#include "facts.h"
 
 namespace cocoon {
 namespace {
 
-HostFacts facts() {
-    HostFacts f;
-    f.uid = 1001;
-    f.gid = 1002;
-    f.cwd = "/home/u";
-    f.rlimit_hard.fill(~0ULL);
-    return f;
-}
+using testing::user_facts;
 
 Plan plan_of(Config c) {
     c.command = {"sh", "-c", "true"};
-    Result<Plan> plan = make_plan(c, facts());
+    Result<Plan> plan = make_plan(c, user_facts());
     REQUIRE_MESSAGE(plan, (plan ? "" : plan.error().context));
     return *plan;
 }
