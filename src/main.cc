@@ -158,7 +158,7 @@ struct App {
         for (const std::string& warning : plan->warnings)
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (config->dry_run) {
-            std::fputs(render_plan(*plan).c_str(), stdout);
+            std::fputs((config->json ? render_plan_json(*plan) : render_plan(*plan)).c_str(), stdout);
             return 0;
         }
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise

@@ -86,6 +86,8 @@ public:
         if (config_.help || config_.version)
             return std::move(config_);
         TRY(check_modifiers(std::nullopt));
+        if (config_.json && !config_.dry_run)
+            return fail(Error::usage("--json changes how --dry-run prints the plan: add --dry-run"));
         config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
         if (config_.seccomp_export) {  // a compiler run: no sandbox, so no COMMAND
             if (!config_.command.empty())
@@ -494,6 +496,9 @@ private:
                     return fail(
                         Error::usage("--seccomp-profile: an empty PROFILE; give default, none or a file"));
                 c.seccomp_profiles.push_back(v[0]);
+                break;
+            case OptionId::Json:
+                c.json = true;
                 break;
             case OptionId::DryRun:
                 c.dry_run = true;

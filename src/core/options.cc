@@ -23,6 +23,7 @@ const std::vector<OptionSpec>& table() {
          {},
          General,
          "Print the plan (namespaces, id maps, mounts in order, environment, filters, lifecycle) and exit"},
+        {Json, "--json", {}, General, "With --dry-run: print the plan as one JSON object"},
 
         {UnshareAll, "--unshare-all", {}, Namespaces, "Unshare every namespace that can be unshared"},
         {ShareNet, "--share-net", {}, Namespaces, "Keep the network namespace (after --unshare-all)"},

@@ -75,6 +75,7 @@ enum class OptionId {
     SeccompProfile,
     SeccompExport,
     DryRun,
+    Json,
     SyncFd,
     BlockFd,
     UsernsBlockFd,

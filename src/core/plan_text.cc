@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// The plan as text, for --dry-run. [pure]
+// The plan as text or JSON, for --dry-run. [pure]
 #include "core/plan_text.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "core/caps.h"
 #include "core/limits.h"
@@ -70,14 +72,8 @@ std::string limit_text(std::uint64_t v) {
     return v == ~0ULL ? "unlimited" : fmt::format("{}", v);
 }
 
-}  // namespace
-
-std::string render_plan(const Plan& plan) {
-    std::string out = "# cocoon --dry-run: the plan; nothing was created\n";
-    auto line = [&out](std::string_view key, std::string_view value) {
-        out += fmt::format("{}: {}\n", key, value);
-    };
-    std::string ns = "mount";
+std::vector<std::string> namespace_names(const Plan& plan) {
+    std::vector<std::string> names = {"mount"};
     for (const auto& [on, name] : {std::pair{plan.ns.user, "user"},
                                    {plan.ns.pid, "pid"},
                                    {plan.ns.net, "net"},
@@ -85,8 +81,53 @@ std::string render_plan(const Plan& plan) {
                                    {plan.ns.uts, "uts"},
                                    {plan.ns.cgroup, "cgroup"}})
         if (on)
-            ns += fmt::format(" {}", name);
-    line("namespaces", ns);
+            names.emplace_back(name);
+    return names;
+}
+
+// For each op, the 1-based number of the first later op that hides it, or 0.
+std::vector<std::size_t> hidden_by(const std::vector<MountOp>& ops) {
+    std::vector<std::size_t> by(ops.size(), 0);
+    for (std::size_t i = 0; i < ops.size(); ++i)
+        for (std::size_t j = i + 1; j < ops.size() && by[i] == 0; ++j)
+            if (ops[j].request != ops[i].request && covers(ops[j], ops[i]))
+                by[i] = j + 1;
+    return by;
+}
+
+// Where each seccomp program comes from: the fds first, then every profile
+// that has a filter (`none` has none), in order (main.cc, add_filters).
+std::vector<std::string> filter_sources(const Plan& plan) {
+    std::vector<std::string> sources(plan.fd_filters, "--seccomp/--add-seccomp-fd");
+    for (const seccomp::PlannedProfile& profile : plan.seccomp_profiles) {
+        if (profile.builtin != nullptr && !profile.builtin->text.empty())
+            sources.push_back(fmt::format("--seccomp-profile {}, built-in", profile.name));
+        else if (profile.lowered)
+            sources.push_back(fmt::format("--seccomp-profile {}, {} rules, {} after lowering", profile.name,
+                                          profile.rules, profile.lowered->rules.size()));
+    }
+    sources.resize(plan.seccomp_filters.size());
+    return sources;
+}
+
+std::string_view pid1_text(const Plan& plan) {
+    if (plan.reaper)
+        return plan.pid1_keeps != 0
+                   ? "cocoon's reaper (enterable by its owner, keeps cap_sys_ptrace permitted)"
+                   : "cocoon's reaper";
+    return plan.ns.pid ? "the command" : "none (no pid namespace)";
+}
+
+constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
+
+}  // namespace
+
+std::string render_plan(const Plan& plan) {
+    std::string out = "# cocoon --dry-run: the plan; nothing was created\n";
+    auto line = [&out](std::string_view key, std::string_view value) {
+        out += fmt::format("{}: {}\n", key, value);
+    };
+    line("namespaces", fmt::format("{}", fmt::join(namespace_names(plan), " ")));
     if (plan.userns_fd)
         line("user namespace", fmt::format("joined from fd {}", *plan.userns_fd));
     if (plan.pidns_fd)
@@ -107,13 +148,10 @@ std::string render_plan(const Plan& plan) {
                          plan.switch_early ? "before setup" : "after setup"));
     out += fmt::format("mounts: {}\n", plan.mounts.ops.size());
     const std::vector<MountOp>& ops = plan.mounts.ops;
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-        std::string note;
-        for (std::size_t j = i + 1; j < ops.size() && note.empty(); ++j)
-            if (ops[j].request != ops[i].request && covers(ops[j], ops[i]))
-                note = fmt::format("  (hidden by {})", j + 1);
-        out += fmt::format("  {}. {}{}\n", i + 1, describe(ops[i]), note);
-    }
+    const std::vector<std::size_t> hidden = hidden_by(ops);
+    for (std::size_t i = 0; i < ops.size(); ++i)
+        out += fmt::format("  {}. {}{}\n", i + 1, describe(ops[i]),
+                           hidden[i] != 0 ? fmt::format("  (hidden by {})", hidden[i]) : "");
     if (plan.hostname)
         line("hostname", *plan.hostname);
     line("command", fmt::format("{} (argv {})", plan.exec.file, quoted(plan.exec.argv)));
@@ -133,26 +171,12 @@ std::string render_plan(const Plan& plan) {
         line("seccomp", fmt::format("{} filters ({}), installed {}", plan.seccomp_filters.size(), from,
                                     plan.filters_before_command ? "by PID 1 before the command"
                                                                 : "by the command just before execve"));
-        // Where each program comes from: the fds first, then every profile that
-        // has a filter (`none` has none), in order (main.cc, add_filters).
-        std::vector<std::string> sources(plan.fd_filters, "--seccomp/--add-seccomp-fd");
-        for (const seccomp::PlannedProfile& profile : plan.seccomp_profiles) {
-            if (profile.builtin != nullptr && !profile.builtin->text.empty())
-                sources.push_back(fmt::format("--seccomp-profile {}, built-in", profile.name));
-            else if (profile.lowered)
-                sources.push_back(fmt::format("--seccomp-profile {}, {} rules, {} after lowering",
-                                              profile.name, profile.rules, profile.lowered->rules.size()));
-        }
+        const std::vector<std::string> sources = filter_sources(plan);
         for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
             out += fmt::format("  {}. {} instructions{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
-                               i < sources.size() ? fmt::format(" ({})", sources[i]) : "");
+                               sources[i].empty() ? "" : fmt::format(" ({})", sources[i]));
     }
-    line("pid 1", plan.reaper
-                      ? (plan.pid1_keeps != 0
-                             ? "cocoon's reaper (enterable by its owner, keeps cap_sys_ptrace permitted)"
-                             : "cocoon's reaper")
-                      : (plan.ns.pid ? "the command" : "none (no pid namespace)"));
-    constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
+    line("pid 1", pid1_text(plan));
     std::string life = fmt::format("on-exit {}", kOnExit[static_cast<int>(plan.on_exit)]);
     if (plan.die_with_parent)
         life += ", die with parent";
@@ -180,6 +204,83 @@ std::string render_plan(const Plan& plan) {
     if (plan.json_status_fd)
         line("json status fd", fmt::format("{}", *plan.json_status_fd));
     return out;
+}
+
+std::string render_plan_json(const Plan& plan) {
+    using json = nlohmann::ordered_json;
+    auto map_json = [](const IdMap& map) {
+        json entries = json::array();
+        for (const MapEntry& e : map.entries)
+            entries.push_back({{"inside", e.inside}, {"outside", e.outside}, {"count", e.count}});
+        return json{{"entries", entries}, {"written_by", map.via_helper ? "helpers" : "sandbox"}};
+    };
+    auto caps_json = [](std::uint64_t caps) {
+        json names = json::array();
+        for (int cap = 0; cap < 64; ++cap)
+            if ((caps & (1ULL << cap)) != 0)
+                names.push_back(cap_name(cap).empty() ? fmt::format("{}", cap) : std::string(cap_name(cap)));
+        return names;
+    };
+    auto fd = [](const std::optional<int>& value) { return value ? json(*value) : json(nullptr); };
+    json out;
+    out["namespaces"] = namespace_names(plan);
+    out["user_namespace_fd"] = fd(plan.userns_fd);
+    out["pid_namespace_fd"] = fd(plan.pidns_fd);
+    if (plan.maps)
+        out["id_maps"] = {{"uid", map_json(plan.maps->uid)},
+                          {"gid", map_json(plan.maps->gid)},
+                          {"setgroups", plan.maps->deny_setgroups() ? "deny" : "allow"}};
+    if (plan.nested_maps)
+        out["nested_id_maps"] = {{"uid", map_json(plan.nested_maps->uid)},
+                                 {"gid", map_json(plan.nested_maps->gid)}};
+    if (plan.switch_uid || plan.switch_gid)
+        out["switch_ids"] = {{"uid", plan.switch_uid.value_or(0)},
+                             {"gid", plan.switch_gid.value_or(0)},
+                             {"when", plan.switch_early ? "before setup" : "after setup"}};
+    json mounts = json::array();
+    const std::vector<std::size_t> hidden = hidden_by(plan.mounts.ops);
+    for (std::size_t i = 0; i < plan.mounts.ops.size(); ++i) {
+        json op = {{"op", describe(plan.mounts.ops[i])}, {"destination", plan.mounts.ops[i].target}};
+        if (hidden[i] != 0)
+            op["hidden_by"] = hidden[i];
+        mounts.push_back(std::move(op));
+    }
+    out["mounts"] = std::move(mounts);
+    out["hostname"] = plan.hostname ? json(*plan.hostname) : json(nullptr);
+    out["command"] = {{"file", plan.exec.file}, {"argv", plan.exec.argv}};
+    out["chdir"] = {{"candidates", plan.exec.chdir}, {"must_work", plan.exec.chdir_strict}};
+    out["environment"] = plan.exec.env;
+    out["capabilities"] = caps_json(plan.caps);
+    json filters = json::array();
+    const std::vector<std::string> sources = filter_sources(plan);
+    for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
+        filters.push_back({{"instructions", plan.seccomp_filters[i].size() / 8}, {"source", sources[i]}});
+    out["seccomp"] = {
+        {"filters", filters},
+        {"installed_by", plan.filters_before_command ? "pid 1 before the command" : "the command"}};
+    out["pid1"] = {{"is", pid1_text(plan)}, {"keeps_permitted", caps_json(plan.pid1_keeps)}};
+    out["lifecycle"] = {
+        {"on_exit", kOnExit[static_cast<int>(plan.on_exit)]},
+        {"die_with_parent", plan.die_with_parent},
+        {"new_session", plan.new_session},
+        {"timeout_s", plan.timeout_ns ? json(static_cast<double>(*plan.timeout_ns) / 1e9) : json(nullptr)},
+        {"kill_after_s",
+         plan.timeout_ns ? json(static_cast<double>(plan.kill_after_ns) / 1e9) : json(nullptr)}};
+    json rlimits = json::array();
+    auto limit_json = [](std::uint64_t v) { return v == ~0ULL ? json("unlimited") : json(v); };
+    for (const Plan::Limit& limit : plan.rlimits)
+        rlimits.push_back({{"resource", rlimit_name(limit.resource)},
+                           {"soft", limit_json(limit.value.soft)},
+                           {"hard", limit_json(limit.value.hard)}});
+    out["rlimits"] = std::move(rlimits);
+    out["closed_before_command"] = plan.consumed_fds;
+    out["lock_files"] = plan.lock_files;
+    out["sync_fd"] = fd(plan.sync_fd);
+    out["block_fd"] = fd(plan.block_fd);
+    out["info_fd"] = fd(plan.info_fd);
+    out["json_status_fd"] = fd(plan.json_status_fd);
+    // Invalid UTF-8 (a path is bytes) is replaced rather than refused.
+    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace cocoon

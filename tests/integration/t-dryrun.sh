@@ -89,6 +89,19 @@ printf 'default allow\ndeny EPERM no_such_call\n' >"$work/bad"
 run "$COCOON" --dry-run --seccomp-profile "$work/bad" --ro-bind / / true
 check "a policy that does not parse is refused by --dry-run too" "125 cocoon: --seccomp-profile: WORK/bad:2:12: unknown syscall 'no_such_call'" "$rc ${err//$work/WORK}"
 rm -f "$work/policy" "$work/bad"
+# The JSON form: the same decisions, for programs.
+run "$COCOON" --dry-run --json --seccomp-profile default "${ROOT[@]}" --tmpfs /usr --unshare-pid --timeout 2 true
+check "--dry-run --json prints one JSON object with the plan's decisions" \
+    "0 mount user pid|bind-ro /usr -> /usr hidden by the last|true|--seccomp-profile default, built-in|detach 2.0" \
+    "$rc $(printf '%s' "$out" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(d["namespaces"]), end="|")
+print(d["mounts"][0]["op"], "hidden by the last" if d["mounts"][0].get("hidden_by") == len(d["mounts"]) else d["mounts"], end="|")
+print(d["command"]["file"], end="|")
+print(d["seccomp"]["filters"][0]["source"], end="|")
+print(d["lifecycle"]["on_exit"], d["lifecycle"]["timeout_s"])' 2>&1)"
+run "$COCOON" --json "${ROOT[@]}" true
+check "--json without --dry-run is refused" "125 cocoon: --json changes how --dry-run prints the plan: add --dry-run" "$rc $err"
 run ls -A "$work"
 check "nothing was created anywhere" "dir file low1 low2 up wd" "$(echo $out)"
 

@@ -5,6 +5,8 @@
 #include "core/plan_text.h"
 #include "facts.h"
 
+#include <nlohmann/json.hpp>
+
 namespace cocoon {
 namespace {
 
@@ -96,6 +98,37 @@ TEST_CASE("--dry-run describes filters, limits, capabilities and coordination fd
     CHECK(has_line(text, "lifecycle: on-exit kill, timeout 2.5s (SIGKILL 5s later)"));
     CHECK(has_line(text, "sync fd: 5"));
     CHECK(has_line(text, "closed before the command: fds 5"));
+}
+
+}  // namespace
+}  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--dry-run --json: the same decisions as one JSON object") {
+    Config c;
+    c.unshare_pid = true;
+    c.fs = {req(FsKind::Bind, "--ro-bind", "/usr", "/usr"), req(FsKind::Tmpfs, "--tmpfs", "", "/usr")};
+    c.timeout_ns = 1'500'000'000;
+    c.rlimits = {{7, {64, ~0ULL}, "NOFILE 64"}};
+    c.sync_fd = 5;
+    Plan plan = plan_of(c);
+    const nlohmann::json j = nlohmann::json::parse(render_plan_json(plan));
+    CHECK(j["namespaces"] == nlohmann::json({"mount", "user", "pid"}));
+    CHECK(j["id_maps"]["uid"]["entries"][0]["inside"] == 1001);
+    CHECK(j["id_maps"]["uid"]["written_by"] == "sandbox");
+    CHECK(j["mounts"].size() == plan.mounts.ops.size());
+    CHECK(j["mounts"][0]["hidden_by"] == 2);
+    CHECK_FALSE(j["mounts"][1].contains("hidden_by"));
+    CHECK(j["command"]["argv"] == nlohmann::json({"sh", "-c", "true"}));
+    CHECK(j["capabilities"].empty());
+    CHECK(j["pid1"]["keeps_permitted"] == nlohmann::json({"cap_sys_ptrace"}));
+    CHECK(j["lifecycle"]["timeout_s"] == 1.5);
+    CHECK(j["rlimits"][0]["hard"] == "unlimited");
+    CHECK(j["sync_fd"] == 5);
+    CHECK(j["info_fd"].is_null());
+    CHECK(j["hostname"].is_null());
 }
 
 }  // namespace
