@@ -508,16 +508,16 @@ private:
                 c.seccomp_export = v[0];
                 break;
             case OptionId::Userns:
-                warn_repeat(c.userns_fd.has_value(), spec.name);
-                c.userns_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
+                warn_repeat(c.join.userns_fd.has_value(), spec.name);
+                c.join.userns_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
                 break;
             case OptionId::Userns2:
-                warn_repeat(c.userns2_fd.has_value(), spec.name);
-                c.userns2_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
+                warn_repeat(c.join.userns2_fd.has_value(), spec.name);
+                c.join.userns2_fd = TRY(open_fd(v[0], "Joining specified user namespace failed"));
                 break;
             case OptionId::Pidns:
-                warn_repeat(c.pidns_fd.has_value(), spec.name);
-                c.pidns_fd = TRY(open_fd(v[0], "Setting pidns failed"));
+                warn_repeat(c.join.pidns_fd.has_value(), spec.name);
+                c.join.pidns_fd = TRY(open_fd(v[0], "Setting pidns failed"));
                 break;
             case OptionId::DisableUserns:
                 c.disable_userns = true;
@@ -526,28 +526,28 @@ private:
                 c.assert_userns_disabled = true;
                 break;
             case OptionId::SyncFd:
-                return set_fd(c.sync_fd, spec, v[0]);
+                return set_fd(c.coord.sync_fd, spec, v[0]);
             case OptionId::BlockFd:
-                return set_fd(c.block_fd, spec, v[0]);
+                return set_fd(c.coord.block_fd, spec, v[0]);
             case OptionId::UsernsBlockFd:
-                return set_fd(c.userns_block_fd, spec, v[0]);
+                return set_fd(c.coord.userns_block_fd, spec, v[0]);
             case OptionId::InfoFd:
-                return set_fd(c.info_fd, spec, v[0]);
+                return set_fd(c.coord.info_fd, spec, v[0]);
             case OptionId::JsonStatusFd:
-                return set_fd(c.json_status_fd, spec, v[0]);
+                return set_fd(c.coord.json_status_fd, spec, v[0]);
             case OptionId::LockFile:
-                c.lock_files.push_back(v[0]);
+                c.coord.lock_files.push_back(v[0]);
                 break;
             case OptionId::LevelPrefix:
                 c.level_prefix = true;
                 break;
             case OptionId::ExecLabel:
-                warn_repeat(c.exec_label.has_value(), spec.name);
-                c.exec_label = v[0];
+                warn_repeat(c.labels.exec.has_value(), spec.name);
+                c.labels.exec = v[0];
                 break;
             case OptionId::FileLabel:
-                warn_repeat(c.file_label.has_value(), spec.name);
-                c.file_label = v[0];
+                warn_repeat(c.labels.file.has_value(), spec.name);
+                c.labels.file = v[0];
                 break;
             case OptionId::NewSession:
                 c.new_session = true;

@@ -46,6 +46,34 @@ struct FsRequest {
     friend bool operator==(const FsRequest&, const FsRequest&) = default;
 };
 
+// Namespaces of running processes to join (--userns, --userns2, --pidns): fds
+// validated open while parsing. They pass to the plan unchanged.
+struct NamespaceJoins {
+    std::optional<int> userns_fd;   // --userns: joined before clone, instead of a new one
+    std::optional<int> userns2_fd;  // --userns2: joined after setup
+    std::optional<int> pidns_fd;    // --pidns: the pid namespace of our children
+    friend bool operator==(const NamespaceJoins&, const NamespaceJoins&) = default;
+};
+
+// Coordination with the caller (bwrap's fds and lock files): fds validated
+// open while parsing. They pass to the plan unchanged.
+struct Coordination {
+    std::optional<int> sync_fd;
+    std::optional<int> block_fd;
+    std::optional<int> userns_block_fd;  // another process writes the id maps meanwhile
+    std::optional<int> info_fd;
+    std::optional<int> json_status_fd;
+    std::vector<std::string> lock_files;  // paths inside the sandbox
+    friend bool operator==(const Coordination&, const Coordination&) = default;
+};
+
+// SELinux labels (--exec-label, --file-label), passed to the plan unchanged.
+struct Labels {
+    std::optional<std::string> exec;
+    std::optional<std::string> file;
+    friend bool operator==(const Labels&, const Labels&) = default;
+};
+
 struct Config {
     bool help = false;
     bool version = false;
@@ -59,9 +87,7 @@ struct Config {
     bool unshare_cgroup = false;
     bool unshare_cgroup_try = false;
 
-    std::optional<int> userns_fd;   // --userns: joined before clone, instead of a new one
-    std::optional<int> userns2_fd;  // --userns2: joined after setup
-    std::optional<int> pidns_fd;
+    NamespaceJoins join;
     bool disable_userns = false;
     bool assert_userns_disabled = false;
 
@@ -104,16 +130,9 @@ struct Config {
     // Subordinate ranges were asked for: /etc/subuid and newuidmap matter.
     bool wants_id_maps() const { return map_auto || !map_uid.empty() || !map_gid.empty(); }
 
-    // Coordination with the caller (bwrap's fds): all validated open while parsing.
-    std::optional<int> sync_fd;
-    std::optional<int> block_fd;
-    std::optional<int> userns_block_fd;
-    std::optional<int> info_fd;
-    std::optional<int> json_status_fd;
-    std::vector<std::string> lock_files;  // paths inside the sandbox
+    Coordination coord;
     bool level_prefix = false;
-    std::optional<std::string> exec_label;
-    std::optional<std::string> file_label;
+    Labels labels;
 
     bool new_session = false;
     bool die_with_parent = false;

@@ -13,13 +13,14 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     Namespaces ns;
     // An unprivileged caller can only get the other namespaces inside a user
     // namespace of its own, so one is implied (bwrap does the same).
-    if (c.userns_fd && (c.unshare_user || c.unshare_user_try))
+    if (c.join.userns_fd && (c.unshare_user || c.unshare_user_try))
         return fail(Error::usage("--userns not compatible --unshare-user"));
     if (c.disable_userns && !c.unshare_user)
         return fail(Error::usage("--disable-userns requires --unshare-user"));
-    if (c.disable_userns && c.userns_block_fd)
+    if (c.disable_userns && c.coord.userns_block_fd)
         return fail(Error::usage("--disable-userns is not compatible with  --userns-block-fd"));
-    ns.user = !c.userns_fd && (c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0);
+    ns.user =
+        !c.join.userns_fd && (c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0);
     ns.pid = c.unshare_pid;
     ns.net = c.unshare_net;
     ns.ipc = c.unshare_ipc;
@@ -28,24 +29,24 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
         return fail(Error::usage("--unshare-cgroup: this kernel has no cgroup namespaces"));
     ns.cgroup = c.unshare_cgroup || (c.unshare_cgroup_try && facts.has_cgroup_ns);
 
-    if (c.uid && !ns.user && !c.userns_fd)
+    if (c.uid && !ns.user && !c.join.userns_fd)
         return fail(Error::usage("Specifying --uid requires --unshare-user or --userns"));
-    if (c.gid && !ns.user && !c.userns_fd)
+    if (c.gid && !ns.user && !c.join.userns_fd)
         return fail(Error::usage("Specifying --gid requires --unshare-user or --userns"));
     if (c.hostname && !ns.uts)
         return fail(Error::usage("Specifying --hostname requires --unshare-uts"));
     if (c.as_pid_1 && !ns.pid)
         return fail(Error::usage("Specifying --as-pid-1 requires --unshare-pid"));
     // bwrap checks these before implying the user namespace: it must be asked for.
-    if (c.userns_block_fd && !c.unshare_user)
+    if (c.coord.userns_block_fd && !c.unshare_user)
         return fail(Error::usage("--userns-block-fd requires --unshare-user"));
-    if (c.userns_block_fd && !c.info_fd)
+    if (c.coord.userns_block_fd && !c.coord.info_fd)
         return fail(Error::usage("--userns-block-fd requires --info-fd"));
-    if (c.as_pid_1 && !c.lock_files.empty())
+    if (c.as_pid_1 && !c.coord.lock_files.empty())
         return fail(Error::usage("Specifying --as-pid-1 and --lock-file is not permitted"));
-    if ((c.exec_label || c.file_label) && !facts.selinux)
+    if ((c.labels.exec || c.labels.file) && !facts.selinux)
         return fail(Error::usage("labeling not supported on this system"));
-    if (c.lock_files.size() > kMaxLockFiles)
+    if (c.coord.lock_files.size() > kMaxLockFiles)
         return fail(Error::usage(fmt::format("--lock-file: at most {} lock files", kMaxLockFiles)));
     return ns;
 }
@@ -232,7 +233,8 @@ void plan_consumed_fds(const Config& c, Plan& plan) {
     for (const FsRequest& op : c.fs)
         if (op.fd >= 0)
             fds.push_back(op.fd);
-    for (const std::optional<int>& fd : {c.sync_fd, c.block_fd, c.userns_fd, c.userns2_fd, c.pidns_fd})
+    for (const std::optional<int>& fd :
+         {c.coord.sync_fd, c.coord.block_fd, c.join.userns_fd, c.join.userns2_fd, c.join.pidns_fd})
         if (fd)
             fds.push_back(*fd);
     std::sort(fds.begin(), fds.end());
@@ -253,10 +255,10 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     Plan plan;
     plan.ns = TRY(plan_namespaces(config, facts));
     plan.mounts =
-        TRY(plan_mounts(config.fs, MountContext{.new_pid_ns = plan.ns.pid || config.pidns_fd.has_value(),
+        TRY(plan_mounts(config.fs, MountContext{.new_pid_ns = plan.ns.pid || config.join.pidns_fd.has_value(),
                                                 .cwd = facts.cwd,
                                                 .stdout_tty = facts.stdout_tty}));
-    if (plan.ns.user && !config.userns_block_fd)
+    if (plan.ns.user && !config.coord.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
     else if (config.wants_id_maps())
         return fail(Error::usage("--map-auto, --map-uid and --map-gid require --unshare-user"));
@@ -264,25 +266,18 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.exec = plan_exec(config, facts);
     // bwrap keeps a PID 1 for a pid namespace, and also to hold --sync-fd and the
     // --lock-file locks for as long as the sandbox lives.
-    plan.reaper = !config.as_pid_1 && (plan.ns.pid || config.sync_fd || !config.lock_files.empty());
-    plan.userns_fd = config.userns_fd;
-    plan.userns2_fd = config.userns2_fd;
-    plan.pidns_fd = config.pidns_fd;
-    plan.intermediate = config.pidns_fd && plan.ns.pid;
+    plan.reaper =
+        !config.as_pid_1 && (plan.ns.pid || config.coord.sync_fd || !config.coord.lock_files.empty());
+    plan.join = config.join;
+    plan.intermediate = config.join.pidns_fd && plan.ns.pid;
     plan.disable_userns = config.disable_userns;
     plan.assert_userns_disabled = config.assert_userns_disabled;
-    if (config.userns_fd) {  // ids inside a joined namespace: switch to them after setup
+    if (config.join.userns_fd) {  // ids inside a joined namespace: switch to them after setup
         plan.switch_uid = config.uid;
         plan.switch_gid = config.gid;
     }
-    plan.sync_fd = config.sync_fd;
-    plan.block_fd = config.block_fd;
-    plan.userns_block_fd = config.userns_block_fd;
-    plan.info_fd = config.info_fd;
-    plan.json_status_fd = config.json_status_fd;
-    plan.lock_files = config.lock_files;
-    plan.exec_label = config.exec_label;
-    plan.file_label = config.file_label;
+    plan.coord = config.coord;
+    plan.labels = config.labels;
     plan_caps(config, facts, plan);
     plan.seccomp_filters = config.seccomp_filters;
     plan.fd_filters = config.seccomp_filters.size();
@@ -298,15 +293,15 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // another process does (--userns-block-fd), or we read its namespaces for
     // --info-fd/--json-status-fd (an id switch
     // during setup leaves the process non-dumpable for a while, which hides them).
-    plan.child_waits = (plan.maps && plan.maps->via_helper()) || plan.userns_block_fd.has_value() ||
-                       plan.info_fd.has_value() || plan.json_status_fd.has_value();
+    plan.child_waits = (plan.maps && plan.maps->via_helper()) || plan.coord.userns_block_fd.has_value() ||
+                       plan.coord.info_fd.has_value() || plan.coord.json_status_fd.has_value();
     // A first process that ends in execve (no reaper or relay to stay behind)
     // and needs nothing from us meanwhile runs in our memory while we sleep
     // (vfork): not when its setup may wait indefinitely (--block-fd) or when we
     // must watch our own parent meanwhile (--die-with-parent): asleep, we could
     // not kill it.
-    plan.share_memory =
-        !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.block_fd && !plan.die_with_parent;
+    plan.share_memory = !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.coord.block_fd &&
+                        !plan.die_with_parent;
     if (plan.reaper)
         plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;
@@ -318,7 +313,7 @@ void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallChec
     // (down to pid1_keeps) and turns dumpable again.
     const AfterFilters after{.capset = true,
                              .death_signal = plan.die_with_parent,
-                             .exec_label = plan.exec_label.has_value(),
+                             .exec_label = plan.labels.exec.has_value(),
                              .rlimits = !plan.rlimits.empty(),
                              .pid1_dumpable = true};
     plan.filters_before_command =

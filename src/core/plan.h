@@ -87,9 +87,9 @@ struct Plan {
     // until its execve (vfork), both decided in make_plan.
     bool child_waits = false;
     bool share_memory = false;
-    std::optional<int> userns_fd;   // joined by the parent before clone
-    std::optional<int> userns2_fd;  // joined by the sandbox after setup
-    std::optional<int> pidns_fd;    // joined by the parent before clone (pid namespace of its children)
+    // As Config has them: userns_fd and pidns_fd are joined by the parent
+    // before clone, userns2_fd by the sandbox after setup.
+    NamespaceJoins join;
     // --pidns with --unshare-pid: CLONE_NEWPID fails once setns(2) has chosen
     // another pid namespace for our children (EINVAL), so the first process,
     // in the joined namespace, makes the new one under it and relays (bwrap forks
@@ -98,21 +98,14 @@ struct Plan {
     bool disable_userns = false;  // max_user_namespaces = 1, used up by the nested namespace
     bool assert_userns_disabled = false;
 
-    // Coordination fds and files (bwrap's), see Config.
-    std::optional<int> sync_fd;
-    std::optional<int> block_fd;
-    std::optional<int> userns_block_fd;  // another process writes the id maps meanwhile
-    std::optional<int> info_fd;
-    std::optional<int> json_status_fd;
-    std::vector<std::string> lock_files;
+    Coordination coord;  // as Config has it
     // Every caller's fd an option names that is still open when the sandbox
     // starts (--bind-fd, --file, --bind-data, --sync-fd, --block-fd, --userns,
     // --userns2, --pidns): closed before the command runs, as bwrap closes them
     // once used. --sync-fd stays with PID 1: the reaper, or without one the
     // command itself (bwrap's --as-pid-1).
     std::vector<int> consumed_fds;
-    std::optional<std::string> exec_label;
-    std::optional<std::string> file_label;
+    Labels labels;  // as Config has it
     bool new_session = false;
     // Signals the kernel sends (si_code SI_KERNEL: the terminal's Ctrl-C, Ctrl-\,
     // window changes) reach the command's process group directly, unless

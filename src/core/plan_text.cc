@@ -128,10 +128,10 @@ std::string render_plan(const Plan& plan) {
         out += fmt::format("{}: {}\n", key, value);
     };
     line("namespaces", fmt::format("{}", fmt::join(namespace_names(plan), " ")));
-    if (plan.userns_fd)
-        line("user namespace", fmt::format("joined from fd {}", *plan.userns_fd));
-    if (plan.pidns_fd)
-        line("pid namespace", fmt::format("joined from fd {}{}", *plan.pidns_fd,
+    if (plan.join.userns_fd)
+        line("user namespace", fmt::format("joined from fd {}", *plan.join.userns_fd));
+    if (plan.join.pidns_fd)
+        line("pid namespace", fmt::format("joined from fd {}{}", *plan.join.pidns_fd,
                                           plan.intermediate ? ", a new one made under it" : ""));
     if (plan.maps) {
         line("uid map", map_text(plan.maps->uid));
@@ -194,15 +194,15 @@ std::string render_plan(const Plan& plan) {
         for (const int fd : plan.consumed_fds) fds += fmt::format("{}{}", fds.empty() ? "" : " ", fd);
         line("closed before the command", fmt::format("fds {}", fds));
     }
-    for (const std::string& file : plan.lock_files) line("lock file", file);
-    if (plan.sync_fd)
-        line("sync fd", fmt::format("{}", *plan.sync_fd));
-    if (plan.block_fd)
-        line("block fd", fmt::format("{}", *plan.block_fd));
-    if (plan.info_fd)
-        line("info fd", fmt::format("{}", *plan.info_fd));
-    if (plan.json_status_fd)
-        line("json status fd", fmt::format("{}", *plan.json_status_fd));
+    for (const std::string& file : plan.coord.lock_files) line("lock file", file);
+    if (plan.coord.sync_fd)
+        line("sync fd", fmt::format("{}", *plan.coord.sync_fd));
+    if (plan.coord.block_fd)
+        line("block fd", fmt::format("{}", *plan.coord.block_fd));
+    if (plan.coord.info_fd)
+        line("info fd", fmt::format("{}", *plan.coord.info_fd));
+    if (plan.coord.json_status_fd)
+        line("json status fd", fmt::format("{}", *plan.coord.json_status_fd));
     return out;
 }
 
@@ -224,8 +224,8 @@ std::string render_plan_json(const Plan& plan) {
     auto fd = [](const std::optional<int>& value) { return value ? json(*value) : json(nullptr); };
     json out;
     out["namespaces"] = namespace_names(plan);
-    out["user_namespace_fd"] = fd(plan.userns_fd);
-    out["pid_namespace_fd"] = fd(plan.pidns_fd);
+    out["user_namespace_fd"] = fd(plan.join.userns_fd);
+    out["pid_namespace_fd"] = fd(plan.join.pidns_fd);
     if (plan.maps)
         out["id_maps"] = {{"uid", map_json(plan.maps->uid)},
                           {"gid", map_json(plan.maps->gid)},
@@ -274,11 +274,11 @@ std::string render_plan_json(const Plan& plan) {
                            {"hard", limit_json(limit.value.hard)}});
     out["rlimits"] = std::move(rlimits);
     out["closed_before_command"] = plan.consumed_fds;
-    out["lock_files"] = plan.lock_files;
-    out["sync_fd"] = fd(plan.sync_fd);
-    out["block_fd"] = fd(plan.block_fd);
-    out["info_fd"] = fd(plan.info_fd);
-    out["json_status_fd"] = fd(plan.json_status_fd);
+    out["lock_files"] = plan.coord.lock_files;
+    out["sync_fd"] = fd(plan.coord.sync_fd);
+    out["block_fd"] = fd(plan.coord.block_fd);
+    out["info_fd"] = fd(plan.coord.info_fd);
+    out["json_status_fd"] = fd(plan.coord.json_status_fd);
     // Invalid UTF-8 (a path is bytes) is replaced rather than refused.
     return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -124,10 +124,10 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {Error{e, "prctl(PR_SET_SECCOMP)"}};
         case Step::LockFileOpen:
             return {Error{e, fmt::format("Unable to open lock file {}",
-                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
+                                         plan.coord.lock_files.at(static_cast<std::size_t>(r.index)))}};
         case Step::LockFileLock:
             return {Error{e, fmt::format("Unable to lock file {}",
-                                         plan.lock_files.at(static_cast<std::size_t>(r.index)))}};
+                                         plan.coord.lock_files.at(static_cast<std::size_t>(r.index)))}};
         case Step::DisableUserns:
             return {
                 Error{e, "Failed to disable user namespaces: writing /proc/sys/user/max_user_namespaces"}};
@@ -136,7 +136,7 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
         case Step::UsernsNotDisabled:
             return {Error::usage("creation of new user namespaces was not disabled as requested")};
         case Step::ExecLabel:
-            return {Error{e, fmt::format("Can't set the exec label {}", plan.exec_label.value_or(""))}};
+            return {Error{e, fmt::format("Can't set the exec label {}", plan.labels.exec.value_or(""))}};
         case Step::NewSession:
             return {Error{e, "setsid"}};
         case Step::Fork:

@@ -63,7 +63,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .tmp_upper = op.tmp_upper,
         });
     }
-    f.mounts_already_slave = plan.ns.user || plan.userns_fd.has_value();
+    f.mounts_already_slave = plan.ns.user || plan.join.userns_fd.has_value();
     f.mounts = p.mounts_.data();
     f.n_mounts = static_cast<std::int32_t>(p.mounts_.size());
 
@@ -115,21 +115,21 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     }
     f.filters = p.filters_.data();
     f.intermediate = plan.intermediate;
-    f.userns2_fd = plan.userns2_fd.value_or(-1);
+    f.userns2_fd = plan.join.userns2_fd.value_or(-1);
     f.disable_userns = plan.disable_userns;
     f.check_userns_disabled = plan.disable_userns || plan.assert_userns_disabled;
-    f.sync_fd = plan.sync_fd.value_or(-1);
+    f.sync_fd = plan.coord.sync_fd.value_or(-1);
     p.consumed_fds_ = plan.consumed_fds;
     f.consumed_fds = p.consumed_fds_.data();
     f.n_consumed_fds = static_cast<std::int32_t>(p.consumed_fds_.size());
-    f.block_fd = plan.block_fd.value_or(-1);
-    for (const std::string& path : plan.lock_files) p.lock_files_.push_back(keep(path));
+    f.block_fd = plan.coord.block_fd.value_or(-1);
+    for (const std::string& path : plan.coord.lock_files) p.lock_files_.push_back(keep(path));
     f.lock_files = p.lock_files_.data();
     f.n_lock_files = static_cast<std::int32_t>(p.lock_files_.size());
-    if (plan.exec_label)
-        f.exec_label = keep(*plan.exec_label);
-    if (plan.file_label)
-        f.file_label = keep(*plan.file_label);
+    if (plan.labels.exec)
+        f.exec_label = keep(*plan.labels.exec);
+    if (plan.labels.file)
+        f.file_label = keep(*plan.labels.file);
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;

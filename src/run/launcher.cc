@@ -56,7 +56,8 @@ std::uint64_t clone_flags(const Namespaces& ns) {
 
 // The parent's ends of our pipes, and the caller's fds that only the parent uses.
 std::vector<int> child_closes(const Plan& plan, std::vector<int> fds) {
-    for (const std::optional<int>& fd : {plan.info_fd, plan.json_status_fd, plan.userns_block_fd})
+    for (const std::optional<int>& fd :
+         {plan.coord.info_fd, plan.coord.json_status_fd, plan.coord.userns_block_fd})
         if (fd)
             fds.push_back(*fd);
     return fds;
@@ -147,10 +148,10 @@ Result<int> announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out)
         const std::string line = fmt::format("{{ {} }}\n", namespace_fields(pid, plan.ns, ", "));
         TRY(write_status(out.json_status, line));
     }
-    if (plan.userns_block_fd) {
+    if (plan.coord.userns_block_fd) {
         // The caller writes the maps meanwhile; a terminating signal ends the wait.
         for (;;) {
-            pollfd fds[2] = {{*plan.userns_block_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+            pollfd fds[2] = {{*plan.coord.userns_block_fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
             if (::poll(fds, 2, -1) < 0) {
                 if (errno == EINTR)
                     continue;
@@ -162,7 +163,7 @@ Result<int> announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out)
                 continue;
             }
             char byte = 0;
-            if (::read(*plan.userns_block_fd, &byte, 1) >= 0 || errno != EINTR)
+            if (::read(*plan.coord.userns_block_fd, &byte, 1) >= 0 || errno != EINTR)
                 break;
         }
     }
@@ -172,14 +173,14 @@ Result<int> announce(const Plan& plan, pid_t pid, int signal_fd, StatusFds& out)
 // --userns and --pidns: the parent joins them, so that the sandbox is created
 // inside (setns(2): a pid namespace applies to the children made afterwards).
 Status join_namespaces(const Plan& plan) {
-    if (plan.userns_fd && ::setns(*plan.userns_fd, CLONE_NEWUSER) < 0) {
+    if (plan.join.userns_fd && ::setns(*plan.join.userns_fd, CLONE_NEWUSER) < 0) {
         if (errno == EINVAL)
             return fail(
                 Error::usage("Joining the specified user namespace failed, it might not be a descendant of "
                              "the current user namespace."));
         return fail(Error::from_errno("Joining specified user namespace failed"));
     }
-    if (plan.pidns_fd && ::setns(*plan.pidns_fd, CLONE_NEWPID) < 0)
+    if (plan.join.pidns_fd && ::setns(*plan.join.pidns_fd, CLONE_NEWPID) < 0)
         return fail(Error::from_errno("Setting pidns failed"));
     return {};
 }
@@ -440,7 +441,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     sigaddset(&keep, SIGPIPE);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
-    StatusFds outputs{plan.info_fd.value_or(-1), plan.json_status_fd.value_or(-1)};
+    StatusFds outputs{plan.coord.info_fd.value_or(-1), plan.coord.json_status_fd.value_or(-1)};
     Result<int> interrupted = announce(plan, child.pid(), signal_fd->get(), outputs);
     if (!interrupted) {
         Error e = std::move(interrupted).error();

@@ -306,9 +306,9 @@ TEST_CASE("coordination fds must be open, and warn when repeated") {
     auto c = parse_open({"--sync-fd", "3", "--sync-fd", "4", "--info-fd", "5", "--lock-file", "/a",
                          "--lock-file", "/b", "--level-prefix", "true"});
     REQUIRE(c);
-    CHECK(c->sync_fd == 4);
-    CHECK(c->info_fd == 5);
-    CHECK(c->lock_files == std::vector<std::string>{"/a", "/b"});
+    CHECK(c->coord.sync_fd == 4);
+    CHECK(c->coord.info_fd == 5);
+    CHECK(c->coord.lock_files == std::vector<std::string>{"/a", "/b"});
     CHECK(c->level_prefix);
     CHECK(c->warnings == std::vector<std::string>{"Only the last --sync-fd option will take effect"});
     for (const char* flag :

@@ -21,7 +21,7 @@ Plan failing_plan() {
     };
     plan.exec.file = "prog";
     plan.exec.chdir = {"/work"};
-    plan.lock_files = {"/lock"};
+    plan.coord.lock_files = {"/lock"};
     plan.hostname = "box";
     plan.rlimits = {{.resource = 7, .value = {64, 64}}};
     return plan;

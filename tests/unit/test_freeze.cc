@@ -42,7 +42,7 @@ TEST_CASE("freeze: every op kind, 10,000 ops and huge argv and env stay intact")
         plan.exec.env.push_back("V" + std::to_string(i) + "=" + std::string(30, 'v'));
     plan.exec.env.push_back("PATH=/usr/bin");
     plan.exec.chdir = {"/home/u", "/"};
-    plan.lock_files = {"/lock/a", "/lock/b"};
+    plan.coord.lock_files = {"/lock/a", "/lock/b"};
     plan.seccomp_filters = {std::string(8 * 3, '\1')};
     plan.maps = IdMaps{IdMap{{{1001, 1001, 1}}, false}, IdMap{{{1002, 1002, 1}}, false}};
 

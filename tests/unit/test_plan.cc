@@ -167,11 +167,11 @@ TEST_CASE("coordination cross-checks give bwrap's messages") {
     const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
-    c.userns_block_fd = 5;
+    c.coord.userns_block_fd = 5;
     CHECK(make_plan(c, f).error().context == "--userns-block-fd requires --unshare-user");
     c.unshare_user = true;
     CHECK(make_plan(c, f).error().context == "--userns-block-fd requires --info-fd");
-    c.info_fd = 6;
+    c.coord.info_fd = 6;
     auto plan = make_plan(c, f);
     REQUIRE(plan);
     CHECK_FALSE(plan->maps);  // the caller writes them
@@ -179,11 +179,11 @@ TEST_CASE("coordination cross-checks give bwrap's messages") {
     lock.command = {"true"};
     lock.unshare_pid = true;
     lock.as_pid_1 = true;
-    lock.lock_files = {"/x"};
+    lock.coord.lock_files = {"/x"};
     CHECK(make_plan(lock, f).error().context == "Specifying --as-pid-1 and --lock-file is not permitted");
     Config label;
     label.command = {"true"};
-    label.exec_label = "system_u:object_r:x";
+    label.labels.exec = "system_u:object_r:x";
     CHECK(make_plan(label, f).error().context == "labeling not supported on this system");
 }
 
@@ -192,10 +192,10 @@ TEST_CASE("--sync-fd and --lock-file keep a reaper even without a pid namespace"
     Config c;
     c.command = {"true"};
     CHECK_FALSE(make_plan(c, f)->reaper);
-    c.sync_fd = 5;
+    c.coord.sync_fd = 5;
     CHECK(make_plan(c, f)->reaper);
-    c.sync_fd.reset();
-    c.lock_files = {"/x"};
+    c.coord.sync_fd.reset();
+    c.coord.lock_files = {"/x"};
     CHECK(make_plan(c, f)->reaper);
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("namespaces by fd: cross-checks with bwrap's messages") {
     const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
-    c.userns_fd = 5;
+    c.join.userns_fd = 5;
     auto joined = make_plan(c, f);
     REQUIRE(joined);
     CHECK_FALSE(joined->ns.user);  // joined, not created
@@ -226,8 +226,8 @@ TEST_CASE("namespaces by fd: cross-checks with bwrap's messages") {
     REQUIRE(disabled->nested_maps);  // the nested namespace uses up the limit of one
     CHECK(render_map(disabled->maps->uid.entries) == "1001 1001 1\n");
     CHECK(render_map(disabled->nested_maps->uid.entries) == "1001 1001 1\n");
-    d.userns_block_fd = 5;
-    d.info_fd = 6;
+    d.coord.userns_block_fd = 5;
+    d.coord.info_fd = 6;
     CHECK(make_plan(d, f).error().context == "--disable-userns is not compatible with  --userns-block-fd");
 }
 
@@ -241,7 +241,7 @@ TEST_CASE("--pidns with --unshare-pid makes the new pid namespace from an interm
     const HostFacts f = user_facts();
     Config c;
     c.command = {"true"};
-    c.pidns_fd = 5;
+    c.join.pidns_fd = 5;
     CHECK_FALSE(make_plan(c, f)->intermediate);
     c.unshare_pid = true;
     auto plan = make_plan(c, f);
@@ -261,9 +261,9 @@ TEST_CASE("the option fds the sandbox consumes are planned once each, and --sync
     c.fs.push_back(FsRequest{.flag = "--bind-fd", .kind = FsKind::BindFd, .dest = "/a", .fd = 5});
     c.fs.push_back(FsRequest{.flag = "--file", .kind = FsKind::File, .dest = "/f", .fd = 5});
     c.fs.push_back(FsRequest{.flag = "--bind-data", .kind = FsKind::BindData, .dest = "/d", .fd = 9});
-    c.sync_fd = 7;
-    c.block_fd = 3;
-    c.info_fd = 8;  // the parent's: closed in the sandbox first thing, not listed
+    c.coord.sync_fd = 7;
+    c.coord.block_fd = 3;
+    c.coord.info_fd = 8;  // the parent's: closed in the sandbox first thing, not listed
     auto plan = make_plan(c, user_facts());
     REQUIRE(plan);
     CHECK(plan->consumed_fds == std::vector<int>{3, 5, 7, 9});
@@ -386,7 +386,7 @@ TEST_CASE("the process model is planned: who waits for the parent, who shares it
     CHECK_FALSE(plain->child_waits);
     CHECK(plain->share_memory);  // no reaper, nothing to wait for: vfork until execve
     Config info = c;
-    info.info_fd = 1;
+    info.coord.info_fd = 1;
     CHECK(make_plan(info, f)->child_waits);
     CHECK_FALSE(make_plan(info, f)->share_memory);
     Config pid = c;
@@ -396,7 +396,7 @@ TEST_CASE("the process model is planned: who waits for the parent, who shares it
     dwp.die_with_parent = true;
     CHECK_FALSE(make_plan(dwp, f)->share_memory);  // asleep, we could not follow our parent
     Config block = c;
-    block.block_fd = 0;
+    block.coord.block_fd = 0;
     CHECK_FALSE(make_plan(block, f)->share_memory);
     Config bw = c;
     bw.bwrap = true;

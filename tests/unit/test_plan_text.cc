@@ -81,7 +81,7 @@ TEST_CASE("--dry-run describes filters, limits, capabilities and coordination fd
     c.unshare_pid = true;
     c.timeout_ns = 2'500'000'000;
     c.on_exit = Config::OnExit::Kill;
-    c.sync_fd = 5;
+    c.coord.sync_fd = 5;
     c.cap_ops = {{.add = true, .cap = 12}};  // CAP_NET_ADMIN
     c.uid = 0;
     c.rlimits = {{7, {64, 128}, "NOFILE 64:128"}};
@@ -112,7 +112,7 @@ TEST_CASE("--dry-run --json: the same decisions as one JSON object") {
     c.fs = {req(FsKind::Bind, "--ro-bind", "/usr", "/usr"), req(FsKind::Tmpfs, "--tmpfs", "", "/usr")};
     c.timeout_ns = 1'500'000'000;
     c.rlimits = {{7, {64, ~0ULL}, "NOFILE 64"}};
-    c.sync_fd = 5;
+    c.coord.sync_fd = 5;
     Plan plan = plan_of(c);
     const nlohmann::json j = nlohmann::json::parse(render_plan_json(plan));
     CHECK(j["namespaces"] == nlohmann::json({"mount", "user", "pid"}));
