@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -148,15 +149,21 @@ struct App {
         if (!facts)
             return report(facts.error());
         facts->parent_pid = parent_pid;
-        Result<Plan> plan = make_plan(*config, *facts);
+        std::vector<std::string> warned;
+        auto plan_for = [&](const HostFacts& f) -> Result<Plan> {
+            Plan plan = TRY(make_plan(*config, f));
+            std::vector<std::string> programs = TRY(compile_profiles(plan.seccomp_profiles));
+            add_filters(plan, std::move(programs), filters_allow_early_install);
+            for (const std::string& warning : plan.warnings)
+                if (std::find(warned.begin(), warned.end(), warning) == warned.end()) {
+                    std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
+                    warned.push_back(warning);
+                }
+            return plan;
+        };
+        Result<Plan> plan = plan_for(*facts);
         if (!plan)
             return report(plan.error());
-        Result<std::vector<std::string>> programs = compile_profiles(plan->seccomp_profiles);
-        if (!programs)
-            return report(programs.error());
-        add_filters(*plan, std::move(*programs), filters_allow_early_install);
-        for (const std::string& warning : plan->warnings)
-            std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (config->dry_run) {
             std::fputs((config->json ? render_plan_json(*plan) : render_plan(*plan)).c_str(), stdout);
             return 0;
@@ -164,6 +171,16 @@ struct App {
         std::fflush(stdout);  // the child gets a copy of unflushed buffers otherwise
         Result<Finished, LaunchFailure> status =
             launch(*plan, HelperPaths{facts->newuidmap, facts->newgidmap});
+        if (!status && status.error().kind == FailureKind::HelperFailed) {
+            // --map-auto with helpers that cannot work here (a container, a
+            // nested sandbox, no setuid bit): one id, as when they are missing.
+            // Nothing of the first attempt ran.
+            facts->id_helper_failure = status.error().error.context;
+            plan = plan_for(*facts);
+            if (!plan)
+                return report(plan.error());
+            status = launch(*plan, HelperPaths{});
+        }
         if (!status && status.error().kind == FailureKind::Interrupted)
             end_by_signal(status.error().signal);
         if (!status)

@@ -30,6 +30,9 @@ struct HostFacts {
     // getrlimit(2) hard limits: without CAP_SYS_RESOURCE in the initial user
     // namespace, no --rlimit can go above them (rlimits are not namespaced).
     std::array<std::uint64_t, 16> rlimit_hard{};
+    // newuidmap/newgidmap ran and failed, with their message: set by main.cc,
+    // which plans again (Plan::maps_may_degrade).
+    std::string id_helper_failure;
     seccomp::SeccompFacts seccomp;  // for --seccomp-profile
 };
 

@@ -204,6 +204,12 @@ Result<IdMapPlan> plan_id_map(const IdMapInput& in) {
         plan.map = IdMap{{single}, false};
         return plan;
     }
+    if (!in.helper_failure.empty()) {
+        plan.warnings.push_back(
+            fmt::format("--map-auto: {}; mapping only {} {}", in.helper_failure, in.kind, in.caller));
+        plan.map = IdMap{{single}, false};
+        return plan;
+    }
     if (!in.helper_found) {
         plan.warnings.push_back(
             fmt::format("--map-auto: {} not found (install the uidmap package); mapping only {} {}",

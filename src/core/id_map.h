@@ -64,6 +64,9 @@ struct IdMapInput {
     const SubIds* subids = nullptr;
     bool helper_found = false;
     std::string_view helper;  // "newuidmap"
+    // The helpers ran and failed (HostFacts::id_helper_failure): --map-auto
+    // then maps one id, as when they are missing; explicit maps still fail.
+    std::string_view helper_failure;
 };
 
 struct IdMapPlan {

@@ -94,7 +94,8 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
                                       .explicit_maps = c.map_uid,
                                       .subids = &subuids,
                                       .helper_found = !facts.newuidmap.empty(),
-                                      .helper = "newuidmap"}));
+                                      .helper = "newuidmap",
+                                      .helper_failure = facts.id_helper_failure}));
     IdMapPlan gids = TRY(plan_id_map({.kind = "gid",
                                       .file = "/etc/subgid",
                                       .caller = facts.gid,
@@ -103,12 +104,16 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
                                       .explicit_maps = c.map_gid,
                                       .subids = &subgids,
                                       .helper_found = !facts.newgidmap.empty(),
-                                      .helper = "newgidmap"}));
+                                      .helper = "newgidmap",
+                                      .helper_failure = facts.id_helper_failure}));
     uid = TRY(sandbox_id(c.uid, facts.uid, c.map_uid, "uid"));
     gid = TRY(sandbox_id(c.gid, facts.gid, c.map_gid, "gid"));
     plan.warnings.insert(plan.warnings.end(), uids.warnings.begin(), uids.warnings.end());
     plan.warnings.insert(plan.warnings.end(), gids.warnings.begin(), gids.warnings.end());
     IdMaps maps{std::move(uids.map), std::move(gids.map)};
+    // --map-auto alone: a helper that fails at run time (in a container, nested,
+    // installed without its privileges) means one id, planned again.
+    plan.maps_may_degrade = maps.via_helper() && c.map_auto && c.map_uid.empty() && c.map_gid.empty();
     if (maps.via_helper()) {
         // The caller's own id becomes --uid/--gid only by switching after setup.
         if (inside_id(maps.uid.entries, facts.uid) != uid)

@@ -50,6 +50,9 @@ struct Plan {
     Namespaces ns;
     std::optional<IdMaps> maps;         // first user namespace
     std::optional<IdMaps> nested_maps;  // second, after setup (the --dev dance in plan.cc)
+    // The helpers' maps come from --map-auto alone: should newuidmap/newgidmap
+    // fail, main.cc plans again with one id (HostFacts::id_helper_failure).
+    bool maps_may_degrade = false;
     // Ids to switch to after setup, when the caller's own id is not mapped onto
     // the requested --uid/--gid (explicit --map-uid/--map-gid).
     std::optional<std::uint32_t> switch_uid;

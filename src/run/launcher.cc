@@ -74,15 +74,14 @@ std::vector<std::string> helper_args(pid_t pid, const IdMap& map) {
 }
 
 // newuidmap/newgidmap write the maps of the waiting child (newuidmap(1)); the
-// child cannot be reaped or replaced meanwhile: it blocks on `go` and we hold it.
-Status write_helper_maps(const std::optional<IdMaps>& maps, const HelperPaths& helpers, pid_t pid,
-                         UniqueFd go) {
+// child cannot be reaped or replaced meanwhile: it blocks on its go-ahead and
+// we hold it.
+Status write_helper_maps(const std::optional<IdMaps>& maps, const HelperPaths& helpers, pid_t pid) {
     if (maps && maps->uid.via_helper)
         TRY(run_helper(helpers.uid, helper_args(pid, maps->uid)));
     if (maps && maps->gid.via_helper)
         TRY(run_helper(helpers.gid, helper_args(pid, maps->gid)));
-    const char byte = 1;
-    return write_all(go.get(), &byte, 1);
+    return {};
 }
 
 // bwrap's JSON: the child's pid and the inode of every namespace it created
@@ -441,6 +440,17 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     sigaddset(&keep, SIGPIPE);
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
+    // The helpers first, while the child waits: should they fail, nothing has
+    // been announced yet, and --map-auto can be planned again (main.cc).
+    if (child_waits) {
+        if (Status s = write_helper_maps(plan.maps, helpers, child.pid()); !s) {
+            Error e = std::move(s).error();
+            if (plan.maps_may_degrade)
+                return Unexpected{LaunchFailure{std::move(e), FailureKind::HelperFailed}};
+            e.context = "setting up uid map: " + e.context;
+            return setup_failure(std::move(e));
+        }
+    }
     StatusFds outputs{plan.coord.info_fd.value_or(-1), plan.coord.json_status_fd.value_or(-1)};
     Result<int> interrupted = announce(plan, child.pid(), signal_fd->get(), outputs);
     if (!interrupted) {
@@ -450,12 +460,11 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     }
     if (*interrupted != 0)
         return interrupted_by(*interrupted);  // ~ChildProcess kills and reaps the child
-    if (child_waits) {
-        if (Status s = write_helper_maps(plan.maps, helpers, child.pid(), std::move(go->write)); !s) {
-            Error e = std::move(s).error();
-            e.context = "setting up uid map: " + e.context;
-            return setup_failure(std::move(e));
-        }
+    if (child_waits) {  // the go-ahead: maps written, namespaces announced
+        const char byte = 1;
+        if (Status s = write_all(go->write.get(), &byte, 1); !s)
+            return setup_failure(std::move(s).error());
+        go->write.reset();
     }
 
     Watch watch;

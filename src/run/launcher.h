@@ -10,7 +10,9 @@ namespace cocoon {
 // Interrupted: a terminating signal (`signal`) arrived during setup; the
 // sandbox is gone and cocoon ends by the same signal, as an interrupted
 // program does.
-enum class FailureKind { Setup, ExecNotFound, ExecFailed, Interrupted };
+// HelperFailed: newuidmap/newgidmap failed for maps that may degrade
+// (Plan::maps_may_degrade); nothing of the sandbox ran.
+enum class FailureKind { Setup, ExecNotFound, ExecFailed, Interrupted, HelperFailed };
 
 struct LaunchFailure {
     Error error;

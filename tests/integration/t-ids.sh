@@ -76,4 +76,16 @@ check "explicit maps without the caller's uid need --uid" \
 run "${C[@]}" --map-uid 0 x 1 true
 check "map numbers are strict" "125 cocoon: --map-uid: 'x' is not a number from 0 to 4294967295" "$rc $err"
 
+# newuidmap/newgidmap present but unable to work: inside another sandbox, with
+# no_new_privs, the setuid helper runs without its privileges.
+nested=("$COCOON" --ro-bind / / --dev /dev --proc /proc --unshare-user "$COCOON" --ro-bind / / --unshare-user)
+run "${nested[@]}" --map-auto --uid 0 --gid 0 sh -c 'cat /proc/self/uid_map; id -u'
+check "--map-auto degrades to one id when the helpers fail (nested)" "0 0 $(id -u) 1 0" "$rc $(echo $out)"
+check_match "... and says why, with the helper's own message" \
+    "^cocoon: --map-auto: newuidmap .*write to uid_map failed: Operation not permitted; mapping only uid $(id -u)
+cocoon: --map-auto: .*; mapping only gid $(id -g)\$" "$err"
+run "${nested[@]}" --map-uid 0 "$(id -u)" 1 --map-uid 1 "$(awk -F: -v u="$(id -un)" '$1 == u {print $2; exit}' /etc/subuid)" 10 true
+check_match "explicit maps do not degrade: the helper's failure is an error" \
+    "^125 cocoon: setting up uid map: newuidmap .*Operation not permitted" "$rc $err"
+
 done_testing
