@@ -205,6 +205,34 @@ TEST_CASE("plan: --map-auto --uid 0 --gid 0 maps 65537 ids through the helpers, 
     CHECK(plan->caps == kRootlessRootCaps);
 }
 
+TEST_CASE("plan: --map-auto alone may degrade when the helpers fail; explicit maps may not") {
+    Config c;
+    c.command = {"true"};
+    c.map_auto = true;
+    c.uid = 0;
+    c.gid = 0;
+    HostFacts f = alice();
+    auto plan = make_plan(c, f);
+    REQUIRE(plan);
+    CHECK(plan->maps_may_degrade);
+    f.id_helper_failure = "newuidmap 7 0 1001 1 failed: write to uid_map failed";
+    auto degraded = make_plan(c, f);
+    REQUIRE(degraded);
+    CHECK_FALSE(degraded->maps->via_helper());
+    CHECK(degraded->maps->deny_setgroups());
+    CHECK(render_map(degraded->maps->uid.entries) == "0 1001 1\n");
+    CHECK(degraded->warnings.back() ==
+          "--map-auto: newuidmap 7 0 1001 1 failed: write to uid_map failed; mapping only gid 1001");
+    Config explicit_maps;
+    explicit_maps.command = {"true"};
+    explicit_maps.map_uid = {{0, 1001, 1}, {1, 100000, 10}};
+    explicit_maps.map_gid = {{0, 1001, 1}, {1, 100000, 10}};
+    auto strict = make_plan(explicit_maps, alice());
+    REQUIRE(strict);
+    CHECK(strict->maps->via_helper());
+    CHECK_FALSE(strict->maps_may_degrade);
+}
+
 TEST_CASE("plan: with --map-auto any uid but 0 keeps no capabilities, as without maps") {
     Config c;
     c.command = {"true"};
