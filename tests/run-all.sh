@@ -86,6 +86,9 @@ fi
 
 echo "== completions"
 count_tap < <(bash "$src/tests/lint/completions.sh" "$build" 2>&1)
+
+echo "== apparmor"
+count_tap < <(bash "$src/tests/lint/apparmor.sh" "$src" 2>&1)
 fi
 
 echo "== integration"
