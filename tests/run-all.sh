@@ -146,6 +146,28 @@ for t in "$stage"/integration/t-*.sh; do
     [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$plain_user" 2>/dev/null
 done
 
+# Older kernels, simulated for one process tree (HACKING.md, "Older kernels"):
+# the scripts that exercise setup, security, PID 1 and the lifecycle run again
+# under a seccomp filter that makes every syscall newer than that kernel fail
+# as the kernel would (tests/helpers/probe kernel VERSION).
+for version in ${COCOON_KERNELS-5.10 5.4}; do
+    "$build/tests/helpers/probe" kernel "$version" >"$stage/kernel-$version" || continue
+    chmod a+r "$stage/kernel-$version"
+    for name in mounts security pid1 lifecycle; do
+        if [ ${#only[@]} != 0 ]; then
+            printf '%s\n' "${only[@]}" | grep -qxF "$name@$version" || continue
+        fi
+        t=$stage/integration/t-$name.sh
+        echo "# $(basename "$t") as Linux $version"
+        count_tap < <(cd "$stage" && "${as_user[@]}" env COCOON="$stage/bin/cocoon" BWRAP_SYMLINK="$stage/bin/bwrap" \
+            PROBE="$stage/helpers/probe" PID1_ATTACK="$([ -f "$stage/helpers/pid1_attack" ] && echo "$stage/helpers/pid1_attack")" \
+            SYSTEM_BWRAP="$(command -v bwrap || true)" OCI_PROFILE="$stage/containers-seccomp.json" \
+            README="$stage/README.md" COCOON_MUST_WORK="${COCOON_MUST_WORK:-1}" COCOON_KERNEL="$version" \
+            "$stage/helpers/probe" under "$stage/kernel-$version" bash "$t" 2>&1 </dev/null)
+        [ ${#as_user[@]} = 0 ] || pkill -KILL -u "$test_user" 2>/dev/null
+    done
+done
+
 [ "$skipped" = 0 ] || echo "($skipped skipped, not counted as passed)"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -11,6 +11,18 @@
 
 namespace cocoon {
 
+// Which kernel interfaces this machine has (probed once by os/host.cc: a call
+// with invalid arguments fails with ENOSYS only where the kernel, or a
+// container's seccomp filter, lacks it). Each missing one has a fallback
+// (HACKING.md, "Older kernels").
+struct KernelInterfaces {
+    bool clone3 = true;         // 5.3; else clone(2)
+    bool mount_setattr = true;  // 5.12; else mount(2) remounts, submounts from one mountinfo read
+    bool openat2 = true;        // 5.6; else a component-by-component walk beneath the root
+    bool close_range = true;    // 5.9; else closing what /proc/self/fd lists
+    friend bool operator==(const KernelInterfaces&, const KernelInterfaces&) = default;
+};
+
 struct HostFacts {
     std::uint32_t uid = 0;  // real ids of the caller
     std::uint32_t gid = 0;
@@ -34,6 +46,7 @@ struct HostFacts {
     // which plans again (Plan::maps_may_degrade).
     std::string id_helper_failure;
     seccomp::SeccompFacts seccomp;  // for --seccomp-profile
+    KernelInterfaces kernel;
 };
 
 }  // namespace cocoon

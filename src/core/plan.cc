@@ -281,6 +281,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
         plan.switch_uid = config.uid;
         plan.switch_gid = config.gid;
     }
+    plan.kernel = facts.kernel;
     plan.coord = config.coord;
     plan.labels = config.labels;
     plan_caps(config, facts, plan);

@@ -53,6 +53,7 @@ struct Plan {
     // The helpers' maps come from --map-auto alone: should newuidmap/newgidmap
     // fail, main.cc plans again with one id (HostFacts::id_helper_failure).
     bool maps_may_degrade = false;
+    KernelInterfaces kernel;  // HostFacts::kernel: which fallbacks run/ takes
     // Ids to switch to after setup, when the caller's own id is not mapped onto
     // the requested --uid/--gid (explicit --map-uid/--map-gid).
     std::optional<std::uint32_t> switch_uid;

@@ -120,6 +120,24 @@ std::string_view pid1_text(const Plan& plan) {
 
 constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
 
+// The interfaces this kernel lacks, each with what is used instead.
+std::vector<std::string> kernel_fallback_list(const KernelInterfaces& k) {
+    std::vector<std::string> out;
+    if (!k.clone3)
+        out.emplace_back("clone(2) for clone3");
+    if (!k.mount_setattr)
+        out.emplace_back("mount(2) remounts for mount_setattr");
+    if (!k.openat2)
+        out.emplace_back("a walk beneath the root for openat2");
+    if (!k.close_range)
+        out.emplace_back("closing /proc/self/fd for close_range");
+    return out;
+}
+
+std::string kernel_fallbacks(const KernelInterfaces& k) {
+    return fmt::format("{}", fmt::join(kernel_fallback_list(k), ", "));
+}
+
 }  // namespace
 
 std::string render_plan(const Plan& plan) {
@@ -177,6 +195,8 @@ std::string render_plan(const Plan& plan) {
                                sources[i].empty() ? "" : fmt::format(" ({})", sources[i]));
     }
     line("pid 1", pid1_text(plan));
+    if (const std::string fallbacks = kernel_fallbacks(plan.kernel); !fallbacks.empty())
+        line("kernel fallbacks", fallbacks);
     std::string life = fmt::format("on-exit {}", kOnExit[static_cast<int>(plan.on_exit)]);
     if (plan.die_with_parent)
         life += ", die with parent";
@@ -258,6 +278,7 @@ std::string render_plan_json(const Plan& plan) {
     out["seccomp"] = {
         {"filters", filters},
         {"installed_by", plan.filters_before_command ? "pid 1 before the command" : "the command"}};
+    out["kernel_fallbacks"] = kernel_fallback_list(plan.kernel);
     out["pid1"] = {{"is", pid1_text(plan)}, {"keeps_permitted", caps_json(plan.pid1_keeps)}};
     out["lifecycle"] = {
         {"on_exit", kOnExit[static_cast<int>(plan.on_exit)]},

@@ -56,8 +56,27 @@ bool started_with_privileges() {
     return (data[0].permitted | data[1].permitted) != 0;
 }
 
+namespace {
+
+// ENOSYS for invalid arguments: the kernel (or a seccomp filter) lacks the call.
+bool missing(long ret) {
+    return ret < 0 && errno == ENOSYS;
+}
+
+KernelInterfaces probe_kernel() {
+    KernelInterfaces k;
+    k.clone3 = !missing(::syscall(SYS_clone3, nullptr, 0));  // size 0: EINVAL where it exists
+    k.mount_setattr = !missing(::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0));
+    k.openat2 = !missing(::syscall(SYS_openat2, -1, "", nullptr, 0));
+    k.close_range = !missing(::syscall(SYS_close_range, 1, 0, 0));  // first > last: EINVAL
+    return k;
+}
+
+}  // namespace
+
 Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     HostFacts facts;
+    facts.kernel = probe_kernel();
     facts.uid = ::getuid();
     facts.gid = ::getgid();
     // A deleted or unreachable cwd: relative sources are errors, and the command

@@ -61,13 +61,26 @@ int thread_count() {
     return static_cast<int>(st.st_nlink) - 2;
 }
 
-Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags) {
+Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags, bool has_clone3) {
     int pidfd = -1;
-    clone_args args{};
-    args.flags = namespace_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
-    args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
-    args.exit_signal = SIGCHLD;
-    const long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    long pid = -1;
+    if (has_clone3) {
+        clone_args args{};
+        args.flags = namespace_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
+        args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+        args.exit_signal = SIGCHLD;
+        pid = ::syscall(SYS_clone3, &args, sizeof args);
+    }
+    // clone(2) without clone3 (before 5.3, or refused by a container's filter),
+    // or when clone3 refuses CLONE_CLEAR_SIGHAND (before 5.5): we install no
+    // signal handler, so the child has none to clear. x86_64's argument order:
+    // flags, stack (none: fork-like), parent_tid (where CLONE_PIDFD puts the fd).
+    if (!has_clone3 || (pid < 0 && errno == EINVAL)) {
+        const std::uint64_t flags = namespace_flags | CLONE_PIDFD | SIGCHLD;
+        pid = ::syscall(SYS_clone, flags, nullptr, &pidfd, nullptr, 0);
+        if (pid < 0)
+            return fail(Error::from_errno("clone"));
+    }
     if (pid < 0)
         return fail(Error::from_errno("clone3"));
     if (pid == 0)

@@ -19,9 +19,10 @@ struct Cloned {
 };
 
 // clone3 with CLONE_PIDFD and CLONE_CLEAR_SIGHAND, no new stack (fork-like: the
-// child gets a copy-on-write copy of the address space). `namespace_flags` are
-// CLONE_NEW* bits. The error keeps clone3's errno for the caller to explain.
-Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags);
+// child gets a copy-on-write copy of the address space), or clone(2) without
+// clone3 or CLONE_CLEAR_SIGHAND (KernelInterfaces::clone3). `namespace_flags`
+// are CLONE_NEW* bits. The error keeps the call's errno for the caller to explain.
+Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags, bool has_clone3);
 
 // clone(2) with CLONE_VM | CLONE_VFORK and CLONE_PIDFD, as posix_spawn(3) does:
 // `fn(arg)` runs on `stack` (its top end is used) in our own memory while we

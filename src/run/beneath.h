@@ -59,7 +59,23 @@ struct LastDir {
 // What applying one mount op came to; build_root turns it into a Report.
 enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced, BadDest };
 
+// openat2(2) beneath `root` with `resolve` (RESOLVE_IN_ROOT, and
+// RESOLVE_NO_MAGICLINKS), or the same walk by hand where the kernel lacks
+// openat2 (set_kernel, KernelInterfaces::openat2).
 int open_beneath(int root, const char* path, std::uint64_t flags, std::uint64_t resolve) noexcept;
+void set_kernel(const KernelInterfaces& kernel) noexcept;
+
+// The host's procfs, opened first thing (child.cc): fallbacks reach an fd's
+// file through "self/fd/N" in it.
+void set_proc(int proc) noexcept;
+int proc_fd() noexcept;
+const char* fd_name(int fd, char (&buf)[32]) noexcept;
+
+// MS_REMOUNT | MS_BIND of the mount at `fd` with `flags` (mount(2), for kernels
+// without mount_setattr), keeping the flags it has: a user namespace may not
+// clear the ones its owner locked; atime flags are kept by the kernel when
+// none is given.
+bool remount(int fd, unsigned long flags) noexcept;
 
 // Copies the directory part of absolute `path` into `dir` and returns the last
 // component (inside `path`). "/a/b" -> dir "/a", "b"; "/a" -> dir "/", "a".

@@ -28,6 +28,7 @@
 #include <climits>
 #include <cstring>
 
+#include "run/beneath.h"
 #include "run/mount_exec.h"
 #include "run/reaper.h"
 #include "run/report.h"
@@ -204,10 +205,13 @@ bool keep_only_permitted(std::uint64_t keeps) noexcept {
 // one of our own fds (the host's /proc, a bind source), which the command must
 // never be left in.
 bool enter_dir(const char* path) noexcept {
-    open_how how{};
-    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = RESOLVE_NO_MAGICLINKS;
-    const int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how));
+    const int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);  // the sandbox's, after pivot_root
+    const int fd = root < 0 ? -1 : open_beneath(root, path, O_PATH | O_DIRECTORY, RESOLVE_NO_MAGICLINKS);
+    if (root >= 0) {
+        const int saved = errno;
+        ::close(root);
+        errno = saved;
+    }
     if (fd < 0)
         return false;
     const bool ok = ::fchdir(fd) == 0;
@@ -379,6 +383,7 @@ pid_t spawn_command(const Frozen& plan, int proc, int go, int go_write) noexcept
 
 void run(const Frozen& plan) noexcept {
     ::sigprocmask(SIG_UNBLOCK, &plan.setup_unblock, nullptr);
+    set_kernel(plan.kernel);
     for (std::int32_t i = 0; i < plan.n_close_fds; ++i) ::close(plan.close_fds[i]);
     // A child of a failed or killed parent must not live on (HACKING.md, security rule 6): arm the
     // death signal, then check that the parent did not die before it was armed
@@ -415,6 +420,7 @@ void run(const Frozen& plan) noexcept {
     const int proc = open_proc();
     if (proc < 0)
         fail(plan, Step::OpenProc);
+    set_proc(proc);
     if (!write_maps(proc, plan.uid_map, plan.gid_map, plan.deny_setgroups))
         fail(plan, Step::IdMaps);
     const bool switching = plan.switch_uid >= 0 || plan.switch_gid >= 0 || plan.drop_groups;
@@ -515,6 +521,9 @@ void run(const Frozen& plan) noexcept {
         install_filters(plan);
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
+    // Without close_range(2), the reaper closes what the host's procfs lists.
+    const int fd_dir =
+        plan.kernel.close_range ? -1 : ::openat(proc, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     ::close(proc);
     const ReaperState state{.command = command,
                             .exit_fd = plan.exit_fd,
@@ -523,7 +532,8 @@ void run(const Frozen& plan) noexcept {
                             .on_exit = plan.on_exit,
                             .forward_kernel_signals = plan.forward_kernel_signals,
                             .keep = locks,
-                            .n_keep = plan.n_lock_files};
+                            .n_keep = plan.n_lock_files,
+                            .fd_dir = fd_dir};
     ::close(go[0]);
     send_go(go[1]);
     reap(state);

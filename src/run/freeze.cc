@@ -102,6 +102,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
 
     f.caps = plan.caps;
     f.pid1_keeps = plan.pid1_keeps;
+    f.kernel = plan.kernel;
     f.bounding = plan.bounding;
     f.reaper = plan.reaper;
     for (const std::string& program : plan.seccomp_filters) {

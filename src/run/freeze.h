@@ -76,6 +76,7 @@ struct Frozen {
 
     std::uint64_t caps = 0;        // the command's capabilities
     std::uint64_t pid1_keeps = 0;  // Plan::pid1_keeps
+    KernelInterfaces kernel;       // Plan::kernel
     std::uint64_t bounding = 0;
     bool reaper = false;
     bool intermediate = false;    // make the pid namespace from a first process (--pidns + --unshare-pid)

@@ -416,7 +416,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
                 sigaddset(&unblock, sig);
         cloned = vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack);
     } else {
-        cloned = clone_with_pidfd(flags);
+        cloned = clone_with_pidfd(flags, plan.kernel.clone3);
     }
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
@@ -460,7 +460,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     }
     if (*interrupted != 0)
         return interrupted_by(*interrupted);  // ~ChildProcess kills and reaps the child
-    if (child_waits) {  // the go-ahead: maps written, namespaces announced
+    if (child_waits) {                        // the go-ahead: maps written, namespaces announced
         const char byte = 1;
         if (Status s = write_all(go->write.get(), &byte, 1); !s)
             return setup_failure(std::move(s).error());

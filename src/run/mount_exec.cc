@@ -117,12 +117,27 @@ Outcome apply_bind_fd(const FrozenMount& m, int host, int root, LastDir& last) n
 #define SYS_fchmodat2 452  // Linux 6.6, the same number on every architecture
 #endif
 
+// W_OK for the caller's real ids, on an O_PATH fd: faccessat2 (5.8), or
+// faccessat through procfs's link to the fd.
+bool writable(int fd) noexcept {
+    if (::syscall(SYS_faccessat2, fd, "", W_OK, AT_EMPTY_PATH) == 0)
+        return true;
+    if (errno != ENOSYS && errno != EPERM)
+        return false;
+    char name[32];
+    return ::faccessat(proc_fd(), fd_name(fd, name), W_OK, 0) == 0;
+}
+
 Outcome apply_chmod(const FrozenMount& m, int root) noexcept {
     Fd target(open_beneath(root, m.target, O_PATH, kInRoot));
     if (target.fd < 0)
         return Outcome::Failed;
-    return ::syscall(SYS_fchmodat2, target.fd, "", m.mode, AT_EMPTY_PATH) == 0 ? Outcome::Done
-                                                                               : Outcome::Failed;
+    if (::syscall(SYS_fchmodat2, target.fd, "", m.mode, AT_EMPTY_PATH) == 0)
+        return Outcome::Done;
+    if (errno != ENOSYS && errno != EPERM)  // before 6.6, or a filter that predates it
+        return Outcome::Failed;
+    char name[32];  // the same file, through procfs's link to the fd
+    return ::fchmodat(proc_fd(), fd_name(target.fd, name), m.mode, 0) == 0 ? Outcome::Done : Outcome::Failed;
 }
 
 Outcome apply_bind(const FrozenMount& m, int host, int root, LastDir& last) noexcept {
@@ -205,9 +220,10 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
             Fd dest(open_beneath(root, m.target, O_PATH, kInRoot));
             mount_attr attr{};
             attr.attr_set = MOUNT_ATTR_RDONLY;
-            return dest.fd >= 0 && ::mount_setattr(dest.fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0
-                       ? Outcome::Done
-                       : Outcome::Failed;
+            if (dest.fd >= 0 && ::mount_setattr(dest.fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0)
+                return Outcome::Done;
+            return dest.fd >= 0 && errno == ENOSYS && remount(dest.fd, MS_RDONLY) ? Outcome::Done
+                                                                                  : Outcome::Failed;
         }
         case MountKind::Tmpfs:
             return mount_fresh(new_tmpfs(m.mode_str, m.size_str, file_label), root, m.target, m.parent_mode)
@@ -229,7 +245,7 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
                 return errno == ENOENT ? Outcome::Skipped : Outcome::Failed;
             // Only what we could write needs protecting (bwrap's rule too): in a user
             // namespace the host's /proc/sys belongs to an unmapped root already.
-            if (::syscall(SYS_faccessat2, dest.fd, "", W_OK, AT_EMPTY_PATH) < 0)
+            if (!writable(dest.fd))
                 return Outcome::Skipped;
             return bind_tree(dest.fd, "", root, m.target, true, false) ? Outcome::Done : Outcome::Failed;
         }

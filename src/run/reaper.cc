@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cerrno>
 #include <cstdlib>
 
@@ -22,8 +24,49 @@ constexpr int kMaxHeld = 80;  // exit and life pipes, --sync-fd and up to kMaxLo
 static_assert(kMaxHeld >= static_cast<int>(kMaxLockFiles) + 3, "the reaper holds every lock file");
 using OnExit = Config::OnExit;
 
+bool kept(const int* keep, int n, int fd) noexcept {
+    for (int i = 0; i < n; ++i)
+        if (keep[i] == fd)
+            return true;
+    return false;
+}
+
+// Without close_range(2): every fd /proc/self/fd lists from 3 up, but `keep`
+// and the directory itself, read in batches (closing changes the listing).
+void close_listed(const int* keep, int n, int dir) noexcept {
+    for (;;) {
+        alignas(8) char buf[4096];
+        int found[256];
+        int n_found = 0;
+        ::lseek(dir, 0, SEEK_SET);
+        long len;
+        while (n_found < 256 && (len = ::getdents64(dir, buf, sizeof buf)) > 0) {
+            for (long off = 0; off < len && n_found < 256;) {
+                const auto* d = reinterpret_cast<const dirent64*>(buf + off);
+                off += d->d_reclen;
+                int fd = 0;
+                bool number = d->d_name[0] != '\0';
+                for (const char* c = d->d_name; *c != '\0'; ++c) {
+                    number = number && *c >= '0' && *c <= '9';
+                    fd = fd * 10 + (*c - '0');
+                }
+                if (number && fd > 2 && fd != dir && !kept(keep, n, fd))
+                    found[n_found++] = fd;
+            }
+        }
+        if (n_found == 0)
+            break;
+        for (int i = 0; i < n_found; ++i) ::close(found[i]);
+    }
+    ::close(dir);
+}
+
 // Closes every fd from 3 up except those in `keep` (sorted here, in place).
-void close_all_but(int* keep, int n) noexcept {
+void close_all_but(int* keep, int n, int fd_dir) noexcept {
+    if (fd_dir >= 0) {
+        close_listed(keep, n, fd_dir);
+        return;
+    }
     for (int i = 1; i < n; ++i)
         for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
             const int t = keep[j];
@@ -92,7 +135,7 @@ void reap(const ReaperState& state) noexcept {
     if (state.sync_fd >= 0)
         held[n++] = state.sync_fd;
     for (int i = 0; i < state.n_keep && n < kMaxHeld; ++i) held[n++] = state.keep[i];
-    close_all_but(held, n);
+    close_all_but(held, n, state.fd_dir);
 
     sigset_t waits;
     sigemptyset(&waits);

@@ -17,6 +17,7 @@ struct ReaperState {
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     const int* keep = nullptr;            // the lock files' fds
     int n_keep = 0;
+    int fd_dir = -1;  // /proc/self/fd, open without close_range(2) (KernelInterfaces)
 };
 
 // The intermediate process of --pidns with --unshare-pid: forwards signals to

@@ -6,6 +6,12 @@
 //   probe deny NR ERRNO [I=V]  writes a classic BPF program that fails syscall NR
 //                         with ERRNO (only when its argument I is V, if given)
 //   probe under FILE CMD...  runs CMD under the program in FILE: a host that lacks a syscall
+//   probe kernel VERSION  writes a program that makes this kernel look like an
+//                         older one (5.10, 5.4, 4.18): every syscall added since
+//                         fails with ENOSYS; on 5.4 clone3 too (5.4 has it but
+//                         refuses CLONE_CLEAR_SIGHAND with EINVAL, which a filter
+//                         cannot tell apart from glibc's own clone3 calls: "probe
+//                         kernel clone3-einval" has that case alone)
 //   probe try NAME        calls uname or getppid and prints "OK" or the error
 //   probe sys NAME ARG... makes syscall NAME with numeric ARGs (0x.. or decimal) and
 //                         prints "OK" or the errno name (EPERM)
@@ -88,6 +94,35 @@ int deny(long nr, unsigned errnum, const char* arg) {
             BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(std::atol(arg + 2)), 0, 1));
     }
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)));
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
+}
+
+// x86_64 numbers: 5.10's last syscall is process_madvise (440), 5.4's clone3
+// (435), 4.18's rseq (334; 335 to 423 are unused on x86_64).
+int kernel(const std::string& version) {
+    unsigned first_missing = ~0U;
+    bool clone3_einval = false;
+    bool clone3_enosys = false;
+    if (version == "5.10") {
+        first_missing = 441;
+    } else if (version == "5.4") {
+        first_missing = 436;
+        clone3_enosys = true;
+    } else if (version == "clone3-einval") {
+        clone3_einval = true;
+    } else if (version == "4.18") {
+        first_missing = 424;
+    } else {
+        return 2;
+    }
+    std::vector<sock_filter> program = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)};  // seccomp_data.nr
+    if (clone3_einval || clone3_enosys) {
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (clone3_einval ? EINVAL : ENOSYS)));
+    }
+    program.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, first_missing, 0, 1));
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
 }
@@ -208,6 +243,8 @@ int main(int argc, char** argv) {
     if (cmd == "deny" && argc > 3)
         return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])),
                     argc > 4 ? argv[4] : nullptr);
+    if (cmd == "kernel" && argc > 2)
+        return kernel(argv[2]);
     if (cmd == "under" && argc > 3)
         return under(argv[2], argv + 3);
     if (cmd == "try" && argc > 2)
@@ -215,7 +252,8 @@ int main(int argc, char** argv) {
     if ((cmd == "sys" || cmd == "x32") && argc > 2)
         return sys(argc, argv, cmd);
     std::fprintf(stderr,
-                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO [I=V]|under FILE CMD...|try NAME|sys NAME "
+                 "usage: probe caps|ptrace PID|fds|deny NR ERRNO [I=V]|kernel VERSION|under FILE CMD...|try "
+                 "NAME|sys NAME "
                  "ARG...|x32 NR "
                  "ARG...\n");
     return 2;
