@@ -19,10 +19,12 @@
 #include "core/options.h"
 #include "core/plan.h"
 #include "core/plan_text.h"
+#include "os/diagnosis.h"
 #include "os/fd.h"
 #include "os/host.h"
 #include "os/prefault.h"
 #include "os/seccomp_compile.h"
+#include "run/check.h"
 #include "run/launcher.h"
 #include "run/reaper.h"
 #include "run/seccomp_profiles.h"
@@ -65,6 +67,7 @@ struct App {
             return 1;
         switch (kind) {
             case FailureKind::Setup:
+            case FailureKind::HelperFailed:
                 return kExitFailure;
             case FailureKind::ExecNotFound:
                 return kExitNotFound;
@@ -79,6 +82,16 @@ struct App {
     int report(const Error& error, FailureKind kind = FailureKind::Setup) const {
         std::fprintf(stderr, "%s\n", format_error(error, style).c_str());
         return failure_code(kind);
+    }
+
+    // A setup failure, then its cause and fix where the machine tells them
+    // (core/diagnose.h): as bwrap, the first line stays bwrap's.
+    int report(const LaunchFailure& failure) const {
+        const int code = report(failure.error, failure.kind);
+        if (failure.at != FailedAt::Other)
+            for (const std::string& line : explain_failure(failure.at, failure.errnum, gather_diagnosis()))
+                std::fprintf(stderr, "%s\n", format_error(Error::usage(line), style).c_str());
+        return code;
     }
 
     int usage() const {
@@ -101,7 +114,7 @@ struct App {
                     std::fprintf(stderr, "%s\n", format_warning(text, style).c_str());
                 },
             .max_args = style.personality == Personality::Bwrap ? std::size_t{9000} : kMaxArgsCocoon};
-        Result<Config> config = parse_cli(args, std::move(env), io);
+        Result<Config> config = parse_cli(args, env, io);
         if (!config)
             return config.error().context.empty() ? usage() : report(config.error());
         config->bwrap = style.personality == Personality::Bwrap;
@@ -117,6 +130,21 @@ struct App {
         if (config->help) {
             std::fputs(render_help(argv0).c_str(), stdout);
             return 0;
+        }
+        if (config->check) {
+            // A typical sandbox, as the README's examples start them: the
+            // host read-only, a new /proc and /dev, every namespace but the
+            // network's. Its output would only be noise.
+            const std::vector<std::string> typical = {"--ro-bind",   "/",     "/",    "--proc",
+                                                      "/proc",       "--dev", "/dev", "--unshare-all",
+                                                      "--share-net", "--",    "true"};
+            Result<Config> trial = parse_cli(typical, env, io);
+            const DiagnosisFacts facts = gather_diagnosis();
+            std::vector<Finding> findings = check_host(facts);
+            findings.push_back(trial ? try_sandbox(*trial, facts)
+                                     : Finding{"sandbox", Level::Fail, trial.error().context, ""});
+            std::fputs(render_findings(findings, config->json).c_str(), stdout);
+            return findings.back().level == Level::Ok ? 0 : 1;
         }
         if (config->version) {
             std::puts(style.personality == Personality::Bwrap ? "bubblewrap 0.11.1"
@@ -184,7 +212,7 @@ struct App {
         if (!status && status.error().kind == FailureKind::Interrupted)
             end_by_signal(status.error().signal);
         if (!status)
-            return report(status.error().error, status.error().kind);
+            return report(status.error());
         // No destructors on the way out: the heap is shared copy-on-write with
         // the reaper, and freeing the plan would copy page after page of it.
         if (status->signal != 0)

@@ -86,8 +86,14 @@ public:
         if (config_.help || config_.version)
             return std::move(config_);
         TRY(check_modifiers(std::nullopt));
-        if (config_.json && !config_.dry_run)
+        if (config_.json && !config_.dry_run && !config_.check)
             return fail(Error::usage("--json changes how --dry-run prints the plan: add --dry-run"));
+        if (config_.check) {  // a diagnosis: no sandbox of the caller's, so no COMMAND
+            if (words.size() > command_start)
+                return fail(Error::usage(
+                    fmt::format("--check runs no COMMAND, but '{}' was given", words[command_start])));
+            return std::move(config_);
+        }
         config_.command.assign(words.begin() + static_cast<std::ptrdiff_t>(command_start), words.end());
         if (config_.seccomp_export) {  // a compiler run: no sandbox, so no COMMAND
             if (!config_.command.empty())
@@ -499,6 +505,9 @@ private:
                 break;
             case OptionId::Json:
                 c.json = true;
+                break;
+            case OptionId::Check:
+                c.check = true;
                 break;
             case OptionId::DryRun:
                 c.dry_run = true;

@@ -124,7 +124,8 @@ struct Config {
     std::vector<std::string> seccomp_profiles;
     std::optional<std::string> seccomp_export;
     bool dry_run = false;  // print the plan, run nothing
-    bool json = false;     // --dry-run prints JSON
+    bool json = false;     // --dry-run and --check print JSON
+    bool check = false;    // --check: diagnose this machine, no COMMAND
     bool bwrap = false;    // invoked as `bwrap`: bwrap's exact status lines (main sets it from argv[0])
 
     // Subordinate ranges were asked for: /etc/subuid and newuidmap matter.

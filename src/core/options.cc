@@ -23,7 +23,12 @@ const std::vector<OptionSpec>& table() {
          {},
          General,
          "Print the plan (namespaces, id maps, mounts in order, environment, filters, lifecycle) and exit"},
-        {Json, "--json", {}, General, "With --dry-run: print the plan as one JSON object"},
+        {Json, "--json", {}, General, "With --dry-run or --check: print one JSON object"},
+        {Check,
+         "--check",
+         {},
+         General,
+         "Report what this machine allows, with fixes, and try a typical sandbox; exit 0 if it starts"},
 
         {UnshareAll, "--unshare-all", {}, Namespaces, "Unshare every namespace that can be unshared"},
         {ShareNet, "--share-net", {}, Namespaces, "Keep the network namespace (after --unshare-all)"},

@@ -82,6 +82,8 @@ void arm_timer(int timer, std::uint64_t ns) {
 
 Result<UniqueFd> open_parent_pidfd(pid_t ppid) {
     UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, ppid, 0)));  // pidfds are always CLOEXEC
+    if (!fd && errno == ENOSYS)                                         // before Linux 5.3
+        return fail(Error::from_errno("pidfd_open"));
     // Checked after the open: a parent that died since could have had its pid
     // reused, but we would have been adopted by another process meanwhile.
     if (!fd || ::getppid() != ppid)

@@ -19,7 +19,6 @@
 #include "os/seccomp_compile.h"
 
 namespace cocoon {
-namespace {
 
 std::string read_text(const char* path) {
     UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
@@ -29,9 +28,13 @@ std::string read_text(const char* path) {
     return text ? *text : "";
 }
 
+namespace {
+
 bool max_user_namespaces_is_zero() {
     return read_text("/proc/sys/user/max_user_namespaces").starts_with("0");
 }
+
+}  // namespace
 
 // The helpers are setuid root: find them in the system directories only, never
 // through $PATH, which the caller controls.
@@ -43,8 +46,6 @@ std::string find_helper(const char* name) {
     }
     return "";
 }
-
-}  // namespace
 
 bool started_with_privileges() {
     if (::getuid() != ::geteuid() || ::getgid() != ::getegid())
@@ -63,6 +64,8 @@ bool missing(long ret) {
     return ret < 0 && errno == ENOSYS;
 }
 
+}  // namespace
+
 KernelInterfaces probe_kernel() {
     KernelInterfaces k;
     k.clone3 = !missing(::syscall(SYS_clone3, nullptr, 0));  // size 0: EINVAL where it exists
@@ -71,8 +74,6 @@ KernelInterfaces probe_kernel() {
     k.close_range = !missing(::syscall(SYS_close_range, 1, 0, 0));  // first > last: EINVAL
     return k;
 }
-
-}  // namespace
 
 Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     HostFacts facts;

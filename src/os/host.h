@@ -20,6 +20,15 @@ struct FactsWanted {
 
 Result<HostFacts> gather_host_facts(FactsWanted wanted);
 
+// Which newer kernel interfaces exist (HostFacts::kernel).
+KernelInterfaces probe_kernel();
+
+// A small file's text, "" if it cannot be read.
+std::string read_text(const char* path);
+
+// newuidmap/newgidmap in the system directories (never through $PATH), "" if missing.
+std::string find_helper(const char* name);
+
 // Whether this process got capabilities from its executable's file capabilities
 // (or a setuid bit): a non-root process with a non-empty permitted set.
 bool started_with_privileges();

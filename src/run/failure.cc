@@ -65,7 +65,39 @@ std::string mount_failure(const MountOp& op) {
 
 }  // namespace
 
+namespace {
+
+LaunchFailure failure_message(const Report& r, const Plan& plan);
+
+FailedAt failed_at(const Report& r, const Plan& plan) {
+    const Step step = r.step;
+    if (step == Step::IdMaps)
+        return FailedAt::IdMaps;
+    if (step == Step::MountNamespace)
+        return FailedAt::NewRoot;
+    if (step == Step::OldRoot || step == Step::PivotRoot)
+        return FailedAt::PivotRoot;
+    if (step == Step::Seccomp)
+        return FailedAt::Seccomp;
+    const auto i = static_cast<std::size_t>(r.index);
+    if (step == Step::Mount && r.index >= 0 && i < plan.mounts.ops.size() &&
+        plan.mounts.ops[i].kind == MountKind::Procfs)
+        return FailedAt::ProcMount;
+    return FailedAt::Other;
+}
+
+}  // namespace
+
 LaunchFailure to_failure(const Report& r, const Plan& plan) {
+    LaunchFailure failure = failure_message(r, plan);
+    failure.at = failed_at(r, plan);
+    failure.errnum = r.errnum;
+    return failure;
+}
+
+namespace {
+
+LaunchFailure failure_message(const Report& r, const Plan& plan) {
     auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
     const int e = r.errnum;
     switch (r.step) {
@@ -77,7 +109,7 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
             return {Error{e, "setting up uid map"}};
         case Step::MountNamespace:
             return {Error{e, e == ENOSYS
-                                 ? "Can't set up the new root (the new mount API needs Linux 5.12 or later)"
+                                 ? "Can't set up the new root (the new mount API needs Linux 5.2 or later)"
                                  : "Can't set up the new root"}};
         case Step::BindSource:
             return {Error{e, fmt::format("Can't find source path {}", op().source)}};
@@ -153,5 +185,7 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
     }
     return {Error{e, "sandbox setup failed"}};
 }
+
+}  // namespace
 
 }  // namespace cocoon

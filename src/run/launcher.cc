@@ -422,7 +422,9 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         child::run(frozen->frozen());
     if (!cloned) {
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
-        return setup_failure(clone_error(cloned.error().errnum, plan.ns.user));
+        return Unexpected{LaunchFailure{.error = clone_error(cloned.error().errnum, plan.ns.user),
+                                        .at = plan.ns.user ? FailedAt::Clone : FailedAt::Other,
+                                        .errnum = cloned.error().errnum}};
     }
     ChildProcess child(cloned->pid, std::move(cloned->pidfd));
     // From here on, with a forked child (which may live on as the reaper), every

@@ -2,6 +2,7 @@
 // The parent side of a run: clone, watch setup, forward signals, collect the status. [parent]
 #pragma once
 #include "base/result.h"
+#include "core/diagnose.h"
 #include "core/plan.h"
 
 namespace cocoon {
@@ -18,6 +19,8 @@ struct LaunchFailure {
     Error error;
     FailureKind kind = FailureKind::Setup;
     int signal = 0;
+    FailedAt at = FailedAt::Other;  // for the cause and fix lines (core/diagnose.h)
+    int errnum = 0;                 // the failed call's errno, there
 };
 
 // Where newuidmap and newgidmap are (HostFacts found them), for helper-written maps.

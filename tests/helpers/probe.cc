@@ -5,6 +5,10 @@
 //   probe fds             the open fds above 2, space-separated ("none" if there are none)
 //   probe deny NR ERRNO [I=V]  writes a classic BPF program that fails syscall NR
 //                         with ERRNO (only when its argument I is V, if given)
+//   probe container [ERRNO]  writes a program that refuses new user namespaces as a
+//                         container's default seccomp profile does (EPERM), or
+//                         with ERRNO (ENOSPC: as with max_user_namespaces = 0)
+//   probe deny-set ERRNO NR...  writes a program that fails each syscall NR with ERRNO
 //   probe under FILE CMD...  runs CMD under the program in FILE: a host that lacks a syscall
 //   probe kernel VERSION  writes a program that makes this kernel look like an
 //                         older one (5.10, 5.4, 4.18): every syscall added since
@@ -19,6 +23,7 @@
 #include <dirent.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -123,6 +128,36 @@ int kernel(const std::string& version) {
     }
     program.push_back(BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, first_missing, 0, 1));
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
+    program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
+}
+
+// A container's default seccomp profile, as Docker's and podman's behave for a
+// process without CAP_SYS_ADMIN: clone3 fails with ENOSYS (so that libc falls
+// back to clone), and clone and unshare with CLONE_NEWUSER with EPERM.
+int container(unsigned errnum) {
+    const std::vector<sock_filter> program = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),  // seccomp_data.nr
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_unshare, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),  // args[0], low half: the flags
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | errnum),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
+}
+
+// Every syscall in `nrs` fails with `errnum`.
+int deny_set(unsigned errnum, char** nrs, int n) {
+    std::vector<sock_filter> program = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)};
+    for (int i = 0; i < n; ++i) {
+        program.push_back(
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, static_cast<unsigned>(std::atol(nrs[i])), 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (errnum & SECCOMP_RET_DATA)));
+    }
     program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     return std::fwrite(program.data(), sizeof(sock_filter), program.size(), stdout) == program.size() ? 0 : 1;
 }
@@ -243,6 +278,10 @@ int main(int argc, char** argv) {
     if (cmd == "deny" && argc > 3)
         return deny(std::atol(argv[2]), static_cast<unsigned>(std::atoi(argv[3])),
                     argc > 4 ? argv[4] : nullptr);
+    if (cmd == "container")
+        return container(argc > 2 ? static_cast<unsigned>(std::atoi(argv[2])) : EPERM);
+    if (cmd == "deny-set" && argc > 3)
+        return deny_set(static_cast<unsigned>(std::atoi(argv[2])), argv + 3, argc - 3);
     if (cmd == "kernel" && argc > 2)
         return kernel(argv[2]);
     if (cmd == "under" && argc > 3)

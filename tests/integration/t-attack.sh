@@ -233,7 +233,7 @@ for o in "--unshare-pid --block-fd 3" "--bind $work $work --lock-file $work/fifo
     check "cocoon killed while setup waits (${o//$work/DIR}): nothing of the sandbox is left" "" "$(mine "ran-$tag")"
 done
 # Once the command runs, the same signal goes to the command instead.
-run timeout -k 4 1 "${C[@]}" --unshare-pid sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.05; done'
+run timeout --foreground -k 4 1 "${C[@]}" --unshare-pid sh -c 'trap "echo got-term; exit 3" TERM; while :; do sleep 0.05; done'
 check "... while the command runs, SIGTERM is forwarded to it" "124 got-term" "$rc $out"
 
 # --- 8. Bad input refused, never silently changed -----------------------------

@@ -9,7 +9,7 @@ status=0
 complain() { printf 'layering: %s\n%s\n' "$1" "$2"; status=1; }
 # The files named below must exist: a rename must not silently skip a check.
 for f in run/child.cc run/mount_exec.cc run/beneath.cc run/mount_overlay.cc run/reaper.cc run/launcher.cc \
-    run/freeze.cc run/failure.cc run/seccomp_profiles.cc main.cc; do
+    run/freeze.cc run/failure.cc run/seccomp_profiles.cc run/check.cc main.cc; do
     [ -f "$f" ] || complain "a file the checks name is gone" "$f"
 done
 
@@ -21,7 +21,7 @@ hits=$(grep -nE 'std::string|std::vector|fmt::|printf|new [A-Za-z_]|malloc|throw
 [ -z "$hits" ] || complain "child code allocates or formats" "$hits"
 
 hits=$(grep -nE '::(open|openat|pipe2?|socket|memfd_create|signalfd|timerfd_create|eventfd)\(|SYS_(pidfd_open|memfd_create)' \
-  run/launcher.cc run/freeze.cc run/failure.cc run/seccomp_profiles.cc main.cc core/*.cc base/*.cc)
+  run/launcher.cc run/freeze.cc run/failure.cc run/seccomp_profiles.cc run/check.cc main.cc core/*.cc base/*.cc)
 [ -z "$hits" ] || complain "raw fd creation outside os/ and child code" "$hits"
 
 hits=$(grep -rnE '::(open|openat|pipe2|socket|fsopen|fsmount|open_tree|signalfd|memfd_create|accept4?)\(' . | grep -v CLOEXEC)
