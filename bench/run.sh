@@ -111,6 +111,17 @@ for n in 10 100 1000 2000 10000; do
     fi
 done
 
+# The same 1000 binds as Linux 5.10 makes them (no mount_setattr: mount(2)
+# remounts, the mount table read once; HACKING.md, "Older kernels"), simulated
+# with the test helper's filter, against bwrap on this kernel.
+echo "bench: 1000 binds as Linux 5.10"
+c++ -O2 -std=c++20 -o "$stage/probe" "$src/tests/helpers/probe.cc"
+"$stage/probe" kernel 5.10 >"$stage/kernel-5.10"
+chmod a+rx "$stage/probe" "$stage/kernel-5.10"
+mapfile -t b < <(with_bwrap "bwrap:1" "$bwrap $BASE $(binds 1000) /usr/bin/true")
+compare binds-5.10 1000 5 "cocoon:3" "$stage/probe under $stage/kernel-5.10 $C $BASE $(binds 1000) /usr/bin/true" \
+    "${b[@]}"
+
 # A syscall-heavy loop with and without the default seccomp profile: what the
 # filter costs per call. The loop times itself (ns per getppid), so start-up
 # does not dilute the difference, and the variants alternate, run after run.

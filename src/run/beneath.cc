@@ -429,8 +429,10 @@ namespace {
 
 // The cloned tree is attached at a scratch directory of the staging root,
 // where mount(2) can change it: its top and every mount below the source (the
-// mount table read once) are remounted, a read-only tree turns private, and
-// the result is cloned again, detached, flags and all (a clone keeps them).
+// mount table read once) are remounted, and a read-only tree turns private.
+// What is returned is an O_PATH fd of the attached tree: move_mount(2) on it
+// moves the tree on to its destination, as it attaches a detached one (an
+// unmount and a second clone would cost an RCU grace period per bind).
 int restrict_by_remounts(int tree, int dirfd, const char* path, bool read_only, bool allow_devices) noexcept {
     Fd owned(tree);
     char name[32];
@@ -480,12 +482,12 @@ int restrict_by_remounts(int tree, int dirfd, const char* path, bool read_only, 
     }
     if (ok && read_only)
         ok = ::mount(nullptr, kScratch, nullptr, MS_PRIVATE | MS_REC, nullptr) == 0;
-    const int result =
-        ok ? ::open_tree(AT_FDCWD, kScratch, AT_RECURSIVE | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC) : -1;
+    if (ok)  // the caller's move_mount moves it on from here, with no unmount
+        return std::exchange(top.fd, -1);
     const int saved = errno;
     ::umount2(kScratch, MNT_DETACH);
     errno = saved;
-    return result;
+    return -1;
 }
 
 }  // namespace
