@@ -262,6 +262,9 @@ std::vector<Finding> check_host(const DiagnosisFacts& f) {
         if (path.empty())
             add(name, Level::Warn, "not installed: --map-auto maps one id",
                 "install the uidmap package (apt-get install uidmap)");
+        else if (!privileged && f.in_user_namespace)
+            add(name, Level::Warn, fmt::format("{} cannot work in a nested user namespace", path),
+                "--map-auto maps one id here; map ranges in the outer sandbox or container instead");
         else if (!privileged)
             add(name, Level::Warn, fmt::format("{} has no setuid bit or file capabilities", path),
                 fmt::format("sudo chmod u+s {} (or setcap cap_setuid+ep), as the uidmap package installs it",

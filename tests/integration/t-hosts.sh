@@ -60,6 +60,14 @@ import json, sys
 checks = {c["topic"]: c for c in json.load(sys.stdin)["checks"]}
 print(checks["sandbox"]["level"], checks["seccomp"]["level"])' 2>&1)"
 
+# Nested in cocoon with the default profile: the real thing, not a simulation.
+run "$COCOON" --ro-bind / / --dev /dev --proc /proc --seccomp-profile default "${C[@]}" true
+check_fix "nested under cocoon --seccomp-profile default" 125 "a seccomp filter on this process" \
+    "start the container with --security-opt seccomp=unconfined"
+run "$COCOON" --ro-bind / / --dev /dev --proc /proc --seccomp-profile default "$COCOON" --check
+check_says "nested under a filter" nesting warn "this process is in a user namespace already"
+check_says "nested under a filter" newuidmap warn ".*cannot work in a nested user namespace"
+
 # user.max_user_namespaces = 0.
 run private "mount --bind '$work/zero' /proc/sys/user/max_user_namespaces" \
     "$PROBE" under "$work/enospc" "${C[@]}" --unshare-user true
