@@ -147,13 +147,14 @@ for t in "$stage"/integration/t-*.sh; do
 done
 
 # Older kernels, simulated for one process tree (HACKING.md, "Older kernels"):
-# the scripts that exercise setup, security, PID 1 and the lifecycle run again
+# the scripts that exercise setup, security, attacks, overlays, data binds,
+# PID 1 and the lifecycle run again
 # under a seccomp filter that makes every syscall newer than that kernel fail
 # as the kernel would (tests/helpers/probe kernel VERSION).
 for version in ${COCOON_KERNELS-5.10 5.4}; do
     "$build/tests/helpers/probe" kernel "$version" >"$stage/kernel-$version" || continue
     chmod a+r "$stage/kernel-$version"
-    for name in mounts security pid1 lifecycle; do
+    for name in ${COCOON_KERNEL_SCRIPTS-mounts security attack overlay data pid1 lifecycle}; do
         if [ ${#only[@]} != 0 ]; then
             printf '%s\n' "${only[@]}" | grep -qxF "$name@$version" || continue
         fi
