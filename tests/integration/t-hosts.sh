@@ -75,6 +75,13 @@ check_fix "max_user_namespaces = 0" 125 "user.max_user_namespaces = 0" "sudo sys
 run private "mount --bind '$work/zero' /proc/sys/user/max_user_namespaces" "$COCOON" --check
 check_says "max_user_namespaces = 0" "user namespaces" fail "user.max_user_namespaces = 0"
 
+# Debian's kernel.unprivileged_userns_clone = 0 (older Debian kernels): --check
+# reads the sysctl. (The refusal itself is not simulated: a filter making
+# clone fail would rightly be taken for a container's.)
+deb="mount -t tmpfs none /proc/sys/kernel && echo 0 >/proc/sys/kernel/unprivileged_userns_clone"
+run private "$deb" "$COCOON" --check
+check_says "unprivileged_userns_clone = 0" "user namespaces" fail "kernel.unprivileged_userns_clone = 0"
+
 # Ubuntu's AppArmor restriction: namespaces without capabilities, so no mount works.
 aa="mount -t tmpfs none /proc/sys/kernel && echo 1 >/proc/sys/kernel/apparmor_restrict_unprivileged_userns"
 run private "$aa" "$PROBE" under "$work/no-mounts" "${C[@]}" --unshare-user true
