@@ -81,6 +81,8 @@ struct App {
 
     int report(const Error& error, FailureKind kind = FailureKind::Setup) const {
         std::fprintf(stderr, "%s\n", format_error(error, style).c_str());
+        if (!error.hint.empty())
+            std::fprintf(stderr, "%s\n", format_error(Error::usage(error.hint), style).c_str());
         return failure_code(kind);
     }
 
@@ -116,7 +118,14 @@ struct App {
             .max_args = style.personality == Personality::Bwrap ? std::size_t{9000} : kMaxArgsCocoon};
         Result<Config> config = parse_cli(args, env, io);
         if (!config)
-            return config.error().context.empty() ? usage() : report(config.error());
+            // No COMMAND: bwrap prints its whole usage; cocoon says so in one line.
+            return !config.error().context.empty() ? report(config.error())
+                   : style.personality == Personality::Bwrap
+                       ? usage()
+                       : report(Error{0, "no COMMAND to run",
+                                      fmt::format("usage: {} [OPTIONS...] [--] "
+                                                  "COMMAND [ARGS...]; see --help",
+                                                  argv0)});
         config->bwrap = style.personality == Personality::Bwrap;
         if (config->seccomp_fd) {  // read after parsing, as bwrap reads it after setup
             Result<std::string> data = checked_seccomp_data(read_all(*config->seccomp_fd));

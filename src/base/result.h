@@ -16,6 +16,7 @@ namespace cocoon {
 struct Error {
     int errnum = 0;       // errno value, 0 for usage and logic errors
     std::string context;  // "Can't find source path /x"
+    std::string hint;     // a second line main prints under it: "did you mean --ro-bind?"
 
     static Error from_errno(std::string context) { return Error{errno, std::move(context)}; }
     static Error usage(std::string context) { return Error{0, std::move(context)}; }

@@ -53,7 +53,7 @@ public:
                 return i;
             const OptionSpec* spec = find_option(word);
             if (spec == nullptr)
-                return fail(Error::usage(fmt::format("Unknown option {}", word)));
+                return fail(Error{0, fmt::format("Unknown option {}", word), unknown_option_hint(word)});
             if (spec->id == OptionId::Argv0 && config_.argv0)  // bwrap treats a repeat as unknown
                 return fail(Error::usage(fmt::format("Unknown option {}", word)));
             const std::size_t arity = spec->args.size();

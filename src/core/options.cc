@@ -3,6 +3,9 @@
 // cli.cc, a paragraph in man/cocoon.1.scd and a test; test_docs.cc checks the man page. [pure]
 #include "core/options.h"
 
+#include <algorithm>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace cocoon {
@@ -307,6 +310,49 @@ const OptionSpec* find_option(std::string_view name) {
         if (spec.name == name)
             return &spec;
     return nullptr;
+}
+
+namespace {
+
+// Levenshtein distance, for near misses of option names (short strings).
+std::size_t distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::string unknown_option_hint(std::string_view word) {
+    if (word == "-h")
+        return "see --help";
+    if (const std::size_t eq = word.find('='); eq != std::string_view::npos) {
+        if (const OptionSpec* spec = find_option(word.substr(0, eq)); spec != nullptr && !spec->args.empty())
+            return fmt::format("options take their values as separate arguments: {} {}", spec->name,
+                               word.substr(eq + 1));
+    }
+    const OptionSpec* best = nullptr;
+    std::size_t best_distance = 0;
+    for (const OptionSpec& spec : table()) {
+        const std::size_t d = distance(word, spec.name);
+        if (best == nullptr || d < best_distance) {
+            best = &spec;
+            best_distance = d;
+        }
+    }
+    // A typo or two, more for long names; not a different option altogether.
+    if (best != nullptr && best_distance > 0 && best_distance <= std::max<std::size_t>(2, word.size() / 5))
+        return fmt::format("did you mean {}?", best->name);
+    return "";
 }
 
 std::string render_help(std::string_view argv0) {

@@ -125,6 +125,10 @@ std::span<const OptionSpec> option_table();
 // and no --opt=value forms (bwrap(1)).
 const OptionSpec* find_option(std::string_view name);
 
+// What to say under "Unknown option WORD": the option it was probably meant to
+// be (a near miss, "--uid=0", "-h"), or "".
+std::string unknown_option_hint(std::string_view word);
+
 // The --help text; `argv0` is printed as given, as bwrap does.
 std::string render_help(std::string_view argv0);
 

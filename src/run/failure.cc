@@ -2,6 +2,8 @@
 // A failure the sandbox reported, as the message and exit code main gives it. [parent]
 #include "run/failure.h"
 
+#include "core/options.h"
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -97,6 +99,25 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
 
 namespace {
 
+// Why COMMAND may be missing: a new root with none of the host's programs
+// (cocoon starts from an empty one), or cocoon's options written after
+// COMMAND, where they are COMMAND's arguments.
+std::string not_found_hint(const Plan& plan) {
+    bool programs = false;
+    for (const MountOp& op : plan.mounts.ops)
+        programs = programs || op.target == "/" || op.target == "/usr" || op.target == "/bin";
+    if (!programs)
+        return "the new root holds only what the options put there; for the host's programs add "
+               "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64";
+    for (std::size_t i = 1; i < plan.exec.argv.size(); ++i)
+        if (find_option(plan.exec.argv[i]) != nullptr)
+            return fmt::format(
+                "{} comes after COMMAND, so it is an argument of COMMAND: cocoon's options go "
+                "before it",
+                plan.exec.argv[i]);
+    return "";
+}
+
 LaunchFailure failure_message(const Report& r, const Plan& plan) {
     auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
     const int e = r.errnum;
@@ -180,8 +201,9 @@ LaunchFailure failure_message(const Report& r, const Plan& plan) {
                                                      : std::string("setrlimit")}};
         }
         case Step::Exec:
-            return {Error{e, fmt::format("execvp {}", plan.exec.file)},
-                    e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
+            return {
+                Error{e, fmt::format("execvp {}", plan.exec.file), e == ENOENT ? not_found_hint(plan) : ""},
+                e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
     }
     return {Error{e, "sandbox setup failed"}};
 }

@@ -48,10 +48,32 @@ run "$COCOON" --help --bogus
 check_match "--help prints the usage to stdout and exits 0" "^0 usage: $COCOON \[OPTIONS...\] \[--\] COMMAND" "$rc $out"
 
 run "$COCOON"
-check_match "no arguments print the usage to stderr and fail" "^125 usage: " "$rc $err"
-
+check "no arguments: one line, the usage line, and a failure (not the whole help)" "125 cocoon: no COMMAND to run
+cocoon: usage: $COCOON [OPTIONS...] [--] COMMAND [ARGS...]; see --help" "$rc $err"
 run "$COCOON" --tmpfs /tmp
-check_match "options without a command print the usage and fail" "^125 usage: " "$rc $err"
+check "options without a command: the same" "125 cocoon: no COMMAND to run" "$rc $(echo "$err" | head -n1)"
+run "$BWRAP_SYMLINK" --tmpfs /tmp
+check_match "as bwrap, the whole usage, as bwrap prints it" "^1 usage: $BWRAP_SYMLINK \[OPTIONS...\]" "$rc $err"
+
+# Errors that teach: a near miss, --opt=value, -h, options after COMMAND, an
+# empty root.
+for pair in "--ro-bnd|did you mean --ro-bind?" "--unshare-nett|did you mean --unshare-net?" \
+    "--uid=0|options take their values as separate arguments: --uid 0" "-h|see --help" "--frobnicate|"; do
+    run "$COCOON" "${pair%%|*}" true
+    want="cocoon: Unknown option ${pair%%|*}"
+    [ -z "${pair#*|}" ] || want="$want
+cocoon: ${pair#*|}"
+    check "an unknown ${pair%%|*} says $([ -n "${pair#*|}" ] && echo "'${pair#*|}'" || echo "no more")" "125 $want" "$rc $err"
+done
+run "$BWRAP_SYMLINK" --ro-bnd / / true
+check "... as bwrap too, under bwrap's line" "1 bwrap: Unknown option --ro-bnd
+bwrap: did you mean --ro-bind?" "$rc $err"
+run "$COCOON" sh -c true
+check "a command missing from an empty root says what to bind" "127 cocoon: execvp sh: No such file or directory
+cocoon: the new root holds only what the options put there; for the host's programs add --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64" "$rc $err"
+run env PATH=/usr/bin:/bin "${C[@]}" no-such-command --unshare-net
+check "cocoon's options after a missing COMMAND are pointed out" "127 cocoon: execvp no-such-command: No such file or directory
+cocoon: --unshare-net comes after COMMAND, so it is an argument of COMMAND: cocoon's options go before it" "$rc $err"
 
 run "${C[@]}" sh -c 'id -u; id -g'
 check "by default the ids inside are the caller's" "$(id -u) $(id -g)" "$(echo $out)"

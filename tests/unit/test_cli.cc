@@ -46,6 +46,13 @@ TEST_CASE("unknown options are fatal with bwrap's message; there are no abbrevia
     CHECK(error_of({"--foo", "true"}) == "Unknown option --foo");
     CHECK(error_of({"--ro-b", "/", "/", "true"}) == "Unknown option --ro-b");
     CHECK(error_of({"--uid=5", "true"}) == "Unknown option --uid=5");
+    CHECK(unknown_option_hint("--ro-bidn") == "did you mean --ro-bind?");
+    CHECK(unknown_option_hint("--ro-b") == "");  // four options start so: none is the near miss
+    CHECK(unknown_option_hint("--uid=5") == "options take their values as separate arguments: --uid 5");
+    CHECK(unknown_option_hint("--unshare-all=1") == "did you mean --unshare-all?");  // a flag takes no value
+    CHECK(unknown_option_hint("-h") == "see --help");
+    CHECK(unknown_option_hint("--completely-different") == "");
+    CHECK(unknown_option_hint("--seccomp-profil") == "did you mean --seccomp-profile?");
     CHECK(error_of({"-", "true"}) == "Unknown option -");
 }
 
