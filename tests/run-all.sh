@@ -84,6 +84,12 @@ if command -v clang-format >/dev/null; then
     fi
 fi
 
+if out=$(bash "$src/tests/lint/man.sh" "$src" 2>&1); then
+    case $out in skip:*) echo "ok - man page # SKIP ${out#skip: }"; skipped=$((skipped + 1)) ;; *) echo "ok - man page renders without stray markup"; passed=$((passed + 1)) ;; esac
+else
+    echo "not ok - man page"; echo "$out" | head -n 20; failed=$((failed + 1))
+fi
+
 echo "== completions"
 count_tap < <(bash "$src/tests/lint/completions.sh" "$build" 2>&1)
 
