@@ -324,6 +324,7 @@ private:
             case OptionId::Setenv: {
                 const std::string name = TRY(checked_env_name("--setenv", v[0]));
                 set_env(c.env, name, &v[1]);
+                c.env_set.push_back(name);
                 break;
             }
             case OptionId::Unsetenv: {
@@ -333,6 +334,13 @@ private:
             }
             case OptionId::Clearenv:
                 c.env.clear();
+                break;
+            case OptionId::EnvKeep:
+                if (v[0].empty() || v[0].find('=') != std::string::npos)
+                    return fail(Error::usage(fmt::format(
+                        "--env-keep: '{}' is not a pattern of variable names (a glob such as 'GIT_*')",
+                        v[0])));
+                c.env_keep.push_back(v[0]);
                 break;
             case OptionId::Bind:
             case OptionId::BindTry:

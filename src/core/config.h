@@ -103,6 +103,11 @@ struct Config {
     // The environment the command gets: the caller's, edited by --setenv,
     // --unsetenv and --clearenv at parse time, in argv order (as bwrap does).
     std::vector<std::string> env;
+    // --env-keep: the command's environment keeps only the basics
+    // (plan.cc kKeptAlways), what --setenv set, and the names matching these
+    // globs (fnmatch(3)).
+    std::vector<std::string> env_keep;
+    std::vector<std::string> env_set;  // names --setenv set, kept whatever the globs
 
     std::vector<FsRequest> fs;
 

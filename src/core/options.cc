@@ -97,6 +97,11 @@ const std::vector<OptionSpec>& table() {
         {Setenv, "--setenv", {{"VAR", Name}, {"VALUE", Text}}, Environment, "Set VAR to VALUE"},
         {Unsetenv, "--unsetenv", {{"VAR", Name}}, Environment, "Remove VAR from the environment"},
         {Clearenv, "--clearenv", {}, Environment, "Start from an empty environment (PWD is still set)"},
+        {EnvKeep,
+         "--env-keep",
+         {{"PATTERN", Text}},
+         Environment,
+         "Keep only PATH, HOME, TERM, LANG, LC_*, TZ, USER and the variables matching PATTERN (a glob)"},
 
         {Bind, "--bind", {{"SRC", Path}, {"DEST", Path}}, Filesystem, "Bind-mount host SRC on DEST"},
         {BindTry,

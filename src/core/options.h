@@ -76,6 +76,7 @@ enum class OptionId {
     SeccompExport,
     DryRun,
     Json,
+    EnvKeep,
     Check,
     SyncFd,
     BlockFd,

@@ -2,6 +2,8 @@
 // make_plan(Config, HostFacts) -> Plan. [pure]
 #include "core/plan.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -149,6 +151,22 @@ Status plan_user_ns(const Config& c, const HostFacts& facts, Plan& plan) {
     return {};
 }
 
+// With --env-keep, these always stay (PWD is set to wherever chdir lands).
+constexpr std::string_view kKeptAlways[] = {"PATH", "HOME", "TERM", "LANG", "LC_*", "TZ", "USER", "LOGNAME"};
+
+bool kept(const Config& c, std::string_view entry) {
+    const std::string name(entry.substr(0, entry.find('=')));
+    if (std::find(c.env_set.begin(), c.env_set.end(), name) != c.env_set.end())
+        return true;
+    for (const std::string_view pattern : kKeptAlways)
+        if (::fnmatch(std::string(pattern).c_str(), name.c_str(), 0) == 0)
+            return true;
+    for (const std::string& pattern : c.env_keep)
+        if (::fnmatch(pattern.c_str(), name.c_str(), 0) == 0)
+            return true;
+    return false;
+}
+
 ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
     ExecSpec exec;
     exec.file = c.command.front();
@@ -156,8 +174,23 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
     if (c.argv0)
         exec.argv.front() = *c.argv0;
     for (const std::string& entry : c.env)
-        if (!entry.starts_with("PWD="))
+        if (!entry.starts_with("PWD=") && (c.env_keep.empty() || kept(c, entry)))
             exec.env.push_back(entry);
+    if (!c.env_keep.empty()) {
+        // What is true inside: a PATH to search, and root's name for uid 0
+        // (the caller's own name would be wrong there).
+        auto has = [&](std::string_view name) {
+            return std::any_of(exec.env.begin(), exec.env.end(), [&](const std::string& e) {
+                return e.size() > name.size() && e.starts_with(name) && e[name.size()] == '=';
+            });
+        };
+        if (!has("PATH"))
+            exec.env.emplace_back("PATH=/usr/local/bin:/usr/bin:/bin");
+        if (c.uid.value_or(facts.uid) == 0 && facts.uid != 0)
+            for (std::string& e : exec.env)
+                if (e.starts_with("USER=") || e.starts_with("LOGNAME="))
+                    e = e.substr(0, e.find('=') + 1) + "root";
+    }
     if (c.chdir) {
         exec.chdir = {*c.chdir};
         exec.chdir_strict = true;

@@ -55,6 +55,15 @@ check "options without a command: the same" "125 cocoon: no COMMAND to run" "$rc
 run "$BWRAP_SYMLINK" --tmpfs /tmp
 check_match "as bwrap, the whole usage, as bwrap prints it" "^1 usage: $BWRAP_SYMLINK \[OPTIONS...\]" "$rc $err"
 
+# A clean environment on request: tokens, agent sockets and bus addresses stay out.
+run env -i PATH=/usr/bin:/bin HOME="$HOME" TERM=dumb GITHUB_TOKEN=secret SSH_AUTH_SOCK=/run/agent \
+    DBUS_SESSION_BUS_ADDRESS=unix:path=/run/bus GIT_AUTHOR_NAME=me LC_ALL=C "${C[@]}" \
+    --env-keep 'GIT_*' --setenv FOO bar --chdir / env
+check "--env-keep keeps the basics, --setenv's and the matching names, nothing else" \
+    "0 FOO=bar GIT_AUTHOR_NAME=me HOME=$HOME LC_ALL=C PATH=/usr/bin:/bin PWD=/ TERM=dumb" "$rc $(echo "$out" | sort | tr '\n' ' ' | sed 's/ $//')"
+run "$COCOON" --env-keep 'A=b' true
+check "... and refuses a pattern with '='" "125 cocoon: --env-keep: 'A=b' is not a pattern of variable names (a glob such as 'GIT_*')" "$rc $err"
+
 # Errors that teach: a near miss, --opt=value, -h, options after COMMAND, an
 # empty root.
 for pair in "--ro-bnd|did you mean --ro-bind?" "--unshare-nett|did you mean --unshare-net?" \

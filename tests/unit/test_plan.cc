@@ -470,3 +470,41 @@ TEST_CASE("--seccomp-profile files are parsed and lowered while planning, built-
 
 }  // namespace
 }  // namespace cocoon
+
+namespace cocoon {
+namespace {
+
+TEST_CASE("--env-keep: the basics, what --setenv set and the names matching a glob") {
+    Config c = with_command({});
+    c.env = {"PATH=/usr/bin",
+             "HOME=/home/u",
+             "TERM=xterm",
+             "LC_ALL=C.UTF-8",
+             "USER=u",
+             "GITHUB_TOKEN=secret",
+             "SSH_AUTH_SOCK=/run/agent",
+             "GIT_AUTHOR_NAME=me",
+             "FOO=bar",
+             "PWD=/x"};
+    c.env_keep = {"GIT_*"};
+    c.env_set = {"FOO"};
+    auto plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->exec.env == std::vector<std::string>{"PATH=/usr/bin", "HOME=/home/u", "TERM=xterm",
+                                                     "LC_ALL=C.UTF-8", "USER=u", "GIT_AUTHOR_NAME=me",
+                                                     "FOO=bar"});
+    // No PATH to keep: one to search; uid 0 inside is root by name too.
+    c.env = {"USER=u", "LOGNAME=u"};
+    c.uid = 0;
+    plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->exec.env ==
+          std::vector<std::string>{"USER=root", "LOGNAME=root", "PATH=/usr/local/bin:/usr/bin:/bin"});
+    // Without --env-keep everything passes, as with bwrap.
+    c.env_keep.clear();
+    c.env = {"GITHUB_TOKEN=secret"};
+    CHECK(make_plan(c, user_facts())->exec.env == std::vector<std::string>{"GITHUB_TOKEN=secret"});
+}
+
+}  // namespace
+}  // namespace cocoon
