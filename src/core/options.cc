@@ -360,12 +360,64 @@ std::string unknown_option_hint(std::string_view word) {
     return "";
 }
 
+namespace {
+
+// Words of `text` on lines of at most `width` columns, each after `indent`.
+std::string wrapped(std::string_view text, std::size_t indent, std::size_t width) {
+    std::string out;
+    std::size_t column = indent;
+    bool first = true;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        const std::string_view word = text.substr(0, space);
+        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+        if (!first && column + 1 + word.size() > width) {
+            out += "\n" + std::string(indent, ' ');
+            column = indent;
+            first = true;
+        }
+        if (!first) {
+            out += ' ';
+            ++column;
+        }
+        out += word;
+        column += word.size();
+        first = false;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::string render_help(std::string_view argv0) {
-    std::string out = fmt::format("usage: {} [OPTIONS...] [--] COMMAND [ARGS...]\n\n", argv0);
-    for (const OptionSpec& spec : table()) {
-        std::string left(spec.name);
-        for (const OptionArg& arg : spec.args) left += fmt::format(" {}", arg.name);
-        out += fmt::format("    {:<30} {}\n", left, spec.help);
+    // 80 columns: the option and its arguments in 26, the text wrapped after
+    // them (or on the next line when the option is longer).
+    constexpr std::size_t kLeft = 26, kWidth = 80, kText = 2 + kLeft + 1;
+    std::string out = fmt::format(
+        "usage: {} [OPTIONS...] [--] COMMAND [ARGS...]\n"
+        "Runs COMMAND in a sandbox built from the options, in command-line order.\n"
+        "man cocoon has the whole story.\n",
+        argv0);
+    constexpr std::pair<OptionGroup, const char*> kGroups[] = {{OptionGroup::General, "General"},
+                                                               {OptionGroup::Namespaces, "Namespaces"},
+                                                               {OptionGroup::Identity, "Ids"},
+                                                               {OptionGroup::Environment, "Environment"},
+                                                               {OptionGroup::Filesystem, "Filesystem"},
+                                                               {OptionGroup::Process, "Process and security"},
+                                                               {OptionGroup::Coordination, "Coordination"}};
+    for (const auto& [group, title] : kGroups) {
+        out += fmt::format("\n{}:\n", title);
+        for (const OptionSpec& spec : table()) {
+            if (spec.group != group)
+                continue;
+            std::string left(spec.name);
+            for (const OptionArg& arg : spec.args) left += fmt::format(" {}", arg.name);
+            if (left.size() > kLeft)
+                out += fmt::format("  {}\n{}{}\n", left, std::string(kText, ' '),
+                                   wrapped(spec.help, kText, kWidth));
+            else
+                out += fmt::format("  {:<{}} {}\n", left, kLeft, wrapped(spec.help, kText, kWidth));
+        }
     }
     return out;
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/strings.h"
 #include "core/options.h"
 
 namespace cocoon {
@@ -38,8 +39,12 @@ TEST_CASE("--help lists every option with its arguments") {
         std::string line(spec.name);
         for (const OptionArg& arg : spec.args) line += " " + std::string(arg.name);
         INFO("option ", spec.name);
-        CHECK(help.find("    " + line + " ") != std::string::npos);
+        CHECK((help.find("\n  " + line + " ") != std::string::npos ||
+               help.find("\n  " + line + "\n") != std::string::npos));
     }
+    // 80 columns, and the way to the man page.
+    for (const std::string_view l : split(help, '\n')) CHECK_MESSAGE(l.size() <= 80, l);
+    CHECK(help.find("man cocoon") != std::string::npos);
 }
 
 TEST_CASE("option names are unique long options") {
