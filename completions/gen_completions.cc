@@ -161,28 +161,95 @@ _arguments -S \
                        profile_words(), specs);
 }
 
+// What fish completes next comes from walking the words typed so far with the
+// table's arities (__cocoon_next): an option, the Nth argument of one (by
+// kind), or COMMAND, whose own words go to its completion.
+std::string fish_kind(const OptionSpec& spec, const OptionArg& arg) {
+    switch (arg.kind) {
+        case ArgKind::Path:
+        case ArgKind::Directory:
+            return "path";
+        case ArgKind::Profile:
+            return "profile";
+        case ArgKind::Capability:
+            return "cap";
+        case ArgKind::Choice:
+            return "choice" + std::string(spec.name);
+        case ArgKind::Fd:
+        case ArgKind::Number:
+        case ArgKind::Name:
+        case ArgKind::Text:
+            return "value";
+    }
+    return "value";
+}
+
 std::string fish() {
     std::string out = "# fish completion for cocoon, generated from its option table: do not edit.\n";
-    out += "complete -c cocoon -f\n";
+    out += R"fish(function __cocoon_next
+    set -l tokens (commandline -opc)
+    set -l n (count $tokens)
+    set -l i 2
+    while test $i -le $n
+        set -l t $tokens[$i]
+        if test "$t" = --
+            echo command (math $i + 1)
+            return
+        end
+        set -l kinds
+        switch $t
+)fish";
     for (const OptionSpec& spec : option_table()) {
-        std::string flags;
-        if (!spec.args.empty()) {
-            const ArgKind kind = spec.args.front().kind;
-            flags = kind == ArgKind::Path || kind == ArgKind::Directory || kind == ArgKind::Profile ? " -r -F"
-                                                                                                    : " -x";
-            if (kind == ArgKind::Choice)
-                flags += fmt::format(" -a '{}'", spec.args.front().choices);
-            if (kind == ArgKind::Profile)
-                flags += fmt::format(" -a '{}'", profile_words());
-            if (kind == ArgKind::Capability)
-                flags += fmt::format(" -a '{}'", cap_words());
-        }
-        out += fmt::format("complete -c cocoon -n 'not __fish_seen_subcommand_from --' -l {}{} -d '{}'\n",
-                           spec.name.substr(2), flags, escape_single(spec.help, "\\'"));
+        if (spec.args.empty())
+            continue;
+        std::string kinds;
+        for (const OptionArg& arg : spec.args) kinds += " " + fish_kind(spec, arg);
+        out += fmt::format("            case {}\n                set kinds{}\n", spec.name, kinds);
     }
+    out += R"fish(            case '-*'
+            case '*'
+                echo command $i
+                return
+        end
+        set -l need (count $kinds)
+        if test (math $i + $need) -gt $n
+            echo arg $kinds[(math $n - $i + 1)]
+            return
+        end
+        set i (math $i + 1 + $need)
+    end
+    echo option
+end
+function __cocoon_expects
+    string match -q -- "$argv" (__cocoon_next)
+end
+function __cocoon_at_command
+    set -l next (__cocoon_next)
+    string match -q 'command *' -- $next; and return 0
+    test "$next" = option; and not string match -q -- '-*' (commandline -ct)
+end
+function __cocoon_complete_command
+    set -l tokens (commandline -opc) (commandline -ct)
+    set -l next (string split ' ' -- (__cocoon_next))
+    set -l at (count $tokens)
+    test "$next[1]" = command; and set at $next[2]
+    __fish_complete_subcommand --commandline $tokens[$at..-1]
+end
+complete -c cocoon -f
+complete -c cocoon -n '__cocoon_at_command' -a '(__cocoon_complete_command)'
+complete -c cocoon -n '__cocoon_expects "arg path"' -F
+)fish";
     out +=
-        "complete -c cocoon -n '__fish_is_first_arg; or __fish_seen_subcommand_from --' -a "
-        "'(__fish_complete_command)'\n";
+        fmt::format("complete -c cocoon -n '__cocoon_expects \"arg profile\"' -F -a '{}'\n", profile_words());
+    out += fmt::format("complete -c cocoon -n '__cocoon_expects \"arg cap\"' -a '{}'\n", cap_words());
+    for (const OptionSpec& spec : option_table())
+        for (const OptionArg& arg : spec.args)
+            if (arg.kind == ArgKind::Choice)
+                out += fmt::format("complete -c cocoon -n '__cocoon_expects \"arg {}\"' -a '{}'\n",
+                                   fish_kind(spec, arg), arg.choices);
+    for (const OptionSpec& spec : option_table())
+        out += fmt::format("complete -c cocoon -n '__cocoon_expects option' -l {} -d '{}'\n",
+                           spec.name.substr(2), escape_single(spec.help, "\\'"));
     return out;
 }
 

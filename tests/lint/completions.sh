@@ -75,6 +75,18 @@ if command -v fish >/dev/null; then
     got=$(cd / && fish -c "source $comp/cocoon.fish; complete -C 'cocoon --seccomp-profile '" 2>&1 | cut -f1 | sort | tr '\n' ' ')
     [[ " $got" == *" default "* && " $got" == *" none "* && " $got" == *" usr/ "* ]] &&
         ok "fish: --seccomp-profile completes built-in profiles and files" || not_ok "fish: --seccomp-profile gave '$got'"
+    # Every argument of a multi-argument option, then COMMAND, then COMMAND's own words.
+    fish_got() { (cd / && fish -c "source $comp/cocoon.fish; complete -C '$1'" 2>&1 | cut -f1 | sort | tr '\n' ' '); }
+    got=$(fish_got 'cocoon --ro-bind /usr /us')
+    [ "$got" = "/usr/ " ] && ok "fish: the second argument of --ro-bind is a path" || not_ok "fish: --ro-bind SRC /us gave '$got'"
+    got=$(fish_got 'cocoon --ro-bind /usr /usr --unshare-net ba')
+    [[ " $got" == *" bash "* && " $got" != *" --"* ]] && ok "fish: COMMAND after the options" ||
+        not_ok "fish: COMMAND after the options gave '$got'"
+    got=$(fish_got 'cocoon --ro-bind /usr /usr ls --colo')
+    [[ " $got" == *" --color"* ]] && ok "fish: COMMAND's own options come from its completion" ||
+        not_ok "fish: ls's options gave '$got'"
+    got=$(fish_got 'cocoon --on-exit ')
+    [ "$got" = "detach kill wait " ] && ok "fish: --on-exit completes its choices" || not_ok "fish: --on-exit gave '$got'"
 else
     skip "fish is not installed"
 fi
