@@ -47,6 +47,10 @@ bool magic_link(int dir) noexcept {
 int walk_beneath(int root, const char* path, std::uint64_t flags, std::uint64_t resolve) noexcept {
     char rest[PATH_MAX];
     const std::size_t len = std::strlen(path);
+    if (len == 0) {  // as openat2: an empty path names nothing
+        errno = ENOENT;
+        return -1;
+    }
     if (len >= sizeof rest) {
         errno = ENAMETOOLONG;
         return -1;
