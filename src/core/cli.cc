@@ -16,23 +16,6 @@
 namespace cocoon {
 namespace {
 
-// uid_t is 32 bits and (uid_t)-1 means "no change" to the kernel, so it is not an id.
-constexpr std::uint64_t kMaxId = 0xfffffffeU;
-
-void set_env(std::vector<std::string>& env, const std::string& name, const std::string* value) {
-    const std::string prefix = name + "=";
-    std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(prefix); });
-    if (value != nullptr)
-        env.push_back(prefix + *value);
-}
-
-Result<std::string> checked_env_name(const std::string& flag, const std::string& name) {
-    // setenv(3) refuses these too; a name with '=' would inject a second variable.
-    if (name.empty() || name.find('=') != std::string::npos)
-        return fail(Error::usage(fmt::format("{}: invalid variable name '{}'", flag, name)));
-    return name;
-}
-
 class Parser {
 public:
     Parser(std::vector<std::string> env, const CliIo& io) : io_(io) { config_.env = std::move(env); }
@@ -147,25 +130,6 @@ private:
             config_.warnings.push_back(std::move(text));
     }
 
-    Result<std::uint32_t> parse_id(const std::string& text, std::string_view what) {
-        const auto value = parse_decimal(text, kMaxId);
-        if (!value)
-            return fail(Error::usage(fmt::format("Invalid {}: {}", what, text)));
-        return static_cast<std::uint32_t>(*value);
-    }
-
-    static Result<MapEntry> parse_map(std::string_view flag, const std::vector<std::string>& v) {
-        std::uint32_t n[3];
-        for (std::size_t i = 0; i < 3; ++i) {
-            const auto value = parse_decimal(v[i], 0xffffffffU);
-            if (!value)
-                return fail(
-                    Error::usage(fmt::format("{}: '{}' is not a number from 0 to 4294967295", flag, v[i])));
-            n[i] = static_cast<std::uint32_t>(*value);
-        }
-        return MapEntry{n[0], n[1], n[2]};
-    }
-
     // --perms and --size modify the next option only, and only one that uses them
     // (bwrap(1), --perms and --size). `next` is the option about to be handled, nullopt
     // at the end of the command line.
@@ -188,20 +152,6 @@ private:
         return {};
     }
 
-    static Result<std::uint32_t> parse_mode(std::string_view flag, const std::string& text) {
-        if (const auto value = parse_octal(text, 07777))
-            return static_cast<std::uint32_t>(*value);
-        return fail(Error::usage(fmt::format("{} takes an octal argument <= 07777", flag)));
-    }
-
-    // strtoull(3) with base 0, as bwrap reads it: decimal, 0x hex or 0 octal.
-    static Result<std::uint64_t> parse_size(const std::string& text) {
-        const auto value = parse_c_number(text, SIZE_MAX / 2);
-        if (!value || *value == 0)
-            return fail(Error::usage("--size takes a non-zero number of bytes"));
-        return *value;
-    }
-
     // An fd argument must be open now, before anything has been done (HACKING.md, security rule 6):
     // the messages are bwrap's for the same failure found later.
     Result<int> open_fd(const std::string& text, const std::string& closed_message) const {
@@ -216,19 +166,6 @@ private:
         warn_repeat(slot.has_value(), spec.name);
         slot = TRY(open_fd(text, fmt::format("{} {}", spec.name, text)));
         return {};
-    }
-
-    // N of "/proc/self/fd/N[/...]" (or thread-self).
-    static std::optional<int> self_fd(std::string_view path) {
-        for (std::string_view prefix : {"/proc/self/fd/", "/proc/thread-self/fd/"}) {
-            if (!path.starts_with(prefix))
-                continue;
-            std::string_view rest = path.substr(prefix.size());
-            rest = rest.substr(0, rest.find('/'));
-            if (Result<int> fd = parse_fd_arg(std::string(rest)))
-                return *fd;
-        }
-        return std::nullopt;
     }
 
     void add_fs(const OptionSpec& spec, FsKind kind, std::string source, std::string dest) {
@@ -587,25 +524,6 @@ private:
 };
 
 }  // namespace
-
-Result<std::string> checked_seccomp_data(Result<std::string> data) {
-    if (!data)
-        return fail(Error{data.error().errnum, "Can't read seccomp data"});
-    if (data->size() % 8 != 0)
-        return fail(Error::usage("Invalid seccomp data, must be multiple of 8"));
-    // struct sock_fprog counts instructions in an unsigned short: a longer program
-    // would be cut short silently, and a partial filter is worse than none.
-    if (data->size() / 8 > 65535)
-        return fail(Error::usage("Invalid seccomp data, more than 65535 instructions"));
-    return std::move(*data);
-}
-
-Result<int> parse_fd_arg(const std::string& text) {
-    const auto value = parse_decimal(text, INT_MAX);
-    if (!value)
-        return fail(Error::usage(fmt::format("Invalid fd: {}", text)));
-    return static_cast<int>(*value);
-}
 
 Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
                          const CliIo& io) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "core/cli_values.h"
 #include "core/config.h"
 
 namespace cocoon {
@@ -28,12 +29,6 @@ struct CliIo {
 // With no arguments at all, or options without a COMMAND, the result is an
 // error whose context is empty: main prints the usage to stderr (bwrap does).
 Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env, const CliIo& io);
-
-// Checks data read from a --seccomp or --add-seccomp-fd fd (bwrap's messages).
-Result<std::string> checked_seccomp_data(Result<std::string> data);
-
-// bwrap parses fds with strtol into an int; we accept only plain decimals that fit.
-Result<int> parse_fd_arg(const std::string& text);
 
 // The `cocoon` personality's limit on words, counting --args contents.
 inline constexpr std::size_t kMaxArgsCocoon = 1 << 20;
