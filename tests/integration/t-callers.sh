@@ -59,12 +59,13 @@ both "a WebKit-like list with .. destinations" '
 # Joining a running sandbox through its child-pid (nsenter-style helpers,
 # Flatpak's --parent-share-pids): each tool joins a sandbox it made itself.
 both "joining a running sandbox's namespaces from its child-pid" '
-    mkfifo "$work/go.$$" "$work/status.$$"
+    mkfifo "$work/go.$$" "$work/status.$$" "$work/ready.$$"
     U=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64)
     "$BW" "${U[@]}" --bind "$work" /w --unshare-user --unshare-pid --proc /proc --json-status-fd 3 \
-        sh -c "read x < /w/go.$$" 3>"$work/status.$$" &
+        sh -c "echo >/w/ready.$$; read x < /w/go.$$" 3>"$work/status.$$" &
     exec 8<"$work/status.$$"
     IFS= read -r line <&8
+    read -r _ <"$work/ready.$$"  # its command runs: the status line comes before it does
     child=$(echo "$line" | grep -o "\"child-pid\": [0-9]*" | cut -d" " -f2)
     "$BW" "${U[@]}" --userns 5 --pidns 6 --proc /proc sh -c "set -- /proc/[0-9]*; echo \$#; id -u" \
         5<"/proc/$child/ns/user" 6<"/proc/$child/ns/pid"
@@ -72,7 +73,7 @@ both "joining a running sandbox's namespaces from its child-pid" '
     echo >"$work/go.$$"
     wait
     exec 8<&-
-    rm -f "$work/go.$$" "$work/status.$$"
+    rm -f "$work/go.$$" "$work/status.$$" "$work/ready.$$"
     exit $rc'
 
 done_testing
