@@ -71,9 +71,10 @@ if paired("binds", "bwrap", 1000):
     r = paired("binds", "bwrap", 1000)
     target("1000 binds ≤ 1/20 of bwrap", r <= 1 / 20, f"1/{1 / r:.0f}")
 target("2000 binds ≤ 2.2 × 1000 binds", c2000 <= 2.2 * c1000, f"{c2000 / c1000:.2f}")
-if paired("binds-5.10", "bwrap", 1000):
-    r = paired("binds-5.10", "bwrap", 1000)
-    target("1000 binds as Linux 5.10 ≤ 1/10 of bwrap", r <= 1 / 10, f"1/{1 / r:.0f}")
+for k in ("5.10", "4.18"):
+    if paired(f"binds-{k}", "bwrap", 1000):
+        r = paired(f"binds-{k}", "bwrap", 1000)
+        target(f"1000 binds as Linux {k} ≤ 1/10 of bwrap", r <= 1 / 10, f"1/{1 / r:.0f}")
 if g and gd:
     r = paired("getppid-ns", "cocoon-default")
     target("seccomp default ≤ 5% slower on getppid", r <= 1.05, pct("cocoon-default"))

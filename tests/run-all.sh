@@ -157,7 +157,7 @@ done
 # PID 1 and the lifecycle run again
 # under a seccomp filter that makes every syscall newer than that kernel fail
 # as the kernel would (tests/helpers/probe kernel VERSION).
-for version in ${COCOON_KERNELS-5.10 5.4}; do
+for version in ${COCOON_KERNELS-5.10 5.4 4.18}; do
     "$build/tests/helpers/probe" kernel "$version" >"$stage/kernel-$version" || continue
     chmod a+r "$stage/kernel-$version"
     for name in ${COCOON_KERNEL_SCRIPTS-mounts security attack overlay data pid1 lifecycle}; do

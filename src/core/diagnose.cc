@@ -94,11 +94,6 @@ std::vector<std::string> explain_proc(int errnum, const DiagnosisFacts& f) {
 }
 
 std::vector<std::string> explain_new_root(int errnum, const DiagnosisFacts& f) {
-    if (errnum == ENOSYS && !f.new_mount_api)
-        return lines(
-            fmt::format("Linux {} lacks the new mount API (open_tree, move_mount, fsopen: Linux 5.2)",
-                        f.kernel_release),
-            "cocoon needs Linux 5.2 or later for now; bwrap still works on this kernel");
     if ((errnum == EPERM || errnum == EACCES) && apparmor_restricts(f))
         return lines(
             "Ubuntu's AppArmor gives unprivileged user namespaces no capabilities "
@@ -182,22 +177,12 @@ std::vector<Finding> check_host(const DiagnosisFacts& f) {
         out.push_back({std::move(topic), level, std::move(what), std::move(fix)});
     };
     // The kernel and its interfaces.
-    if (!f.new_mount_api)
-        add("kernel", Level::Fail,
-            fmt::format("Linux {}: no new mount API (open_tree, move_mount, fsopen: Linux 5.2)",
-                        f.kernel_release),
-            "cocoon needs Linux 5.2 or later for now; bwrap still works on this kernel");
-    else
-        add("kernel", Level::Ok, fmt::format("Linux {}", f.kernel_release));
-    const std::tuple<bool, const char*, const char*> interfaces[] = {
-        {f.kernel.clone3, "clone3", "missing (Linux 5.3): clone(2) is used instead"},
-        {f.kernel.openat2, "openat2", "missing (Linux 5.6): a walk beneath the root is used instead"},
-        {f.kernel.close_range, "close_range", "missing (Linux 5.9): /proc/self/fd is listed instead"},
-        {f.kernel.mount_setattr, "mount_setattr", "missing (Linux 5.12): mount(2) remounts are used instead"},
-        {f.pidfd, "pidfd_open", "missing (Linux 5.3): cocoon cannot run yet"},
-    };
-    for (const auto& [present, name, missing] : interfaces)
-        add(name, present ? Level::Ok : Level::Warn, present ? "present" : missing);
+    add("kernel", Level::Ok, fmt::format("Linux {}", f.kernel_release));
+    for (const KernelInterface& i : kKernelInterfaces) {
+        const bool present = f.kernel.*i.present;
+        add(i.name, present ? Level::Ok : Level::Warn,
+            present ? "present" : fmt::format("missing (Linux {}): {} instead", i.since, i.instead));
+    }
     // User namespaces.
     if (f.max_user_namespaces.value_or(1) == 0)
         add("user namespaces", Level::Fail, "user.max_user_namespaces = 0",

@@ -17,8 +17,6 @@ namespace cocoon {
 struct DiagnosisFacts {
     std::string kernel_release;  // uname -r
     KernelInterfaces kernel;
-    bool new_mount_api = true;                      // open_tree/move_mount/fsopen (5.2)
-    bool pidfd = true;                              // pidfd_open (5.3)
     std::optional<long> max_user_namespaces;        // /proc/sys/user/max_user_namespaces
     std::optional<long> unprivileged_userns_clone;  // Debian's /proc/sys/kernel/unprivileged_userns_clone
     std::optional<long> apparmor_restrict_userns;   // Ubuntu's kernel.apparmor_restrict_unprivileged_userns

@@ -17,10 +17,28 @@ namespace cocoon {
 // (HACKING.md, "Older kernels").
 struct KernelInterfaces {
     bool clone3 = true;         // 5.3; else clone(2)
+    bool new_mount_api = true;  // 5.2 (open_tree, move_mount, fsopen); else mount(2) at scratch places
+    bool pidfd = true;          // 5.4 (CLONE_PIDFD, pidfd_open, waitid P_PIDFD); else SIGCHLD and pids
     bool mount_setattr = true;  // 5.12; else mount(2) remounts, submounts from one mountinfo read
     bool openat2 = true;        // 5.6; else a component-by-component walk beneath the root
     bool close_range = true;    // 5.9; else closing what /proc/self/fd lists
     friend bool operator==(const KernelInterfaces&, const KernelInterfaces&) = default;
+};
+
+// One row per interface, for --dry-run's "kernel fallbacks" and --check.
+struct KernelInterface {
+    bool KernelInterfaces::*present;
+    const char* name;     // "clone3"
+    const char* since;    // the first Linux release that has it
+    const char* instead;  // what run/ does without it
+};
+inline constexpr KernelInterface kKernelInterfaces[] = {
+    {&KernelInterfaces::clone3, "clone3", "5.3", "clone(2)"},
+    {&KernelInterfaces::new_mount_api, "the new mount API", "5.2", "mount(2) at scratch places and MS_MOVE"},
+    {&KernelInterfaces::pidfd, "pidfds", "5.4", "SIGCHLD and process ids"},
+    {&KernelInterfaces::mount_setattr, "mount_setattr", "5.12", "mount(2) remounts"},
+    {&KernelInterfaces::openat2, "openat2", "5.6", "a walk beneath the root"},
+    {&KernelInterfaces::close_range, "close_range", "5.9", "closing /proc/self/fd"},
 };
 
 struct HostFacts {

@@ -123,14 +123,9 @@ constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
 // The interfaces this kernel lacks, each with what is used instead.
 std::vector<std::string> kernel_fallback_list(const KernelInterfaces& k) {
     std::vector<std::string> out;
-    if (!k.clone3)
-        out.emplace_back("clone(2) for clone3");
-    if (!k.mount_setattr)
-        out.emplace_back("mount(2) remounts for mount_setattr");
-    if (!k.openat2)
-        out.emplace_back("a walk beneath the root for openat2");
-    if (!k.close_range)
-        out.emplace_back("closing /proc/self/fd for close_range");
+    for (const KernelInterface& i : kKernelInterfaces)
+        if (!(k.*i.present))
+            out.push_back(fmt::format("{} for {}", i.instead, i.name));
     return out;
 }
 

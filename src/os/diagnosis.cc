@@ -58,8 +58,6 @@ DiagnosisFacts gather_diagnosis() {
     if (::uname(&u) == 0)
         f.kernel_release = u.release;
     f.kernel = probe_kernel();
-    f.new_mount_api = !(::syscall(SYS_open_tree, -1, "", 0) < 0 && errno == ENOSYS);
-    f.pidfd = !(::syscall(SYS_pidfd_open, 0, ~0U) < 0 && errno == ENOSYS);
     f.max_user_namespaces = number_in("/proc/sys/user/max_user_namespaces");
     f.unprivileged_userns_clone = number_in("/proc/sys/kernel/unprivileged_userns_clone");
     f.apparmor_restrict_userns = number_in("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");

@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,6 +70,13 @@ bool missing(long ret) {
 KernelInterfaces probe_kernel() {
     KernelInterfaces k;
     k.clone3 = !missing(::syscall(SYS_clone3, nullptr, 0));  // size 0: EINVAL where it exists
+    k.new_mount_api = !missing(::syscall(SYS_open_tree, -1, "", 0)) && !missing(::syscall(SYS_fsopen, "", 0));
+    // waitid(2) learnt P_PIDFD last (5.4): before that, an unknown id type is
+    // EINVAL; since, an fd that is not open is EBADF.
+    siginfo_t info{};
+    k.pidfd =
+        !missing(::syscall(SYS_pidfd_open, 0, ~0U)) &&
+        !(::waitid(static_cast<idtype_t>(P_PIDFD), INT_MAX, &info, WEXITED | WNOHANG) < 0 && errno == EINVAL);
     k.mount_setattr = !missing(::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0));
     k.openat2 = !missing(::syscall(SYS_openat2, -1, "", nullptr, 0));
     k.close_range = !missing(::syscall(SYS_close_range, 1, 0, 0));  // first > last: EINVAL

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -61,12 +62,15 @@ int thread_count() {
     return static_cast<int>(st.st_nlink) - 2;
 }
 
-Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags, bool has_clone3) {
+Result<Cloned> clone_child(std::uint64_t namespace_flags, const KernelInterfaces& kernel) {
     int pidfd = -1;
     long pid = -1;
-    if (has_clone3) {
+    // Without pidfds (before 5.4) there is no CLONE_PIDFD to ask for: 4.18
+    // ignores the bit, and the child is followed by its pid (ChildProcess).
+    const std::uint64_t want_pidfd = kernel.pidfd ? CLONE_PIDFD : 0;
+    if (kernel.clone3) {
         clone_args args{};
-        args.flags = namespace_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND;
+        args.flags = namespace_flags | want_pidfd | CLONE_CLEAR_SIGHAND;
         args.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
         args.exit_signal = SIGCHLD;
         pid = ::syscall(SYS_clone3, &args, sizeof args);
@@ -75,8 +79,8 @@ Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags, bool has_clone3) 
     // or when clone3 refuses CLONE_CLEAR_SIGHAND (before 5.5): we install no
     // signal handler, so the child has none to clear. x86_64's argument order:
     // flags, stack (none: fork-like), parent_tid (where CLONE_PIDFD puts the fd).
-    if (!has_clone3 || (pid < 0 && errno == EINVAL)) {
-        const std::uint64_t flags = namespace_flags | CLONE_PIDFD | SIGCHLD;
+    if (!kernel.clone3 || (pid < 0 && errno == EINVAL)) {
+        const std::uint64_t flags = namespace_flags | want_pidfd | SIGCHLD;
         pid = ::syscall(SYS_clone, flags, nullptr, &pidfd, nullptr, 0);
         if (pid < 0)
             return fail(Error::from_errno("clone"));
@@ -88,15 +92,22 @@ Result<Cloned> clone_with_pidfd(std::uint64_t namespace_flags, bool has_clone3) 
     return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};
 }
 
-Result<Cloned> vfork_with_pidfd(std::uint64_t namespace_flags, int (*fn)(void*), void* arg, char* stack,
-                                std::size_t stack_size) {
+Result<Cloned> vfork_child(std::uint64_t namespace_flags, bool want_pidfd, int (*fn)(void*), void* arg,
+                           char* stack, std::size_t stack_size) {
     int pidfd = -1;
     // clone(2)'s flags are an int: every namespace flag fits below bit 31.
-    const int flags = static_cast<int>(namespace_flags | CLONE_VM | CLONE_VFORK | CLONE_PIDFD) | SIGCHLD;
+    const int flags =
+        static_cast<int>(namespace_flags | CLONE_VM | CLONE_VFORK | (want_pidfd ? CLONE_PIDFD : 0)) | SIGCHLD;
     const int pid = ::clone(fn, stack + stack_size, flags, arg, &pidfd);
     if (pid < 0)
         return fail(Error::from_errno("clone"));
     return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};
+}
+
+// Without a pidfd the pid is as good: an unwaited child's pid is not reused.
+int ChildProcess::wait_for(siginfo_t& info, int options) const {
+    return pidfd_ ? ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, options)
+                  : ::waitid(P_PID, static_cast<id_t>(pid_), &info, options);
 }
 
 ChildProcess::~ChildProcess() {
@@ -104,13 +115,13 @@ ChildProcess::~ChildProcess() {
         return;
     send_signal(SIGKILL).has_value();
     siginfo_t info{};
-    while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0 && errno == EINTR) {
+    while (wait_for(info, WEXITED) < 0 && errno == EINTR) {
     }
 }
 
 Result<int> ChildProcess::wait() {
     siginfo_t info{};
-    while (::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED) < 0) {
+    while (wait_for(info, WEXITED) < 0) {
         if (errno != EINTR)
             return fail(Error::from_errno("waitid"));
     }
@@ -121,9 +132,28 @@ Result<int> ChildProcess::wait() {
     return (info.si_status & 0x7f) | (info.si_code == CLD_DUMPED ? 0x80 : 0);
 }
 
+bool ChildProcess::exited() const {
+    siginfo_t info{};
+    return wait_for(info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid != 0;
+}
+
 Status ChildProcess::send_signal(int sig) const {
+    if (!pidfd_) {
+        if (::kill(pid_, sig) < 0)
+            return fail(Error::from_errno("kill"));
+        return {};
+    }
     if (::syscall(SYS_pidfd_send_signal, pidfd_.get(), sig, nullptr, 0) < 0)
         return fail(Error::from_errno("pidfd_send_signal"));
+    return {};
+}
+
+Status die_with_parent_signal(pid_t ppid, int sig) {
+    if (::prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0)
+        return fail(Error::from_errno("prctl(PR_SET_PDEATHSIG)"));
+    // Checked after arming: a parent that died before would not signal us.
+    if (::getppid() != ppid)
+        return fail(Error{ESRCH, "the parent process is gone"});
     return {};
 }
 

@@ -63,19 +63,17 @@ enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Ra
 // RESOLVE_NO_MAGICLINKS), or the same walk by hand where the kernel lacks
 // openat2 (set_kernel, KernelInterfaces::openat2).
 int open_beneath(int root, const char* path, std::uint64_t flags, std::uint64_t resolve) noexcept;
+
+// The plan's kernel interfaces (Plan::kernel), recorded first thing in the
+// child: which fallbacks this file and run/mount_tree.cc take.
 void set_kernel(const KernelInterfaces& kernel) noexcept;
+const KernelInterfaces& kernel() noexcept;
 
 // The host's procfs, opened first thing (child.cc): fallbacks reach an fd's
 // file through "self/fd/N" in it.
 void set_proc(int proc) noexcept;
 int proc_fd() noexcept;
 const char* fd_name(int fd, char (&buf)[32]) noexcept;
-
-// MS_REMOUNT | MS_BIND of the mount at `fd` with `flags` (mount(2), for kernels
-// without mount_setattr), keeping the flags it has: a user namespace may not
-// clear the ones its owner locked; atime flags are kept by the kernel when
-// none is given.
-bool remount(int fd, unsigned long flags) noexcept;
 
 // Copies the directory part of absolute `path` into `dir` and returns the last
 // component (inside `path`). "/a/b" -> dir "/a", "b"; "/a" -> dir "/", "a".
@@ -89,31 +87,5 @@ bool make_dirs(int root, const char* path, mode_t mode, mode_t parent_mode = 075
 // The parent directory of `path` beneath the root (created if missing), and the
 // last component in `name`.
 int open_parent(int root, const char* path, const char** name, mode_t parent_mode = 0755) noexcept;
-
-bool attach(int tree, int root, const char* target) noexcept;
-
-int new_fs(const char* type, const char* const* options, unsigned attrs) noexcept;
-
-int new_tmpfs(const char* mode_str, const char* size_str = nullptr, const char* context = nullptr) noexcept;
-
-bool mount_fresh(int fs, int root, const char* target, mode_t parent_mode = 0755) noexcept;
-
-// Clones `source` (an fd or path relative to `dirfd`) with all its submounts and
-// restricts every one of them: the detached tree, to be attached.
-int clone_tree(int dirfd, const char* path, bool read_only, bool allow_devices) noexcept;
-
-bool bind_tree(int dirfd, const char* path, int root, const char* target, bool read_only,
-               bool allow_devices) noexcept;
-
-// Makes the mount point for a bind and attaches `tree` there: a directory for a
-// directory, else an empty 0444 file (bwrap's choice), unless something is there
-// already. One we have just created is attached by name from its parent: nothing else can reach
-// the new root yet, so it is still our empty directory or file. One that was
-// there already is resolved again beneath the root, where a symlink is followed
-// as the sandbox sees it.
-bool place(int tree, int root, const char* target, bool directory, LastDir& last) noexcept;
-
-// --overlay, --tmp-overlay, --ro-overlay (run/mount_overlay.cc).
-Outcome apply_overlay(const FrozenMount& m, int host, int root) noexcept;
 
 }  // namespace cocoon::child

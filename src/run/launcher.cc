@@ -215,6 +215,15 @@ struct Watch {
     UniqueFd timer;      // --timeout, then --kill-after
 };
 
+// --die-with-parent without pidfds: PR_SET_PDEATHSIG sends this when the
+// parent *thread* exits; the parent process is gone only if we were adopted.
+const int kParentThreadDied = SIGRTMAX;
+
+bool parent_gone(const Plan& plan) {
+    return plan.die_with_parent && !plan.kernel.pidfd &&
+           ::getppid() != static_cast<pid_t>(plan.initial_parent);
+}
+
 // Waits for the outcome. Setup reports arrive on `status`; EOF there means the
 // command was executed. The reaper then sends the command's wait status on
 // `exit`; without a reaper the child is the command. Signals are forwarded; a
@@ -225,6 +234,11 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
     bool status_open = true;
     Ending ending;
     bool killed = false;
+    // Without a pidfd, a SIGCHLD (which announce() may have read already) says
+    // the child may have ended; exited() tells.
+    bool child_ended = child.pidfd() < 0 && child.exited();
+    if (parent_gone(plan))  // its signal may have been read by announce()
+        child.send_signal(SIGKILL).has_value();
     for (;;) {
         pollfd fds[6] = {{status.get(), POLLIN, 0},      {exit_pipe.get(), POLLIN, 0},
                          {child.pidfd(), POLLIN, 0},     {watch.signal_fd, POLLIN, 0},
@@ -233,7 +247,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             fds[0].fd = -1;
         if (!exit_pipe)
             fds[1].fd = -1;
-        if (::poll(fds, 6, -1) < 0) {
+        if (::poll(fds, 6, child_ended && !status_open ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             return setup_failure(Error::from_errno("poll"));
@@ -274,6 +288,15 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
         }
         if (fds[3].revents != 0) {
             const auto [sig, from_kernel] = read_signal(watch.signal_fd);
+            if (sig == SIGCHLD && child.pidfd() < 0) {
+                child_ended = child_ended || child.exited();
+                continue;
+            }
+            if (sig == kParentThreadDied && plan.die_with_parent && !plan.kernel.pidfd) {
+                if (parent_gone(plan))
+                    child.send_signal(SIGKILL).has_value();
+                continue;  // else only a thread of the parent ended
+            }
             // The command may have been executed since poll returned: its EOF,
             // already in the pipe, says the signal is the command's to get.
             if (status_open && is_terminating(sig)) {
@@ -318,7 +341,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             watch.parent_fd = -1;
             continue;
         }
-        if (fds[2].revents != 0) {
+        if (fds[2].revents != 0 || child_ended) {
             if (status_open)
                 continue;  // a report may still be in the pipe; read it first
             Result<int> waited = child.wait();
@@ -356,8 +379,9 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     // (PR_SET_PDEATHSIG fires when the parent *thread* exits): a pidfd of it,
     // checked to be the parent main() saw first thing (it may have died while we
     // parsed and planned, and we were adopted by another process since).
+    // (Without pidfds, see kParentThreadDied below.)
     UniqueFd parent;
-    if (plan.die_with_parent) {
+    if (plan.die_with_parent && plan.kernel.pidfd) {
         Result<UniqueFd> fd = open_parent_pidfd(static_cast<pid_t>(plan.initial_parent));
         if (!fd)
             return setup_failure(Error{fd.error().errnum, "--die-with-parent: " + fd.error().context});
@@ -381,6 +405,10 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     sigset_t forwarded;
     sigemptyset(&forwarded);
     for (const int sig : child::kForwardedSignals) sigaddset(&forwarded, sig);
+    if (!plan.kernel.pidfd) {
+        sigaddset(&forwarded, SIGCHLD);  // no pidfd to poll: the child's end comes as a signal
+        sigaddset(&forwarded, kParentThreadDied);
+    }
     Result<UniqueFd> signal_fd = make_signalfd(forwarded);
     if (!signal_fd)
         return setup_failure(std::move(signal_fd).error());
@@ -391,6 +419,15 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, &old);
     frozen->frozen().exec_mask = old;
+    if (plan.die_with_parent && !plan.kernel.pidfd) {
+        // Without pidfds: a signal whenever the parent thread exits, read
+        // from the signalfd, where getppid() tells whether the process went.
+        if (Status armed = die_with_parent_signal(static_cast<pid_t>(plan.initial_parent), kParentThreadDied);
+            !armed) {
+            ::sigprocmask(SIG_SETMASK, &old, nullptr);
+            return setup_failure(Error{armed.error().errnum, "--die-with-parent: " + armed.error().context});
+        }
+    }
     if (Status joined = join_namespaces(plan); !joined) {
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         return setup_failure(std::move(joined).error());
@@ -398,7 +435,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     std::uint64_t flags = clone_flags(plan.ns);
     if (plan.intermediate)
         flags &= ~static_cast<std::uint64_t>(CLONE_NEWPID);  // made by the first process, see Plan
-    const bool share_memory = plan.share_memory;             // vfork_with_pidfd
+    const bool share_memory = plan.share_memory;             // vfork_child
     Result<Cloned> cloned = Cloned{};
     if (share_memory) {
         // Asleep until the child's execve, we cannot read the signalfd. The
@@ -414,9 +451,10 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         for (const int sig : child::kTerminatingSignals)
             if (sigismember(&old, sig) == 0)
                 sigaddset(&unblock, sig);
-        cloned = vfork_with_pidfd(flags, start_child, &frozen->frozen(), vfork_stack, sizeof vfork_stack);
+        cloned = vfork_child(flags, plan.kernel.pidfd, start_child, &frozen->frozen(), vfork_stack,
+                             sizeof vfork_stack);
     } else {
-        cloned = clone_with_pidfd(flags, plan.kernel.clone3);
+        cloned = clone_child(flags, plan.kernel);
     }
     if (cloned && cloned->pid == 0)
         child::run(frozen->frozen());
@@ -440,6 +478,10 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     sigset_t keep = old;
     for (const int sig : child::kForwardedSignals) sigaddset(&keep, sig);
     sigaddset(&keep, SIGPIPE);
+    if (!plan.kernel.pidfd) {
+        sigaddset(&keep, SIGCHLD);
+        sigaddset(&keep, kParentThreadDied);
+    }
     ::sigprocmask(SIG_SETMASK, &keep, nullptr);
 
     // The helpers first, while the child waits: should they fail, nothing has

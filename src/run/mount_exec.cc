@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Building the new root with the new mount API. [child]
+// Building the new root, one op after another (run/mount_tree.cc makes and
+// attaches the trees). [child]
 //
 // Layout while building (all inside our own mount namespace):
 //   /          a staging tmpfs (first pivot_root), never visible to the command
@@ -9,7 +10,8 @@
 //              and setup can never write into the host's tree (HACKING.md, security rule 1)
 // Each op costs a fixed number of syscalls whatever came before: open_tree clones
 // the source, mount_setattr(AT_RECURSIVE) makes every submount read-only at once,
-// move_mount attaches it onto an O_PATH fd. Nothing re-reads /proc/self/mountinfo.
+// move_mount attaches it onto an O_PATH fd. Nothing re-reads /proc/self/mountinfo
+// (older kernels read it once: HACKING.md, "Older kernels").
 #include "run/mount_exec.h"
 
 #include <fcntl.h>
@@ -24,7 +26,7 @@
 #include <cstring>
 #include <utility>
 
-#include "run/beneath.h"
+#include "run/mount_tree.h"
 
 namespace cocoon::child {
 namespace {
@@ -293,21 +295,23 @@ bool stage(const Frozen& plan, Report& report) noexcept {
         return fill(report, Step::MountNamespace);
     // Any directory will do as the staging mount point (pivot_root moves the
     // tmpfs away from it again); /tmp may be missing, in a nested sandbox say.
-    Fd base(new_tmpfs("0755"));
-    if (base.fd < 0)
-        return fill(report, Step::MountNamespace);
-    int attached = -1;
+    const char* mode[] = {"mode", "0755", nullptr, nullptr};
+    constexpr unsigned kAttrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    const char* staged = nullptr;
     for (const char* where : {"/tmp", "/proc", "/dev", "/run", "/mnt"}) {
-        attached = ::move_mount(base.fd, "", AT_FDCWD, where, MOVE_MOUNT_F_EMPTY_PATH);
-        if (attached == 0 || (errno != ENOENT && errno != ENOTDIR))
+        if (mount_new_at("tmpfs", mode, kAttrs, AT_FDCWD, where)) {
+            staged = where;
+            break;
+        }
+        if (errno != ENOENT && errno != ENOTDIR)
             break;
     }
-    if (attached < 0)
+    if (staged == nullptr)
         return fill(report, Step::MountNamespace);
-    if (::mkdirat(base.fd, "oldroot", 0755) < 0 || ::mkdirat(base.fd, "newroot", 0755) < 0)
+    Fd base(::open(staged, O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (base.fd < 0 || ::mkdirat(base.fd, "oldroot", 0755) < 0 || ::mkdirat(base.fd, "newroot", 0755) < 0)
         return fill(report, Step::MountNamespace);
-    Fd root(new_tmpfs("0755"));
-    if (root.fd < 0 || ::move_mount(root.fd, "", base.fd, "newroot", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    if (!mount_new_at("tmpfs", mode, kAttrs, base.fd, "newroot"))
         return fill(report, Step::MountNamespace);
     if (::fchdir(base.fd) < 0 || ::syscall(SYS_pivot_root, ".", "oldroot") < 0 || ::chdir("/") < 0)
         return fill(report, Step::MountNamespace);

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "run/beneath.h"
+#include "run/mount_tree.h"
 
 namespace cocoon::child {
 namespace {
@@ -66,8 +66,26 @@ bool set_dir(int fs, const char* key, int fd) noexcept {
     return ::fsconfig(fs, FSCONFIG_SET_STRING, key, path, 0) == 0;
 }
 
-// Lower layers, top first as the kernel wants them: one "lowerdir+" each
-// (Linux 6.8), else one "lowerdir" list of fd paths, which need no escaping.
+// Lower layers, top first as the kernel wants them, as one "lowerdir" list of
+// `path` of each fd, which need no escaping.
+template <typename PathOf>
+const char* lower_list(const int* layers, std::int32_t n, PathOf path_of) noexcept {
+    static char joined[kMaxLayers * 48];  // child memory: our own copy after clone
+    std::size_t used = 0;
+    for (std::int32_t i = n - 1; i >= 0; --i) {
+        char path[48];
+        path_of(layers[i], path);
+        if (i != n - 1)
+            joined[used++] = ':';
+        const std::size_t len = std::strlen(path);
+        std::memcpy(joined + used, path, len);
+        used += len;
+    }
+    joined[used] = '\0';
+    return joined;
+}
+
+// One "lowerdir+" each (Linux 6.8), else one "lowerdir" list of fd paths.
 bool add_layers(int fs, const int* layers, std::int32_t n) noexcept {
     bool each = true;
     for (std::int32_t i = n - 1; i >= 0 && each; --i)
@@ -76,21 +94,36 @@ bool add_layers(int fs, const int* layers, std::int32_t n) noexcept {
                 return false;
             each = false;
         }
-    if (each)
-        return true;
-    static char joined[kMaxLayers * 48];  // child memory: our own copy after clone
-    std::size_t used = 0;
-    for (std::int32_t i = n - 1; i >= 0; --i) {
-        char path[48];
-        fd_path(layers[i], path);
-        if (i != n - 1)
-            joined[used++] = ':';
-        const std::size_t len = std::strlen(path);
-        std::memcpy(joined + used, path, len);
-        used += len;
+    return each || ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower_list(layers, n, fd_path), 0) == 0;
+}
+
+// "self/fd/N", relative to the host's procfs.
+void proc_fd_path(int fd, char (&out)[48]) noexcept {
+    char name[32];
+    const char* path = fd_name(fd, name);
+    std::memcpy(out, path, std::strlen(path) + 1);
+}
+
+// Without the new mount API: mount(2)'s options (one page at most) name the
+// directories as "self/fd/N" relative to the host's procfs, where
+// run/mount_tree.cc mounts from; overlayfs follows them as it follows any path.
+int legacy_overlay(const int* layers, std::int32_t n, int upper, int work, unsigned attrs) noexcept {
+    char upper_name[32];
+    char work_name[32];
+    const char* options[9];
+    int k = 0;
+    options[k++] = "lowerdir";
+    options[k++] = lower_list(layers, n, proc_fd_path);
+    if (upper >= 0) {
+        options[k++] = "upperdir";
+        options[k++] = fd_name(upper, upper_name);
+        options[k++] = "workdir";
+        options[k++] = fd_name(work, work_name);
     }
-    joined[used] = '\0';
-    return ::fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", joined, 0) == 0;
+    options[k++] = "userxattr";
+    options[k++] = nullptr;
+    options[k] = nullptr;
+    return new_fs("overlay", options, attrs);
 }
 
 }  // namespace
@@ -109,33 +142,37 @@ Outcome apply_overlay(const FrozenMount& m, int host, int root) noexcept {
     for (std::int32_t i = 0; i < m.n_layers; ++i)
         if (dirs.open(host, m.layers[i], RESOLVE_IN_ROOT) < 0)
             return Outcome::Failed;
-    Fd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
-    if (fs.fd < 0 || ::fsconfig(fs.fd, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0 ||
-        !add_layers(fs.fd, dirs.fds, m.n_layers))
-        return Outcome::Failed;
     bool tmp_mounted = false;
     int upper = -1;
     int work = -1;
     if (m.tmp_upper) {
-        Fd tmp(new_tmpfs("0755"));
-        if (tmp.fd < 0 || ::mkdirat(tmp.fd, "upper", 0755) < 0 || ::mkdirat(tmp.fd, "work", 0755) < 0 ||
-            ::mkdir(kTmp, 0700) < 0 || ::move_mount(tmp.fd, "", AT_FDCWD, kTmp, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        const char* mode[] = {"mode", "0755", nullptr, nullptr};
+        if (::mkdir(kTmp, 0700) < 0 ||
+            !mount_new_at("tmpfs", mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, AT_FDCWD, kTmp))
             return Outcome::Failed;
         tmp_mounted = true;
-        upper = dirs.open(AT_FDCWD, "/overlay-upper/upper", 0);
-        work = dirs.open(AT_FDCWD, "/overlay-upper/work", 0);
+        if (::mkdir("/overlay-upper/upper", 0755) == 0 && ::mkdir("/overlay-upper/work", 0755) == 0) {
+            upper = dirs.open(AT_FDCWD, "/overlay-upper/upper", 0);
+            work = dirs.open(AT_FDCWD, "/overlay-upper/work", 0);
+        }
     } else if (m.source[0] != '\0') {
         upper = dirs.open(host, m.source, RESOLVE_IN_ROOT);
         work = upper < 0 ? -1 : dirs.open(host, m.work, RESOLVE_IN_ROOT);
     }
     const bool writable = m.tmp_upper || m.source[0] != '\0';
-    bool ok = (!writable || (upper >= 0 && work >= 0 && set_dir(fs.fd, "upperdir", upper) &&
-                             set_dir(fs.fd, "workdir", work))) &&
-              ::fsconfig(fs.fd, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0 &&
-              ::fsconfig(fs.fd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0;
-    if (ok) {
-        const unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY);
-        ok = mount_fresh(::fsmount(fs.fd, FSMOUNT_CLOEXEC, attrs), root, m.target, m.parent_mode);
+    const unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (writable ? 0 : MOUNT_ATTR_RDONLY);
+    bool ok = !writable || (upper >= 0 && work >= 0);
+    if (ok && !kernel().new_mount_api) {
+        ok = mount_fresh(legacy_overlay(dirs.fds, m.n_layers, upper, work, attrs), root, m.target,
+                         m.parent_mode);
+    } else if (ok) {
+        Fd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+        ok = fs.fd >= 0 && ::fsconfig(fs.fd, FSCONFIG_SET_STRING, "source", "overlay", 0) == 0 &&
+             add_layers(fs.fd, dirs.fds, m.n_layers) &&
+             (!writable || (set_dir(fs.fd, "upperdir", upper) && set_dir(fs.fd, "workdir", work))) &&
+             ::fsconfig(fs.fd, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) == 0 &&
+             ::fsconfig(fs.fd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0 &&
+             mount_fresh(::fsmount(fs.fd, FSMOUNT_CLOEXEC, attrs), root, m.target, m.parent_mode);
     }
     const int saved = errno;
     if (tmp_mounted) {

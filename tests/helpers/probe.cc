@@ -104,7 +104,8 @@ int deny(long nr, unsigned errnum, const char* arg) {
 }
 
 // x86_64 numbers: 5.10's last syscall is process_madvise (440), 5.4's clone3
-// (435), 4.18's rseq (334; 335 to 423 are unused on x86_64).
+// (435), 4.18's rseq (334; 335 to 423 are unused on x86_64). 4.18 also lacks
+// the pidfd flag and id type of syscalls it has.
 int kernel(const std::string& version) {
     unsigned first_missing = ~0U;
     bool clone3_einval = false;
@@ -122,6 +123,20 @@ int kernel(const std::string& version) {
         return 2;
     }
     std::vector<sock_filter> program = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)};  // seccomp_data.nr
+    if (version == "4.18") {
+        // No pidfds at all: clone(2) with CLONE_PIDFD (which 4.18 would ignore,
+        // leaving no fd) and waitid's P_PIDFD (an unknown id type) are EINVAL.
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4));
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0], low half: the flags
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_PIDFD, 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_waitid, 0, 4));
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0]: the id type
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, P_PIDFD, 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+    }
     if (clone3_einval || clone3_enosys) {
         program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1));
         program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (clone3_einval ? EINVAL : ENOSYS)));

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Older kernels, one interface at a time (HACKING.md, "Older kernels"): cocoon
 # probes what the kernel has and takes a fallback for what it lacks. Whole
-# scripts also run as Linux 5.10 and 5.4 (tests/run-all.sh); these are the
-# cases those runs cannot show.
+# scripts also run as Linux 5.10, 5.4 and 4.18 (tests/run-all.sh); these are
+# the cases those runs cannot show.
 . "$(dirname "$0")/lib.sh"
 require_userns
 C=("$COCOON" "${ROOT[@]}")
@@ -17,7 +17,7 @@ for k in 5.10 5.4 4.18; do
     case $k in
         5.10) want="kernel fallbacks: mount(2) remounts for mount_setattr" ;;
         5.4) want="kernel fallbacks: clone(2) for clone3, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range" ;;
-        4.18) want="kernel fallbacks: clone(2) for clone3, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range" ;;
+        4.18) want="kernel fallbacks: clone(2) for clone3, mount(2) at scratch places and MS_MOVE for the new mount API, SIGCHLD and process ids for pidfds, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range" ;;
     esac
     check "--dry-run names the fallbacks as Linux $k" "$want" "$(cat "$work/says")"
 done
@@ -44,7 +44,7 @@ check "without close_range, PID 1 holds the same fds ($want)" "0 $want" "$rc $ou
 mkdir -p "$work/tree/a/b"
 ln -s ../../.. "$work/tree/a/b/up"
 ln -s / "$work/tree/abs"
-for k in "" 5.4; do
+for k in "" 5.4 4.18; do
     runner=("${C[@]}")
     [ -z "$k" ] || runner=("$PROBE" under "$work/$k" "${C[@]}")
     run "${runner[@]}" --bind "$work/tree" /t --tmpfs /t/a/b/up/escaped --tmpfs /t/abs/tmp/x \
@@ -56,8 +56,9 @@ for k in "" 5.4; do
 done
 
 # Without mount_setattr (5.12), binds are remounted with mount(2): recursive
-# read-only reaches every visible submount, nosuid and nodev too.
-for k in "" 5.10; do
+# read-only reaches every visible submount, nosuid and nodev too; without the
+# new mount API (5.2) they are made with mount(2) too.
+for k in "" 5.10 4.18; do
     runner=("${C[@]}")
     [ -z "$k" ] || runner=("$PROBE" under "$work/$k" "${C[@]}")
     # Each mount point under /host, as the sandbox sees it (the mount on top;
@@ -70,5 +71,47 @@ print(len(points) > 3, *sorted("ro+nosuid" if f == os.ST_RDONLY | os.ST_NOSUID e
     visible=$out
     check "--ro-bind / /host: every submount read-only and nosuid (${k:-mount_setattr})" "0 True ro+nosuid" "$rc $visible"
 done
+
+# Without the new mount API (5.2), every kind of mount is made with mount(2)
+# at a scratch place and moved: what the sandbox shows is the same.
+layout=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64
+    --proc /proc --dev /dev --mqueue /dev/mqueue --tmpfs /tmp --size 1048576 --tmpfs /small --perms 0700 --dir /d
+    --ro-bind-data 3 /etc/data --remount-ro /small --unshare-pid --unshare-ipc)
+show='for p in / /usr /proc /dev /dev/pts /dev/mqueue /tmp /small /etc/data; do
+    printf "%s %s " "$p" "$(stat -f -c %T "$p")"; done; stat -c %a /d; df -k /small | tail -n1 | tr -s " " | cut -d" " -f2
+    touch /usr/x /small/x 2>/dev/null || echo read-only; cat /etc/data'
+run "$COCOON" "${layout[@]}" sh -c "$show" 3< <(echo data)
+want=$out
+run "$PROBE" under "$work/4.18" "$COCOON" "${layout[@]}" sh -c "$show" 3< <(echo data)
+check "as Linux 4.18, every kind of mount looks the same ($(echo "$want" | head -n1 | cut -c1-60)...)" "0 $want" "$rc $out"
+run "$PROBE" under "$work/4.18" "$COCOON" "${ROOT[@]}" --overlay-src /usr --tmp-overlay /usr \
+    sh -c 'touch /usr/new-file && ls /usr/new-file && stat -f -c %T /usr'
+check "... an overlay too" "0 /usr/new-file overlayfs" "$rc $(echo $out)"
+
+# Without pidfds (5.4), the child is followed by its pid and SIGCHLD: its exit
+# status comes back, also from under a reaper.
+for o in "" --unshare-pid; do
+    # shellcheck disable=SC2086
+    run "$PROBE" under "$work/4.18" "${C[@]}" $o sh -c 'exit 7'
+    check "as Linux 4.18, the exit status comes back (${o:-no pid ns})" 7 "$rc"
+done
+# --die-with-parent without pidfds: the thread that started cocoon may end
+# (the parent process lives on in another), the parent process may not.
+tag=$$$RANDOM
+run "$PROBE" under "$work/4.18" python3 -c "
+import os, subprocess, sys, threading, time
+started = []
+def start():
+    started.append(subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, text=True))
+    started[0].stdout.readline()  # the command runs: cocoon watches its parent
+t = threading.Thread(target=start)
+t.start(); t.join()               # the thread that started cocoon is gone
+time.sleep(0.5)
+print('running' if started[0].poll() is None else 'ended', flush=True)
+os._exit(0)                       # and now the parent process
+" "${C[@]}" --die-with-parent sh -c "echo up; exec sleep 9$tag"
+check "as Linux 4.18, --die-with-parent outlives the starting thread" "0 running" "$rc $out"
+for _ in $(seq 1 100); do no_process_left "sleep 9$tag" && break; sleep 0.05; done
+no_process_left "sleep 9$tag" && ok "... but not the parent process" || not_ok "... but not the parent process"
 rm -rf "$work"
 done_testing

@@ -123,13 +123,15 @@ check "--die-with-parent is not fooled by the starting thread's exit" "still-ali
 
 # ... and, SIGKILLed at random moments of cocoon's setup, leaves no survivor.
 # The parent waits until cocoon holds a pidfd (it has taken note of its
-# parent), then dies 0 to 29 ms later: during setup, or once the command runs.
+# parent) or, without pidfds (COCOON_KERNEL=4.18), its signalfd (it is about
+# to), then dies 0 to 29 ms later: during setup, or once the command runs.
 # (A parent that dies before cocoon's first instruction cannot be told from
 # one that never existed: cocoon's parent is then whoever adopted it.)
 sandbox=$(printf '%q ' "${P[@]}" --die-with-parent sleep "7$tag")
+ready=$([ "${COCOON_KERNEL:-}" = 4.18 ] && echo signalfd || echo pidfd)
 for i in $(seq 1 200); do
     bash -c "$sandbox & c=\$!
-        for _ in \$(seq 500); do ls -l /proc/\$c/fd 2>/dev/null | grep -q pidfd && break; sleep 0.001; done
+        for _ in \$(seq 500); do ls -l /proc/\$c/fd 2>/dev/null | grep -qE "$ready" && break; sleep 0.001; done
         sleep 0.0\$((RANDOM % 30)); kill -KILL \$\$" >/dev/null 2>&1
 done 2>/dev/null
 for _ in $(seq 1 50); do
