@@ -23,6 +23,7 @@
 #include "os/fd.h"
 #include "os/host.h"
 #include "os/prefault.h"
+#include "os/profiles.h"
 #include "os/seccomp_compile.h"
 #include "run/check.h"
 #include "run/launcher.h"
@@ -115,7 +116,8 @@ struct App {
                 [this](const std::string& text) {
                     std::fprintf(stderr, "%s\n", format_warning(text, style).c_str());
                 },
-            .max_args = style.personality == Personality::Bwrap ? std::size_t{9000} : kMaxArgsCocoon};
+            .max_args = style.personality == Personality::Bwrap ? std::size_t{9000} : kMaxArgsCocoon,
+            .profiles = host_profiles()};
         Result<Config> config = parse_cli(args, env, io);
         if (!config)
             // No COMMAND: bwrap prints its whole usage; cocoon says so in one line.
@@ -138,6 +140,12 @@ struct App {
             std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());
         if (config->help) {
             std::fputs(render_help(argv0).c_str(), stdout);
+            return 0;
+        }
+        if (config->list_profiles) {
+            for (const ProfileListing& p : list_profiles())
+                std::printf("%-12s %s%s\n             %s\n", p.name.c_str(), p.origin.c_str(),
+                            p.shadowed ? " (hidden by the one above)" : "", p.summary.c_str());
             return 0;
         }
         if (config->check) {

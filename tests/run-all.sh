@@ -63,11 +63,12 @@ if [ "${CI:-}" = true ]; then
     fi
 fi
 
-# In CI, the seccomp policy fuzz target runs for a while too (tests/fuzz/run.sh):
-# a policy that hangs or crashes cocoon before a sandbox starts is a failure.
+# In CI, the fuzz targets (seccomp policies, profiles) run for a while too
+# (tests/fuzz/run.sh): an input that hangs or crashes cocoon before a sandbox
+# starts is a failure.
 if [ "${CI:-}" = true ] && command -v clang++ >/dev/null; then
     echo "== fuzz"
-    count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..1")
+    count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..2")
 fi
 
 echo "== lint"

@@ -2,6 +2,8 @@
 // Small string helpers shared by every layer. [pure]
 #include "base/strings.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cocoon {
@@ -80,6 +82,18 @@ std::optional<std::uint64_t> parse_c_number(std::string_view text, std::uint64_t
     if (text.size() > 1 && text[0] == '0')
         return parse_digits(text.substr(1), 8, max);
     return parse_digits(text, 10, max);
+}
+
+std::string shell_quote(std::string_view word) {
+    const bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("_/.,:=+@%-").find(c) != std::string_view::npos;
+    });
+    if (safe)
+        return std::string(word);
+    std::string out = "'";
+    for (const char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
 }  // namespace cocoon

@@ -27,4 +27,8 @@ std::vector<std::string_view> split(std::string_view text, char sep);
 // become \n, \t, \e or \xNN, so a message cannot inject escape sequences.
 std::string escape_for_terminal(std::string_view text);
 
+// `word` as a POSIX shell reads it back: as is if it holds only safe
+// characters, else in single quotes ("''" for the empty word).
+std::string shell_quote(std::string_view word);
+
 }  // namespace cocoon

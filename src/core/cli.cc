@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "core/caps.h"
 #include "core/options.h"
+#include "core/profile.h"
 
 namespace cocoon {
 namespace {
@@ -21,14 +22,29 @@ public:
     Parser(std::vector<std::string> env, const CliIo& io) : io_(io) { config_.env = std::move(env); }
     void reserve_fs(std::size_t n) { config_.fs.reserve(n); }
 
+    // Where the words being parsed come from: the command line, an --args file,
+    // or a profile (whose words carry their file and line).
+    enum class From { Argv, ArgsFile, Profile };
+
     // Parses options from `words`; returns the index of the first non-option word
     // (the COMMAND) or words.size().
-    Result<std::size_t> parse_options(const std::vector<std::string>& words, bool in_args_file) {
+    Result<std::size_t> parse_options(const std::vector<std::string>& words, From from,
+                                      const std::vector<ProfileWord>* where = nullptr) {
         std::size_t i = 0;
+        // An error inside a profile names its file and line first.
+        const auto located = [&](Error e) {
+            if (where != nullptr && i < where->size())
+                e.context = fmt::format("{}: {}", (*where)[i].where, e.context);
+            return fail(std::move(e));
+        };
         while (i < words.size()) {
             const std::string& word = words[i];
+            if (from == From::Profile && (word == "--" || word.empty() || word[0] != '-'))
+                return located(Error{0,
+                                     fmt::format("'{}' is not an option: a profile holds options only", word),
+                                     "the COMMAND goes on the command line, after the options"});
             if (word == "--") {
-                if (in_args_file)  // a "--" inside the file ends the file only
+                if (from == From::ArgsFile)  // a "--" inside the file ends the file only
                     return words.size();
                 return i + 1;
             }
@@ -36,27 +52,35 @@ public:
                 return i;
             const OptionSpec* spec = find_option(word);
             if (spec == nullptr)
-                return fail(Error{0, fmt::format("Unknown option {}", word), unknown_option_hint(word)});
+                return located(Error{0, fmt::format("Unknown option {}", word), unknown_option_hint(word)});
             if (spec->id == OptionId::Argv0 && config_.argv0)  // bwrap treats a repeat as unknown
-                return fail(Error::usage(fmt::format("Unknown option {}", word)));
+                return located(Error::usage(fmt::format("Unknown option {}", word)));
             const std::size_t arity = spec->args.size();
             if (words.size() - i - 1 < arity) {
-                return fail(Error::usage(fmt::format("{} takes {}", word,
-                                                     arity == 1   ? "an argument"
-                                                     : arity == 2 ? "two arguments"
-                                                                  : "three arguments")));
+                return located(Error::usage(fmt::format("{} takes {}", word,
+                                                        arity == 1   ? "an argument"
+                                                        : arity == 2 ? "two arguments"
+                                                                     : "three arguments")));
             }
             std::vector<std::string> values(words.begin() + static_cast<std::ptrdiff_t>(i) + 1,
                                             words.begin() + static_cast<std::ptrdiff_t>(i + 1 + arity));
             if (spec->id == OptionId::Args) {
-                if (in_args_file)
-                    return fail(Error::usage("--args not supported in arguments file"));
+                if (from != From::Argv)
+                    return located(Error::usage("--args not supported in arguments file"));
                 TRY(handle_args_file(values[0]));
                 if (config_.help || config_.version)
                     return words.size();
+            } else if (spec->id == OptionId::UseProfile) {
+                if (from == From::Profile)
+                    return located(Error{0, "--profile inside a profile", "write 'include NAME' instead"});
+                if (from == From::ArgsFile)
+                    return located(Error::usage("--profile not supported in arguments file"));
+                TRY(handle_profile(values[0]));
             } else {
-                TRY(check_modifiers(spec->id));
-                TRY(handle(*spec, values));
+                if (Status s = check_modifiers(spec->id); !s)
+                    return located(std::move(s).error());
+                if (Status s = handle(*spec, values); !s)
+                    return located(std::move(s).error());
             }
             i += 1 + arity;
             if (config_.help || config_.version)  // bwrap acts on these at once, ignoring the rest
@@ -69,6 +93,12 @@ public:
         if (config_.help || config_.version)
             return std::move(config_);
         TRY(check_modifiers(std::nullopt));
+        if (config_.list_profiles) {  // a listing: no sandbox, so no COMMAND
+            if (words.size() > command_start)
+                return fail(Error::usage(
+                    fmt::format("--profile list runs no COMMAND, but '{}' was given", words[command_start])));
+            return std::move(config_);
+        }
         if (config_.json && !config_.dry_run && !config_.check)
             return fail(Error::usage("--json changes how --dry-run prints the plan: add --dry-run"));
         if (config_.check) {  // a diagnosis: no sandbox of the caller's, so no COMMAND
@@ -116,10 +146,57 @@ private:
             return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", io_.max_args)));
         // A non-option word inside the file ends the file: the rest is ignored and
         // the COMMAND must be on the real argv (observed on bwrap 0.11.1).
-        TRY(parse_options(words, true));
+        TRY(parse_options(words, From::ArgsFile));
         return {};
     }
 
+    // --profile NAME: its words are parsed here, as if written in its place.
+    Status handle_profile(const std::string& name) {
+        if (name == "list") {
+            config_.list_profiles = true;
+            return {};
+        }
+        if (!io_.profiles.find)
+            return fail(Error::usage("--profile: profiles cannot be read here"));
+        const ProfileHost host{
+            .find = io_.profiles.find,
+            .file_type = io_.profiles.file_type,
+            .variable = [this](std::string_view var) -> std::optional<std::string> {
+                if (var == "COMMAND")
+                    return command_name_;
+                if (io_.profiles.variable)
+                    if (std::optional<std::string> v = io_.profiles.variable(var))
+                        return v;
+                for (const std::string& e : config_.env)
+                    if (e.size() > var.size() && e.compare(0, var.size(), var) == 0 && e[var.size()] == '=')
+                        return e.substr(var.size() + 1);
+                return std::nullopt;
+            }};
+        const auto named = [&name](Error e) {
+            e.context = fmt::format("--profile {}: {}", name, e.context);
+            return fail(std::move(e));
+        };
+        Result<std::vector<ProfileWord>> expanded = expand_profile(name, host);
+        if (!expanded)
+            return named(std::move(expanded).error());
+        std::vector<std::string> words;
+        words.reserve(expanded->size());
+        for (const ProfileWord& w : *expanded) words.push_back(w.word);
+        count_ += words.size();
+        if (count_ > io_.max_args)
+            return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", io_.max_args)));
+        std::string shown;
+        for (const std::string& w : words) shown += " " + shell_quote(w);
+        config_.profiles.push_back(fmt::format("{}:{}", name, shown));
+        if (Result<std::size_t> parsed = parse_options(words, From::Profile, &*expanded); !parsed)
+            return named(std::move(parsed).error());
+        return {};
+    }
+
+public:
+    std::string command_name_;  // COMMAND's basename, for ${COMMAND} in profiles
+
+private:
     void warn_repeat(bool repeated, std::string_view flag) {
         if (!repeated)
             return;
@@ -198,6 +275,7 @@ private:
                 c.version = true;
                 break;
             case OptionId::Args:
+            case OptionId::UseProfile:
                 break;  // handled by the caller, which knows the nesting
             case OptionId::Argv0:
                 c.argv0 = v[0];
@@ -278,6 +356,10 @@ private:
                         "--env-keep: '{}' is not a pattern of variable names (a glob such as 'GIT_*')",
                         v[0])));
                 c.env_keep.push_back(v[0]);
+                break;
+            case OptionId::BindCreate:
+                add_fs(spec, FsKind::Bind, v[0], v[1]);
+                c.fs.back().create_source = true;
                 break;
             case OptionId::Bind:
             case OptionId::BindTry:
@@ -523,6 +605,26 @@ private:
     std::vector<std::string> pending_layers_;
 };
 
+// COMMAND's basename, found as parse_options will find it: the first word
+// after the options and their arguments, or after "--" ("" if none).
+std::string command_basename(const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size();) {
+        const std::string& w = args[i];
+        if (w == "--" || w.empty() || w[0] != '-') {
+            const std::size_t at = w == "--" ? i + 1 : i;
+            if (at >= args.size())
+                return {};
+            const std::string& command = args[at];
+            return command.substr(command.rfind('/') == std::string::npos ? 0 : command.rfind('/') + 1);
+        }
+        const OptionSpec* spec = find_option(w);
+        if (spec == nullptr)
+            return {};
+        i += 1 + spec->args.size();
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::string> env,
@@ -534,7 +636,8 @@ Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::
     // An upper bound (every filesystem option takes an argument): one allocation
     // instead of a dozen as thousands of binds grow the vector.
     parser.reserve_fs(args.size() / 2);
-    const std::size_t command_start = TRY(parser.parse_options(args, false));
+    parser.command_name_ = command_basename(args);
+    const std::size_t command_start = TRY(parser.parse_options(args, Parser::From::Argv));
     return parser.finish(args, command_start);
 }
 

@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "core/cli_values.h"
 #include "core/config.h"
+#include "core/profile.h"
 
 namespace cocoon {
 
@@ -23,6 +24,9 @@ struct CliIo {
     // bwrap refuses more than 9000 words in all; as `cocoon` the limit is far
     // higher, so that thousands of binds fit in an --args file.
     std::size_t max_args = 9000;
+    // --profile: finding profiles, the host's file types, and the variables
+    // cocoon adds to the caller's environment (UID, GID, CWD); ProfileHost.
+    ProfileHost profiles;
 };
 
 // `args` excludes argv[0]; `env` is the caller's environment ("K=V" strings).

@@ -38,6 +38,7 @@ struct FsRequest {
     bool read_only = false;
     bool allow_devices = false;
     bool allow_missing = false;          // the -try variants
+    bool create_source = false;          // --bind-create: SRC made on the host first if missing
     int fd = -1;                         // --file, --bind-data, --bind-fd: the caller's fd
     std::optional<std::uint32_t> perms;  // --perms before a creating option; --chmod's mode
     std::optional<std::uint64_t> size;   // --size before --tmpfs
@@ -128,10 +129,12 @@ struct Config {
     // after the programs above; --seccomp-export writes their filter instead.
     std::vector<std::string> seccomp_profiles;
     std::optional<std::string> seccomp_export;
-    bool dry_run = false;  // print the plan, run nothing
-    bool json = false;     // --dry-run and --check print JSON
-    bool check = false;    // --check: diagnose this machine, no COMMAND
-    bool bwrap = false;    // invoked as `bwrap`: bwrap's exact status lines (main sets it from argv[0])
+    bool dry_run = false;               // print the plan, run nothing
+    bool json = false;                  // --dry-run and --check print JSON
+    bool list_profiles = false;         // --profile list
+    std::vector<std::string> profiles;  // each --profile, expanded: "NAME: WORDS" (--dry-run shows them)
+    bool check = false;                 // --check: diagnose this machine, no COMMAND
+    bool bwrap = false;  // invoked as `bwrap`: bwrap's exact status lines (main sets it from argv[0])
 
     // Subordinate ranges were asked for: /etc/subuid and newuidmap matter.
     bool wants_id_maps() const { return map_auto || !map_uid.empty() || !map_gid.empty(); }

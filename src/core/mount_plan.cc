@@ -107,6 +107,7 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                        .read_only = r.read_only,
                        .allow_devices = r.allow_devices,
                        .allow_missing = r.allow_missing,
+                       .create_source = r.create_source,
                        .request = i};
             // A -try looks at its destination only once its source is there
             // (bwrap's order): the sandbox reports dest_error then.
@@ -182,9 +183,9 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
 std::string describe(const MountOp& op) {
     switch (op.kind) {
         case MountKind::Bind:
-            return fmt::format("bind{}{}{} {} -> {}", op.read_only ? "-ro" : "",
+            return fmt::format("bind{}{}{} {}{} -> {}", op.read_only ? "-ro" : "",
                                op.allow_devices ? "-dev" : "", op.allow_missing ? "-try" : "", op.source,
-                               op.target);
+                               op.create_source ? " (made if missing)" : "", op.target);
         case MountKind::RemountRo:
             return fmt::format("remount-ro {}", op.target);
         case MountKind::Tmpfs:

@@ -37,6 +37,7 @@ struct MountOp {
     bool read_only = false;
     bool allow_devices = false;
     bool allow_missing = false;
+    bool create_source = false;        // Bind: the launcher makes the source directory first
     std::uint32_t mode = 0755;         // Dir, Tmpfs, File, BindData, Chmod
     std::uint32_t parent_mode = 0755;  // for missing parents of target
     std::uint64_t size = 0;            // Tmpfs: bytes, 0 for the kernel's default

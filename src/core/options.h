@@ -77,6 +77,8 @@ enum class OptionId {
     DryRun,
     Json,
     EnvKeep,
+    UseProfile,
+    BindCreate,
     Check,
     SyncFd,
     BlockFd,

@@ -317,6 +317,7 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.kernel = facts.kernel;
     plan.coord = config.coord;
     plan.labels = config.labels;
+    plan.profiles = config.profiles;
     plan_caps(config, facts, plan);
     plan.seccomp_filters = config.seccomp_filters;
     plan.fd_filters = config.seccomp_filters.size();

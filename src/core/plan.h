@@ -109,7 +109,8 @@ struct Plan {
     // once used. --sync-fd stays with PID 1: the reaper, or without one the
     // command itself (bwrap's --as-pid-1).
     std::vector<int> consumed_fds;
-    Labels labels;  // as Config has it
+    Labels labels;                      // as Config has it
+    std::vector<std::string> profiles;  // Config::profiles: what each --profile expanded to
     bool new_session = false;
     // Signals the kernel sends (si_code SI_KERNEL: the terminal's Ctrl-C, Ctrl-\,
     // window changes) reach the command's process group directly, unless

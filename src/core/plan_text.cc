@@ -140,6 +140,7 @@ std::string render_plan(const Plan& plan) {
     auto line = [&out](std::string_view key, std::string_view value) {
         out += fmt::format("{}: {}\n", key, value);
     };
+    for (const std::string& profile : plan.profiles) line("profile", profile);
     line("namespaces", fmt::format("{}", fmt::join(namespace_names(plan), " ")));
     if (plan.join.userns_fd)
         line("user namespace", fmt::format("joined from fd {}", *plan.join.userns_fd));
@@ -238,6 +239,7 @@ std::string render_plan_json(const Plan& plan) {
     };
     auto fd = [](const std::optional<int>& value) { return value ? json(*value) : json(nullptr); };
     json out;
+    out["profiles"] = plan.profiles;
     out["namespaces"] = namespace_names(plan);
     out["user_namespace_fd"] = fd(plan.join.userns_fd);
     out["pid_namespace_fd"] = fd(plan.join.pidns_fd);

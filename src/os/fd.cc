@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -108,6 +109,35 @@ Status write_file(const std::string& path, std::string_view data) {
     if (Status st = write_all(fd.get(), data.data(), data.size()); !st)
         return fail(Error{st.error().errnum, fmt::format("Can't write {}", path)});
     return {};
+}
+
+Result<std::vector<std::string>> make_host_dirs(const std::string& path) {
+    std::vector<std::string> made;
+    for (std::size_t at = 1; at <= path.size(); ++at) {
+        if (at != path.size() && path[at] != '/')
+            continue;
+        const std::string prefix = path.substr(0, at);
+        const bool last = at == path.size() || path.find_first_not_of('/', at) == std::string::npos;
+        if (::mkdir(prefix.c_str(), last ? 0700 : 0755) == 0) {
+            made.push_back(prefix);
+        } else if (errno != EEXIST) {
+            const int saved = errno;
+            remove_made_dirs(made);
+            return fail(Error{saved, fmt::format("Can't create directory {}", prefix)});
+        }
+        if (last)
+            break;
+    }
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0 || !S_ISDIR(st.st_mode)) {
+        remove_made_dirs(made);
+        return fail(Error{ENOTDIR, fmt::format("{} is not a directory", path)});
+    }
+    return made;
+}
+
+void remove_made_dirs(const std::vector<std::string>& made) {
+    for (auto it = made.rbegin(); it != made.rend(); ++it) ::rmdir(it->c_str());
 }
 
 }  // namespace cocoon

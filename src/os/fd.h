@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "os/unique_fd.h"
@@ -44,5 +45,13 @@ Result<std::string> read_file(const std::string& path);
 
 // Creates or truncates `path` (mode 0644) and writes `data` to it.
 Status write_file(const std::string& path, std::string_view data);
+
+// mkdir -p `path` (absolute) as the caller: the last directory with mode
+// 0700, missing parents with 0755 (less the umask). Returns the directories
+// it made, outermost first, for remove_made_dirs to take back.
+Result<std::vector<std::string>> make_host_dirs(const std::string& path);
+
+// rmdir of each, innermost first; a directory that is no longer empty stays.
+void remove_made_dirs(const std::vector<std::string>& made);
 
 }  // namespace cocoon

@@ -375,6 +375,24 @@ std::string exit_line(const Ending& ending, int code, bool bwrap) {
 Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& helpers) {
     if (Status s = check_single_threaded(); !s)
         return setup_failure(std::move(s).error());
+    // --bind-create: the sources are made first, as the caller; should the
+    // sandbox not start, those still empty go again.
+    struct MadeDirs {
+        std::vector<std::string> dirs;
+        bool keep = false;
+        ~MadeDirs() {
+            if (!keep)
+                remove_made_dirs(dirs);
+        }
+    } made;
+    for (const MountOp& op : plan.mounts.ops) {
+        if (!op.create_source)
+            continue;
+        Result<std::vector<std::string>> dirs = make_host_dirs(op.source);
+        if (!dirs)
+            return setup_failure(Error{dirs.error().errnum, "--bind-create: " + dirs.error().context});
+        made.dirs.insert(made.dirs.end(), dirs->begin(), dirs->end());
+    }
     // --die-with-parent follows the process that started us, not the thread
     // (PR_SET_PDEATHSIG fires when the parent *thread* exits): a pidfd of it,
     // checked to be the parent main() saw first thing (it may have died while we
@@ -525,6 +543,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         plan, child, std::move(status->read), plan.reaper ? std::move(exit_pipe->read) : UniqueFd(), watch);
     if (!ending)
         return Unexpected{std::move(ending).error()};
+    made.keep = true;
     const int code = ending->timed_out ? kTimedOut : child::exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
     if (outputs.json_status >= 0)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Builds the fuzz targets with clang (libFuzzer, AddressSanitizer, UBSan) and
-# runs each for SECONDS (default 60), seeded with the policies of the repository.
+# runs each for SECONDS (default 60), seeded with the repository's seccomp
+# policies and profiles.
 # Ends with "ok - fuzz NAME" or "not ok - fuzz NAME" per target.
 #   bash tests/fuzz/run.sh [SECONDS]
 set -u
@@ -12,19 +13,33 @@ if [ ! -f "$build/build.ninja" ]; then
     CXX=clang++ CC=clang meson setup "$build" "$src" -Dfuzz=true -Dstatic=false -Dman=disabled \
         -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
-ninja -C "$build" tests/fuzz/fuzz-policy >/dev/null || exit 1
+ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile >/dev/null || exit 1
+status=0
+# fuzz NAME CORPUS: runs fuzz-NAME for SECONDS from the seeds in CORPUS.
+fuzz() {
+    local out
+    out=$(UBSAN_OPTIONS=halt_on_error=1 "$build/tests/fuzz/fuzz-$1" -max_total_time="$seconds" -timeout=10 \
+        -rss_limit_mb=1024 -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" "$2" 2>&1)
+    if [ $? = 0 ]; then
+        echo "ok - fuzz $1 ($seconds s, $(echo "$out" | grep -o 'stat::number_of_executed_units: [0-9]*' | cut -d' ' -f2) runs)"
+    else
+        echo "not ok - fuzz $1"
+        echo "$out" | tail -n 30
+        status=1
+    fi
+}
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-# Seeds: the built-in profiles' text and the policies the unit tests use.
-sed -n '/kDefault = R"(/,/)"/p' "$src/src/core/seccomp_names.cc" | sed '1d;$d' >"$corpus/default"
-printf 'default allow\ndeny ioctl arg1 == TIOCSTI\nallow mmap arg0 > 0x1000 && arg2 & 0x4 == 0\n' >"$corpus/small"
-[ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$corpus/oci.json"
-out=$(UBSAN_OPTIONS=halt_on_error=1 "$build/tests/fuzz/fuzz-policy" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=1024 -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" "$corpus" 2>&1)
-if [ $? = 0 ]; then
-    echo "ok - fuzz policy ($seconds s, $(echo "$out" | grep -o 'stat::number_of_executed_units: [0-9]*' | cut -d' ' -f2) runs)"
-else
-    echo "not ok - fuzz policy"
-    echo "$out" | tail -n 30
-    exit 1
-fi
+# Policy seeds: the built-in profile's text and the policies the unit tests use.
+mkdir "$corpus/policy" "$corpus/profile"
+sed -n '/kDefault = R"(/,/)"/p' "$src/src/core/seccomp_names.cc" | sed '1d;$d' >"$corpus/policy/default"
+printf 'default allow\ndeny ioctl arg1 == TIOCSTI\nallow mmap arg0 > 0x1000 && arg2 & 0x4 == 0\n' >"$corpus/policy/small"
+[ -f /usr/share/containers/seccomp.json ] && cp /usr/share/containers/seccomp.json "$corpus/policy/oci.json"
+fuzz policy "$corpus/policy"
+# Profile seeds: the built-in profiles, and one of each construct.
+awk -v dir="$corpus/profile" '/ = R"\(# /{p = 1; n++; sub(/.*R"\(/, "")} /^\)";/{p = 0} p{print > (dir "/builtin" n)}' \
+    "$src/src/core/builtin_profiles.cc"
+printf '%s\n' "include host-ro" "if-symlink /bin --symlink usr/bin /bin" "if-set A --setenv X \"\${A:-~/d}\"" \
+    "--bind ~/a '/b c' \\" "  /d" "# c" "include self" >"$corpus/profile/constructs"
+fuzz profile "$corpus/profile"
+exit $status
