@@ -27,7 +27,7 @@ extract() {
     ' "$README"
 }
 
-for name in desktop build ci; do
+for name in desktop build ci agent; do
     text=$(extract "$name")
     code=${text%%$'\n'----*}
     expected=${text#*----$'\n'}
@@ -50,7 +50,7 @@ check "no process of the examples is left" "1" "$rc"
 mkdir -p "$work/dry/bin" "$work/dry/home"
 printf '#!/bin/sh\nexec %q --dry-run "$@"\n' "$COCOON" >"$work/dry/bin/cocoon"
 chmod +x "$work/dry/bin/cocoon"
-for name in desktop build ci; do
+for name in desktop build ci agent; do
     text=$(extract "$name")
     code=${text%%$'\n'----*}
     run env -i PATH="$work/dry/bin:/usr/bin:/bin" HOME="$work/dry/home" USER="$(id -un)" LC_ALL=C \
@@ -58,7 +58,7 @@ for name in desktop build ci; do
     check_match "README example '$name' under --dry-run prints its plan" \
         $'^# cocoon --dry-run: the plan; nothing was created\n.*\nmounts: [0-9]+\n.*\ncommand: sh ' "$out"
 done
-run find "$work/dry/home" -type f \( -name state -o -name hello -o -name notes \)
+run find "$work/dry/home" -type f \( -name state -o -name hello -o -name notes -o -name patch.txt \)
 check "... and nothing inside the sandboxes ran" "" "$out"
 
 done_testing
