@@ -107,7 +107,7 @@ cp "$build/src/cocoon" "$stage/bin/cocoon"
 ln -s cocoon "$stage/bin/bwrap"
 cp "$build/tests/helpers/probe" "$stage/helpers/probe"
 [ ! -f "$build/tests/helpers/pid1_attack" ] || cp "$build/tests/helpers/pid1_attack" "$stage/helpers/pid1_attack"
-cp "$src/tests/helpers/tty_run.py" "$stage/helpers/tty_run.py"
+cp "$src/tests/helpers/tty_run.py" "$src/tests/helpers/pty_script.py" "$stage/helpers/"
 cp "$src"/tests/integration/*.sh "$stage/integration/"
 cp "$src/README.md" "$stage/README.md"
 # A real Docker/OCI seccomp profile: the system's, or the one tools/setup.sh

@@ -585,6 +585,9 @@ private:
                 warn_repeat(c.labels.file.has_value(), spec.name);
                 c.labels.file = v[0];
                 break;
+            case OptionId::Pty:
+                c.pty = true;
+                break;
             case OptionId::NewSession:
                 c.new_session = true;
                 break;

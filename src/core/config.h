@@ -144,6 +144,7 @@ struct Config {
     Labels labels;
 
     bool new_session = false;
+    bool pty = false;  // --pty: a new pseudo-terminal and session for the command
     bool die_with_parent = false;
     bool as_pid_1 = false;
 

@@ -79,6 +79,7 @@ enum class OptionId {
     EnvKeep,
     UseProfile,
     BindCreate,
+    Pty,
     Check,
     SyncFd,
     BlockFd,

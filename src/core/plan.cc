@@ -322,8 +322,12 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.seccomp_filters = config.seccomp_filters;
     plan.fd_filters = config.seccomp_filters.size();
     plan.seccomp_profiles = TRY(seccomp::plan_profiles(config.seccomp_profiles, facts.seccomp, plan.caps));
-    plan.new_session = config.new_session;
-    plan.forward_kernel_signals = config.new_session;
+    plan.new_session = config.new_session || config.pty;
+    plan.pty = config.pty;
+    // A terminal's signals reach the command directly, unless --new-session
+    // moved it away from the caller's terminal; with --pty its own terminal
+    // sends them to it, and the caller's sends none (it is in raw mode).
+    plan.forward_kernel_signals = config.new_session && !config.pty;
     plan.die_with_parent = config.die_with_parent;
     plan.initial_parent = facts.parent_pid;
     TRY(plan_lifecycle(config, facts, plan));
@@ -339,9 +343,9 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // and needs nothing from us meanwhile runs in our memory while we sleep
     // (vfork): not when its setup may wait indefinitely (--block-fd) or when we
     // must watch our own parent meanwhile (--die-with-parent): asleep, we could
-    // not kill it.
+    // not kill it; or relay its terminal (--pty).
     plan.share_memory = !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.coord.block_fd &&
-                        !plan.die_with_parent;
+                        !plan.die_with_parent && !plan.pty;
     if (plan.reaper)
         plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;

@@ -111,7 +111,10 @@ struct Plan {
     std::vector<int> consumed_fds;
     Labels labels;                      // as Config has it
     std::vector<std::string> profiles;  // Config::profiles: what each --profile expanded to
-    bool new_session = false;
+    bool new_session = false;           // setsid (also with --pty)
+    // --pty: cocoon opens a pseudo-terminal; the command's session takes its
+    // other end as controlling terminal and stdio, and cocoon relays.
+    bool pty = false;
     // Signals the kernel sends (si_code SI_KERNEL: the terminal's Ctrl-C, Ctrl-\,
     // window changes) reach the command's process group directly, unless
     // --new-session took it out of the terminal's session: they are forwarded

@@ -457,6 +457,10 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::NoNewPrivs);
     if (plan.new_session && ::setsid() < 0)
         fail(plan, Step::NewSession);
+    // --pty: the session leader (PID 1 or the command) takes the terminal.
+    if (plan.pty_fd >= 0 && (::ioctl(plan.pty_fd, TIOCSCTTY, 0) < 0 || ::dup2(plan.pty_fd, 0) < 0 ||
+                             ::dup2(plan.pty_fd, 1) < 0 || ::dup2(plan.pty_fd, 2) < 0))
+        fail(plan, Step::NewSession);
     ::umask(plan.umask);
 
     if (plan.block_fd >= 0) {  // the caller's go-ahead, after setup and before seccomp

@@ -152,7 +152,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     return out;
 }
 
-void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd, int pty_fd,
              std::vector<int> close_in_child) {
     plan.close_fds_ = std::move(close_in_child);
     Frozen& f = plan.frozen_;
@@ -160,6 +160,7 @@ void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait
     f.life_fd = life_fd;
     f.exit_fd = exit_fd;
     f.wait_fd = wait_fd;
+    f.pty_fd = pty_fd;
     f.close_fds = plan.close_fds_.data();
     f.n_close_fds = static_cast<std::int32_t>(plan.close_fds_.size());
 }

@@ -95,6 +95,7 @@ struct Frozen {
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
     bool new_session = false;
+    int pty_fd = -1;  // --pty: the terminal's other end, the session's controlling terminal and stdio
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;
@@ -133,13 +134,13 @@ private:
     std::vector<sock_fprog> filters_;
     std::vector<const char*> lock_files_;
     std::vector<const char*> layers_;  // reserved up front: FrozenMount points into it
-    friend void set_fds(FrozenPlan&, int, int, int, int, std::vector<int>);
+    friend void set_fds(FrozenPlan&, int, int, int, int, int, std::vector<int>);
 };
 
 std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 
 // The fds are created after freezing but before clone.
-void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd,
+void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd, int pty_fd,
              std::vector<int> close_in_child);
 
 // The signals that end cocoon (and the sandbox with it) while setup runs: once

@@ -8,6 +8,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 #include "os/fd.h"
 #include "os/process.h"
+#include "os/pty.h"
 #include "run/child.h"
 #include "run/failure.h"
 #include "run/freeze.h"
@@ -209,10 +211,66 @@ struct Ending {
     bool timed_out = false;
 };
 
+// --pty: what the caller types goes to the command's terminal, what it shows
+// comes back to the caller's stdout (HACKING.md, "A terminal of its own").
+struct Relay {
+    int master = -1;          // -1: no --pty, or the terminal is gone (EIO)
+    bool input_open = false;  // our stdin, until EOF
+    std::string pending;      // typed, not yet taken by the terminal
+    bool last_input_ended_line = true;
+
+    // Shows everything the terminal has for us now.
+    void drain() {
+        char buf[16384];
+        while (master >= 0) {
+            const ssize_t n = ::read(master, buf, sizeof buf);
+            if (n > 0) {
+                write_all(STDOUT_FILENO, buf, static_cast<std::size_t>(n)).has_value();
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else {
+                if (n == 0 || errno != EAGAIN)  // EIO: no process holds the other end
+                    master = -1;
+                return;
+            }
+        }
+    }
+    void take_input() {
+        char buf[4096];
+        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (n > 0) {
+            pending.append(buf, static_cast<std::size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            input_open = false;
+            // The end of input that is not a terminal (a pipe, a file): the
+            // terminal's EOF character, which ends a read there (twice after
+            // a partial line, as at a keyboard).
+            termios mode{};
+            if (n == 0 && master >= 0 && ::isatty(STDIN_FILENO) == 0 && ::tcgetattr(master, &mode) == 0)
+                pending.append(last_input_ended_line ? 1 : 2, static_cast<char>(mode.c_cc[VEOF]));
+        }
+        if (n > 0)
+            last_input_ended_line = buf[n - 1] == '\n';
+        give_input();
+    }
+    void give_input() {
+        if (master < 0) {
+            pending.clear();
+            return;
+        }
+        const ssize_t n = ::write(master, pending.data(), pending.size());
+        if (n > 0)
+            pending.erase(0, static_cast<std::size_t>(n));
+        else if (n < 0 && errno != EAGAIN && errno != EINTR)
+            pending.clear();
+    }
+};
+
 struct Watch {
     int signal_fd = -1;
     int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
     UniqueFd timer;      // --timeout, then --kill-after
+    Relay relay;
 };
 
 // --die-with-parent without pidfds: PR_SET_PDEATHSIG sends this when the
@@ -240,18 +298,32 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
     if (parent_gone(plan))  // its signal may have been read by announce()
         child.send_signal(SIGKILL).has_value();
     for (;;) {
-        pollfd fds[6] = {{status.get(), POLLIN, 0},      {exit_pipe.get(), POLLIN, 0},
-                         {child.pidfd(), POLLIN, 0},     {watch.signal_fd, POLLIN, 0},
-                         {watch.timer.get(), POLLIN, 0}, {watch.parent_fd, POLLIN, 0}};
+        Relay& relay = watch.relay;
+        pollfd fds[8] = {
+            {status.get(), POLLIN, 0},
+            {exit_pipe.get(), POLLIN, 0},
+            {child.pidfd(), POLLIN, 0},
+            {watch.signal_fd, POLLIN, 0},
+            {watch.timer.get(), POLLIN, 0},
+            {watch.parent_fd, POLLIN, 0},
+            {relay.master, static_cast<short>(POLLIN | (relay.pending.empty() ? 0 : POLLOUT)), 0},
+            {relay.input_open && relay.pending.empty() ? STDIN_FILENO : -1, POLLIN, 0}};
         if (!status_open)
             fds[0].fd = -1;
         if (!exit_pipe)
             fds[1].fd = -1;
-        if (::poll(fds, 6, child_ended && !status_open ? 0 : -1) < 0) {
+        if (::poll(fds, 8, child_ended && !status_open ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             return setup_failure(Error::from_errno("poll"));
         }
+        if (fds[6].revents != 0) {
+            if ((fds[6].revents & POLLOUT) != 0)
+                relay.give_input();
+            relay.drain();  // POLLHUP too: the last output, then EIO
+        }
+        if (fds[7].revents != 0)
+            relay.take_input();
         // Setup's outcome: a report, or EOF once the command was executed.
         auto read_status = [&]() -> std::optional<LaunchFailure> {
             Report report;
@@ -281,6 +353,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 // Kill and wait: the reaper reports once the rest is gone.
                 child.release();
                 ending.wstatus = wstatus;
+                relay.drain();
                 return ending;
             }
             exit_pipe.reset();
@@ -290,6 +363,10 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             const auto [sig, from_kernel] = read_signal(watch.signal_fd);
             if (sig == SIGCHLD && child.pidfd() < 0) {
                 child_ended = child_ended || child.exited();
+                continue;
+            }
+            if (sig == SIGWINCH && relay.master >= 0) {  // the command's terminal follows ours
+                copy_window_size(relay.master);
                 continue;
             }
             if (sig == kParentThreadDied && plan.die_with_parent && !plan.kernel.pidfd) {
@@ -348,6 +425,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             if (!waited)
                 return setup_failure(std::move(waited).error());
             ending.wstatus = *waited;
+            relay.drain();
             if (exit_pipe) {
                 int sent = 0;
                 if (::read(exit_pipe.get(), &sent, sizeof sent) == sizeof sent)
@@ -413,10 +491,17 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     for (auto* p : {&status, &life, &exit_pipe, &go})
         if (!*p)
             return setup_failure(std::move(*p).error());
-    child::set_fds(
-        *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
-        child_waits ? go->read.get() : -1,
-        child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get()}));
+    PtyPair pty;
+    if (plan.pty) {
+        Result<PtyPair> opened = open_pty();
+        if (!opened)
+            return setup_failure(std::move(opened).error());
+        pty = std::move(*opened);
+    }
+    child::set_fds(*frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
+                   child_waits ? go->read.get() : -1, pty.peer ? pty.peer.get() : -1,
+                   child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(),
+                                       go->write.get(), pty.master ? pty.master.get() : -1}));
     // The forwarded signals are read from a signalfd, made before clone so that
     // none is lost and setup can always be interrupted (a terminating one then
     // ends the sandbox instead of being forwarded).
@@ -489,6 +574,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     static_cast<void>(frozen.release());
     status->write.reset();
     exit_pipe->write.reset();
+    pty.peer.reset();
     life->read.reset();
     go->read.reset();
     // Only the forwarded signals stay blocked (they are read from the signalfd),
@@ -531,6 +617,14 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
 
     Watch watch;
     watch.signal_fd = signal_fd->get();
+    // --pty: the caller's terminal turns raw until launch returns, however it
+    // returns (the command killed, a timeout, a setup failure).
+    std::optional<RawTerminal> raw;
+    if (pty.master) {
+        watch.relay.master = pty.master.get();
+        watch.relay.input_open = true;
+        raw.emplace();
+    }
     watch.parent_fd = parent.get();
     if (plan.timeout_ns) {
         Result<UniqueFd> timer = make_timer();
