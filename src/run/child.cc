@@ -5,6 +5,7 @@
 // Frozen plan, never build strings; on failure write a Report and _exit().
 #include "run/child.h"
 
+#include <elf.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -24,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -269,6 +271,86 @@ void try_exec(const Frozen& plan, const char* path) noexcept {
     errno = ENOEXEC;
 }
 
+// The path `out` that made execve of the existing `path` fail with ENOENT: the
+// end of a dangling symlink chain, or the interpreter a script's "#!" or an
+// ELF file's PT_INTERP names (Debian's /usr/bin/cc -> /etc/alternatives/cc,
+// a dynamic loader not bound in). False if nothing is found missing.
+bool missing_part(const char* path, char (&out)[sizeof Report::detail]) noexcept {
+    char cur[PATH_MAX];
+    std::size_t len = std::strlen(path);
+    if (len >= sizeof cur)
+        return false;
+    std::memcpy(cur, path, len + 1);
+    auto report = [&out](const char* what) noexcept {
+        const std::size_t n = std::min(std::strlen(what), sizeof out - 1);
+        std::memcpy(out, what, n);
+        out[n] = '\0';
+        return true;
+    };
+    struct stat st {};
+    for (int links = 0;; ++links) {
+        if (::lstat(cur, &st) < 0)
+            return links > 0 && report(cur);
+        if (!S_ISLNK(st.st_mode) || links >= 40)
+            break;
+        char target[PATH_MAX];
+        const ssize_t n = ::readlink(cur, target, sizeof target - 1);
+        if (n <= 0)
+            return false;
+        target[n] = '\0';
+        if (target[0] == '/') {
+            std::memcpy(cur, target, static_cast<std::size_t>(n) + 1);
+        } else {  // relative to the link's directory
+            const char* slash = std::strrchr(cur, '/');
+            const std::size_t dir = slash == nullptr ? 0 : static_cast<std::size_t>(slash - cur) + 1;
+            if (dir + static_cast<std::size_t>(n) + 1 > sizeof cur)
+                return false;
+            std::memcpy(cur + dir, target, static_cast<std::size_t>(n) + 1);
+        }
+    }
+    const int fd = ::open(cur, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char head[256] = {};
+    const ssize_t got = ::pread(fd, head, sizeof head - 1, 0);
+    char interp[PATH_MAX] = {};
+    if (got > 2 && head[0] == '#' && head[1] == '!') {
+        std::size_t at = 2, n = 0;
+        while (at < static_cast<std::size_t>(got) && (head[at] == ' ' || head[at] == '\t')) ++at;
+        while (at < static_cast<std::size_t>(got) && head[at] != ' ' && head[at] != '\t' &&
+               head[at] != '\n' && n + 1 < sizeof interp)
+            interp[n++] = head[at++];
+    } else if (got >= static_cast<ssize_t>(sizeof(Elf64_Ehdr)) && std::memcmp(head, ELFMAG, SELFMAG) == 0 &&
+               head[EI_CLASS] == ELFCLASS64) {
+        Elf64_Ehdr eh;
+        std::memcpy(&eh, head, sizeof eh);
+        for (unsigned i = 0; i < eh.e_phnum && i < 64 && eh.e_phentsize == sizeof(Elf64_Phdr); ++i) {
+            Elf64_Phdr ph;
+            if (::pread(fd, &ph, sizeof ph, static_cast<off_t>(eh.e_phoff + i * sizeof ph)) !=
+                static_cast<ssize_t>(sizeof ph))
+                break;
+            if (ph.p_type == PT_INTERP && ph.p_filesz > 0 && ph.p_filesz < sizeof interp) {
+                if (::pread(fd, interp, ph.p_filesz, static_cast<off_t>(ph.p_offset)) < 0)
+                    interp[0] = '\0';
+                interp[ph.p_filesz - 1] = '\0';
+                break;
+            }
+        }
+    }
+    ::close(fd);
+    return interp[0] == '/' && ::stat(interp, &st) < 0 && report(interp);
+}
+
+// ENOENT from execve: what was missing goes into the report's detail.
+[[noreturn]] void fail_exec(const Frozen& plan, const char* found) noexcept {
+    Report report;
+    report.step = Step::Exec;
+    report.errnum = errno;
+    if (report.errnum == ENOENT && found != nullptr)
+        missing_part(found, report.detail);
+    die(plan, report);
+}
+
 // execvp(3) without its allocation: the command is searched in the sandbox's
 // $PATH (or the default one), and the most telling error is reported.
 [[noreturn]] void exec_command(const Frozen& plan, int proc, bool install) noexcept {
@@ -285,12 +367,13 @@ void try_exec(const Frozen& plan, const char* path) noexcept {
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
         try_exec(plan, plan.file);
-        fail(plan, Step::Exec);
+        fail_exec(plan, plan.file);
     }
     const char* path = plan.path_env != nullptr ? plan.path_env : "/bin:/usr/bin";
     const std::size_t file_len = std::strlen(plan.file);
     int error = ENOENT;
     bool saw_eacces = false;
+    char found[PATH_MAX] = {};  // the first candidate that is there, yet ENOENT
     for (const char* dir = path;; ++dir) {
         const char* end = std::strchr(dir, ':');
         const std::size_t dir_len = end != nullptr ? static_cast<std::size_t>(end - dir) : std::strlen(dir);
@@ -306,6 +389,9 @@ void try_exec(const Frozen& plan, const char* path) noexcept {
             buf[n++] = '/';
             std::memcpy(buf + n, plan.file, file_len + 1);
             try_exec(plan, buf);
+            struct stat st {};
+            if (errno == ENOENT && found[0] == '\0' && ::lstat(buf, &st) == 0)
+                std::memcpy(found, buf, std::strlen(buf) + 1);
             if (errno == EACCES)
                 saw_eacces = true;
             else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
@@ -317,7 +403,7 @@ void try_exec(const Frozen& plan, const char* path) noexcept {
         dir = end;
     }
     errno = saw_eacces && error == ENOENT ? EACCES : error;
-    fail(plan, Step::Exec);
+    fail_exec(plan, found[0] != '\0' ? found : nullptr);
 }
 
 // The caller's fds that options named are the sandbox's setup input, never the

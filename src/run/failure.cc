@@ -100,15 +100,22 @@ LaunchFailure to_failure(const Report& r, const Plan& plan) {
 namespace {
 
 // Why COMMAND may be missing: a new root with none of the host's programs
-// (cocoon starts from an empty one), or cocoon's options written after
-// COMMAND, where they are COMMAND's arguments.
-std::string not_found_hint(const Plan& plan) {
+// (cocoon starts from an empty one), a path it leads to that is not bound in
+// (`missing`, found by the child: a symlink's end, an interpreter), or
+// cocoon's options written after COMMAND, where they are COMMAND's arguments.
+std::string not_found_hint(const Plan& plan, const char* missing) {
     bool programs = false;
     for (const MountOp& op : plan.mounts.ops)
         programs = programs || op.target == "/" || op.target == "/usr" || op.target == "/bin";
     if (!programs)
-        return "the new root holds only what the options put there; for the host's programs add "
-               "--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64";
+        return "the new root holds only what the options put there; --profile host-ro gives it the host's "
+               "programs (or add --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib "
+               "--symlink usr/lib64 /lib64)";
+    if (missing[0] != '\0')
+        return fmt::format(
+            "{} is there, but {}, which it needs, is missing inside the sandbox; bind it in, or "
+            "use --profile host-ro, which binds what the host's programs need",
+            plan.exec.file, missing);
     for (std::size_t i = 1; i < plan.exec.argv.size(); ++i)
         if (find_option(plan.exec.argv[i]) != nullptr)
             return fmt::format(
@@ -201,9 +208,9 @@ LaunchFailure failure_message(const Report& r, const Plan& plan) {
                                                      : std::string("setrlimit")}};
         }
         case Step::Exec:
-            return {
-                Error{e, fmt::format("execvp {}", plan.exec.file), e == ENOENT ? not_found_hint(plan) : ""},
-                e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
+            return {Error{e, fmt::format("execvp {}", plan.exec.file),
+                          e == ENOENT ? not_found_hint(plan, r.detail) : ""},
+                    e == ENOENT ? FailureKind::ExecNotFound : FailureKind::ExecFailed};
     }
     return {Error{e, "sandbox setup failed"}};
 }

@@ -79,7 +79,21 @@ check "... as bwrap too, under bwrap's line" "1 bwrap: Unknown option --ro-bnd
 bwrap: did you mean --ro-bind?" "$rc $err"
 run "$COCOON" sh -c true
 check "a command missing from an empty root says what to bind" "127 cocoon: execvp sh: No such file or directory
-cocoon: the new root holds only what the options put there; for the host's programs add --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64" "$rc $err"
+cocoon: the new root holds only what the options put there; --profile host-ro gives it the host's programs (or add --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64)" "$rc $err"
+# What a found command leads to and is missing: Debian's alternatives, the
+# dynamic loader, a script's interpreter.
+USR=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64)
+work_b=$(mktemp -d "$HOME/basic.XXXXXX")
+printf '#!/opt/no-such/sh\necho x\n' >"$work_b/script" && chmod +x "$work_b/script"
+for case in "awk|$(readlink /usr/bin/awk)|${USR[*]}" "true|/lib64/ld-linux-x86-64.so.2|--ro-bind /usr/bin /usr/bin --symlink usr/bin /bin" \
+    "/s|/opt/no-such/sh|${USR[*]} --ro-bind $work_b/script /s"; do
+    IFS='|' read -r cmd missing opts <<<"$case"
+    # shellcheck disable=SC2086
+    run "$COCOON" $opts "$cmd"
+    check "a command whose $missing is not bound in says so" "127 cocoon: execvp $cmd: No such file or directory
+cocoon: $cmd is there, but $missing, which it needs, is missing inside the sandbox; bind it in, or use --profile host-ro, which binds what the host's programs need" "$rc $err"
+done
+rm -rf "$work_b"
 run env PATH=/usr/bin:/bin "${C[@]}" no-such-command --unshare-net
 check "cocoon's options after a missing COMMAND are pointed out" "127 cocoon: execvp no-such-command: No such file or directory
 cocoon: --unshare-net comes after COMMAND, so it is an argument of COMMAND: cocoon's options go before it" "$rc $err"
