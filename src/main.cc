@@ -228,6 +228,14 @@ struct App {
         }
         if (!status && status.error().kind == FailureKind::Interrupted)
             end_by_signal(status.error().signal);
+        if (!status && plan->coord.report_fd) {  // the report's last line, as for a sandbox that ran
+            const Error& e = status.error().error;
+            const std::string line = report_line(
+                "setup-error",
+                {{"message",
+                  e.errnum != 0 ? fmt::format("{}: {}", e.context, std::strerror(e.errnum)) : e.context}});
+            write_all(*plan->coord.report_fd, line.data(), line.size()).has_value();
+        }
         if (!status)
             return report(status.error());
         // No destructors on the way out: the heap is shared copy-on-write with

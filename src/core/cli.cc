@@ -585,6 +585,16 @@ private:
                 warn_repeat(c.labels.file.has_value(), spec.name);
                 c.labels.file = v[0];
                 break;
+            case OptionId::NetAllow:
+                c.net_egress = true;
+                c.net.rules.push_back(TRY(parse_net_rule(v[0])));
+                break;
+            case OptionId::NetResolve:
+                c.net_egress = true;
+                c.net.resolve.push_back(TRY(parse_net_resolve(v[0])));
+                break;
+            case OptionId::ReportFd:
+                return set_fd(c.coord.report_fd, spec, v[0]);
             case OptionId::Pty:
                 c.pty = true;
                 break;

@@ -8,6 +8,7 @@
 
 #include "core/id_map.h"
 #include "core/limits.h"
+#include "core/net_policy.h"
 
 namespace cocoon {
 
@@ -64,6 +65,7 @@ struct Coordination {
     std::optional<int> userns_block_fd;  // another process writes the id maps meanwhile
     std::optional<int> info_fd;
     std::optional<int> json_status_fd;
+    std::optional<int> report_fd;         // --report-fd
     std::vector<std::string> lock_files;  // paths inside the sandbox
     friend bool operator==(const Coordination&, const Coordination&) = default;
 };
@@ -144,7 +146,9 @@ struct Config {
     Labels labels;
 
     bool new_session = false;
-    bool pty = false;  // --pty: a new pseudo-terminal and session for the command
+    bool pty = false;
+    bool net_egress = false;  // --net-allow or --net-resolve: a relayed network namespace
+    NetPolicy net;            // --pty: a new pseudo-terminal and session for the command
     bool die_with_parent = false;
     bool as_pid_1 = false;
 

@@ -24,7 +24,7 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     ns.user =
         !c.join.userns_fd && (c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0);
     ns.pid = c.unshare_pid;
-    ns.net = c.unshare_net;
+    ns.net = c.unshare_net || c.net_egress;
     ns.ipc = c.unshare_ipc;
     ns.uts = c.unshare_uts;
     if (c.unshare_cgroup && !facts.has_cgroup_ns)
@@ -271,8 +271,8 @@ void plan_consumed_fds(const Config& c, Plan& plan) {
     for (const FsRequest& op : c.fs)
         if (op.fd >= 0)
             fds.push_back(op.fd);
-    for (const std::optional<int>& fd :
-         {c.coord.sync_fd, c.coord.block_fd, c.join.userns_fd, c.join.userns2_fd, c.join.pidns_fd})
+    for (const std::optional<int>& fd : {c.coord.sync_fd, c.coord.block_fd, c.coord.report_fd,
+                                         c.join.userns_fd, c.join.userns2_fd, c.join.pidns_fd})
         if (fd)
             fds.push_back(*fd);
     std::sort(fds.begin(), fds.end());
@@ -324,6 +324,11 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.seccomp_profiles = TRY(seccomp::plan_profiles(config.seccomp_profiles, facts.seccomp, plan.caps));
     plan.new_session = config.new_session || config.pty;
     plan.pty = config.pty;
+    if (config.net_egress) {
+        plan.net = config.net;
+        if (plan.net->ports().size() > 64)
+            return fail(Error::usage("--net-allow: the rules name more than 64 ports"));
+    }
     // A terminal's signals reach the command directly, unless --new-session
     // moved it away from the caller's terminal; with --pty its own terminal
     // sends them to it, and the caller's sends none (it is in raw mode).
@@ -343,9 +348,9 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // and needs nothing from us meanwhile runs in our memory while we sleep
     // (vfork): not when its setup may wait indefinitely (--block-fd) or when we
     // must watch our own parent meanwhile (--die-with-parent): asleep, we could
-    // not kill it; or relay its terminal (--pty).
+    // not kill it; or relay its terminal (--pty) or its network (--net-allow).
     plan.share_memory = !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.coord.block_fd &&
-                        !plan.die_with_parent && !plan.pty;
+                        !plan.die_with_parent && !plan.pty && !plan.net;
     if (plan.reaper)
         plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;

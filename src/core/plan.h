@@ -115,6 +115,9 @@ struct Plan {
     // --pty: cocoon opens a pseudo-terminal; the command's session takes its
     // other end as controlling terminal and stdio, and cocoon relays.
     bool pty = false;
+    // --net-allow: the sandbox's TCP to the rules' ports and its DNS land on
+    // listeners that cocoon relays outside (HACKING.md, "Network egress").
+    std::optional<NetPolicy> net;
     // Signals the kernel sends (si_code SI_KERNEL: the terminal's Ctrl-C, Ctrl-\,
     // window changes) reach the command's process group directly, unless
     // --new-session took it out of the terminal's session: they are forwarded

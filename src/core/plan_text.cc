@@ -120,6 +120,18 @@ std::string_view pid1_text(const Plan& plan) {
 
 constexpr const char* kOnExit[] = {"detach", "kill", "wait"};
 
+// --net-allow: what cocoon relays, and on which ports the sandbox has listeners.
+std::string net_text(const NetPolicy& net) {
+    std::vector<std::string> rules, resolve, ports;
+    for (const NetRule& r : net.rules) rules.push_back(r.text);
+    for (const NetResolve& r : net.resolve) resolve.push_back(r.name + "=" + ip_text(r.address));
+    for (const std::uint16_t p : net.ports()) ports.push_back(std::to_string(p));
+    return fmt::format("relayed by cocoon: TCP to {} on ports {}, DNS answered for those names{}",
+                       rules.empty() ? "nothing" : fmt::format("{}", fmt::join(rules, ", ")),
+                       ports.empty() ? "none" : fmt::format("{}", fmt::join(ports, " ")),
+                       resolve.empty() ? "" : fmt::format("; resolving {}", fmt::join(resolve, ", ")));
+}
+
 // The interfaces this kernel lacks, each with what is used instead.
 std::vector<std::string> kernel_fallback_list(const KernelInterfaces& k) {
     std::vector<std::string> out;
@@ -168,6 +180,8 @@ std::string render_plan(const Plan& plan) {
                            hidden[i] != 0 ? fmt::format("  (hidden by {})", hidden[i]) : "");
     if (plan.hostname)
         line("hostname", *plan.hostname);
+    if (plan.net)
+        line("network", net_text(*plan.net));
     line("command", fmt::format("{} (argv {})", plan.exec.file, quoted(plan.exec.argv)));
     line("chdir", fmt::format("{}{}", quoted(plan.exec.chdir),
                               plan.exec.chdir_strict ? " (--chdir: must work)" : " (first that works)"));
@@ -276,6 +290,14 @@ std::string render_plan_json(const Plan& plan) {
         {"filters", filters},
         {"installed_by", plan.filters_before_command ? "pid 1 before the command" : "the command"}};
     out["kernel_fallbacks"] = kernel_fallback_list(plan.kernel);
+    if (plan.net) {
+        json rules = json::array(), resolve = json::array();
+        for (const NetRule& r : plan.net->rules) rules.push_back(r.text);
+        for (const NetResolve& r : plan.net->resolve) resolve.push_back(r.name + "=" + ip_text(r.address));
+        out["network"] = {{"allow", rules}, {"resolve", resolve}, {"ports", plan.net->ports()}};
+    } else {
+        out["network"] = nullptr;
+    }
     out["pid1"] = {{"is", pid1_text(plan)}, {"keeps_permitted", caps_json(plan.pid1_keeps)}};
     out["lifecycle"] = {
         {"on_exit", kOnExit[static_cast<int>(plan.on_exit)]},

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -12,6 +13,13 @@
 #include <fmt/format.h>
 
 namespace cocoon {
+
+Result<FdPair> make_socket_pair() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+        return fail(Error::from_errno("socketpair"));
+    return FdPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
 
 Result<FdPair> make_pipe() {
     int fds[2];

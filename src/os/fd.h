@@ -20,6 +20,8 @@ struct FdPair {
 };
 
 Result<FdPair> make_pipe();
+// A connected pair of AF_UNIX SOCK_SEQPACKET sockets (CLOEXEC), for passing fds.
+Result<FdPair> make_socket_pair();
 
 // Reads `fd` to EOF. Does not close it.
 Result<std::string> read_all(int fd);

@@ -32,6 +32,7 @@
 
 #include "run/beneath.h"
 #include "run/mount_exec.h"
+#include "run/net_capture.h"
 #include "run/reaper.h"
 #include "run/report.h"
 
@@ -522,6 +523,8 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Hostname);
     if (plan.loopback && !loopback_up())
         fail(plan, Step::Loopback);
+    if (plan.net_fd >= 0 && !capture_network(plan))
+        fail(plan, Step::NetCapture);
     // One nested user namespace may be made under ours, and the next line makes it.
     if (plan.disable_userns && !write_at(proc, "sys/user/max_user_namespaces", "1"))
         fail(plan, Step::DisableUserns);

@@ -162,6 +162,10 @@ LaunchFailure failure_message(const Report& r, const Plan& plan) {
             return {Error{e, fmt::format("Can't set hostname {}", plan.hostname.value_or(""))}};
         case Step::Loopback:
             return {Error{e, "Can't bring up the loopback interface"}};
+        case Step::NetCapture:
+            return {Error{e,
+                          "--net-allow: Can't route the sandbox's network to cocoon (a local route on lo, "
+                          "listeners on the rules' ports and on 53)"}};
         case Step::NestedUserNs:
             return {Error{e, "setting up the nested user namespace"}};
         case Step::SwitchIds:

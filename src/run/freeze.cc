@@ -134,6 +134,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
+    if (plan.net)
+        for (const std::uint16_t port : plan.net->ports())
+            if (f.n_net_ports < kMaxNetPorts)
+                f.net_ports[f.n_net_ports++] = port;
     f.forward_kernel_signals = plan.forward_kernel_signals;
     f.die_with_parent = plan.die_with_parent;
     f.on_exit = plan.on_exit;

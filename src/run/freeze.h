@@ -18,6 +18,9 @@
 
 namespace cocoon::child {
 
+// --net-allow's distinct ports (Plan refuses more).
+inline constexpr std::int32_t kMaxNetPorts = 64;
+
 struct FrozenMount {
     MountKind kind;
     bool read_only;
@@ -95,7 +98,11 @@ struct Frozen {
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
     bool new_session = false;
-    int pty_fd = -1;  // --pty: the terminal's other end, the session's controlling terminal and stdio
+    int pty_fd = -1;
+    // --net-allow: the listeners' ports, and where they go once made (to us).
+    std::uint16_t net_ports[kMaxNetPorts] = {};
+    std::int32_t n_net_ports = 0;
+    int net_fd = -1;  // --pty: the terminal's other end, the session's controlling terminal and stdio
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;
@@ -142,6 +149,9 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan);
 // The fds are created after freezing but before clone.
 void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait_fd, int pty_fd,
              std::vector<int> close_in_child);
+inline void set_net_fd(FrozenPlan& plan, int net_fd) {
+    plan.frozen().net_fd = net_fd;
+}
 
 // The signals that end cocoon (and the sandbox with it) while setup runs: once
 // the command runs they are forwarded to it instead (HACKING.md, "Signals and setup").

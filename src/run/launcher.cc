@@ -23,6 +23,7 @@
 #include "run/child.h"
 #include "run/failure.h"
 #include "run/freeze.h"
+#include "run/net_relay.h"
 #include "run/report.h"
 
 namespace cocoon {
@@ -271,6 +272,7 @@ struct Watch {
     int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
     UniqueFd timer;      // --timeout, then --kill-after
     Relay relay;
+    NetRelay* net = nullptr;  // --net-allow
 };
 
 // --die-with-parent without pidfds: PR_SET_PDEATHSIG sends this when the
@@ -299,7 +301,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
         child.send_signal(SIGKILL).has_value();
     for (;;) {
         Relay& relay = watch.relay;
-        pollfd fds[8] = {
+        std::vector<pollfd> fds = {
             {status.get(), POLLIN, 0},
             {exit_pipe.get(), POLLIN, 0},
             {child.pidfd(), POLLIN, 0},
@@ -308,15 +310,20 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             {watch.parent_fd, POLLIN, 0},
             {relay.master, static_cast<short>(POLLIN | (relay.pending.empty() ? 0 : POLLOUT)), 0},
             {relay.input_open && relay.pending.empty() ? STDIN_FILENO : -1, POLLIN, 0}};
+        constexpr std::size_t kFixed = 8;
+        if (watch.net != nullptr)
+            watch.net->add_polls(fds);
         if (!status_open)
             fds[0].fd = -1;
         if (!exit_pipe)
             fds[1].fd = -1;
-        if (::poll(fds, 8, child_ended && !status_open ? 0 : -1) < 0) {
+        if (::poll(fds.data(), fds.size(), child_ended && !status_open ? 0 : -1) < 0) {
             if (errno == EINTR)
                 continue;
             return setup_failure(Error::from_errno("poll"));
         }
+        if (watch.net != nullptr)
+            watch.net->handle(fds, kFixed);
         if (fds[6].revents != 0) {
             if ((fds[6].revents & POLLOUT) != 0)
                 relay.give_input();
@@ -491,6 +498,16 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     for (auto* p : {&status, &life, &exit_pipe, &go})
         if (!*p)
             return setup_failure(std::move(*p).error());
+    // --net-allow: the listeners come back over this, made inside the sandbox.
+    UniqueFd net_ours, net_theirs;
+    if (plan.net) {
+        Result<FdPair> pair = make_socket_pair();
+        if (!pair)
+            return setup_failure(std::move(pair).error());
+        net_ours = std::move(pair->read);
+        net_theirs = std::move(pair->write);
+        child::set_net_fd(*frozen, net_theirs.get());
+    }
     PtyPair pty;
     if (plan.pty) {
         Result<PtyPair> opened = open_pty();
@@ -498,10 +515,11 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
             return setup_failure(std::move(opened).error());
         pty = std::move(*opened);
     }
-    child::set_fds(*frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
-                   child_waits ? go->read.get() : -1, pty.peer ? pty.peer.get() : -1,
-                   child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(),
-                                       go->write.get(), pty.master ? pty.master.get() : -1}));
+    child::set_fds(
+        *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
+        child_waits ? go->read.get() : -1, pty.peer ? pty.peer.get() : -1,
+        child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get(),
+                            pty.master ? pty.master.get() : -1, net_ours ? net_ours.get() : -1}));
     // The forwarded signals are read from a signalfd, made before clone so that
     // none is lost and setup can always be interrupted (a terminating one then
     // ends the sandbox instead of being forwarded).
@@ -575,6 +593,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     status->write.reset();
     exit_pipe->write.reset();
     pty.peer.reset();
+    net_theirs.reset();
     life->read.reset();
     go->read.reset();
     // Only the forwarded signals stay blocked (they are read from the signalfd),
@@ -619,6 +638,11 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     watch.signal_fd = signal_fd->get();
     // --pty: the caller's terminal turns raw until launch returns, however it
     // returns (the command killed, a timeout, a setup failure).
+    std::optional<NetRelay> net;
+    if (plan.net) {
+        net.emplace(*plan.net, std::move(net_ours), plan.coord.report_fd.value_or(-1));
+        watch.net = &*net;
+    }
     std::optional<RawTerminal> raw;
     if (pty.master) {
         watch.relay.master = pty.master.get();
@@ -643,6 +667,14 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     if (outputs.json_status >= 0)
         write_status(outputs.json_status, exit_line(*ending, code, plan.bwrap_status_line)).has_value();
     const bool died = !ending->timed_out && WIFSIGNALED(ending->wstatus);
+    if (plan.coord.report_fd) {
+        std::vector<std::pair<std::string, std::string>> fields = {{"exit-code", std::to_string(code)}};
+        fields.emplace_back("ended", ending->timed_out ? "timeout" : died ? "signal" : "exited");
+        if (died)
+            fields.emplace_back("signal", std::to_string(WTERMSIG(ending->wstatus)));
+        const std::string line = report_line("exit", fields);
+        write_all(*plan.coord.report_fd, line.data(), line.size()).has_value();
+    }
     return Finished{.code = code, .signal = died ? WTERMSIG(ending->wstatus) : 0};
 }
 

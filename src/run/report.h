@@ -18,6 +18,7 @@ enum class Step : std::int32_t {
     BindSource,       // op `index`: its source cannot be opened
     Mount,            // op `index` failed
     SymlinkNotLink,   // op `index`: the destination exists and is not a symlink
+    NetCapture,       // --net-allow: the route, a listener, or handing them out
     SymlinkMismatch,  // op `index`: the destination is a symlink to `detail`
     BindFdRace,       // op `index`: what got bound is not what the fd refers to
     Destination,      // op `index`: a -try bind's source exists, its destination is unusable

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+// --net-allow, outside (run/net_relay.h). One poll loop, cocoon's: every
+// socket is non-blocking, each direction of a connection has a buffer of its
+// own, and a side is read only while its buffer has room, so a slow reader
+// slows its writer down (back-pressure) and no byte is dropped. An end of
+// stream is passed on as a half-close once its buffer is written, a reset as
+// a reset.
+#include "run/net_relay.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "os/fd.h"
+
+namespace cocoon {
+namespace {
+
+constexpr std::size_t kBuffer = 32 * 1024;  // per direction: 100 connections in 6.4 MiB
+
+IpAddress from_sockaddr(const sockaddr_storage& s, std::uint16_t* port) {
+    IpAddress ip;
+    if (s.ss_family == AF_INET6) {
+        const auto& a = reinterpret_cast<const sockaddr_in6&>(s);
+        ip.v6 = true;
+        std::memcpy(ip.bytes.data(), &a.sin6_addr, 16);
+        *port = ntohs(a.sin6_port);
+    } else {
+        const auto& a = reinterpret_cast<const sockaddr_in&>(s);
+        std::memcpy(ip.bytes.data(), &a.sin_addr, 4);
+        *port = ntohs(a.sin_port);
+    }
+    return ip;
+}
+
+socklen_t to_sockaddr(const IpAddress& ip, std::uint16_t port, sockaddr_storage& s) {
+    std::memset(&s, 0, sizeof s);
+    if (ip.v6) {
+        auto& a = reinterpret_cast<sockaddr_in6&>(s);
+        a.sin6_family = AF_INET6;
+        a.sin6_port = htons(port);
+        std::memcpy(&a.sin6_addr, ip.bytes.data(), 16);
+        return sizeof a;
+    }
+    auto& a = reinterpret_cast<sockaddr_in&>(s);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    std::memcpy(&a.sin_addr, ip.bytes.data(), 4);
+    return sizeof a;
+}
+
+// Closes with a reset (RST) rather than an orderly end.
+void reset(int fd) {
+    const linger l{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+}
+
+std::string type_name(std::uint16_t type) {
+    return type == kDnsTypeA ? "A" : type == kDnsTypeAaaa ? "AAAA" : std::to_string(type);
+}
+
+}  // namespace
+
+// One direction of a connection.
+struct Half {
+    std::unique_ptr<char[]> data = std::make_unique<char[]>(kBuffer);
+    std::size_t head = 0, tail = 0;  // bytes [head, tail) wait to be written
+    bool eof = false;                // the reader side ended: shut the writer once empty
+    bool shut = false;
+    bool empty() const { return head == tail; }
+    bool room() const { return !eof && tail < kBuffer; }
+};
+
+struct NetRelay::Conn {
+    UniqueFd inside;   // accepted from the sandbox
+    UniqueFd outside;  // to the destination, -1 until connected
+    bool connecting = false;
+    Half up;           // inside -> outside
+    Half down;         // outside -> inside
+    std::string name;  // the name or address the sandbox asked for, for reports
+    std::string port;
+    bool dead = false;
+};
+
+NetRelay::NetRelay(NetPolicy policy, UniqueFd control, int report)
+    : policy_(std::move(policy)), control_(std::move(control)), report_(report) {}
+
+NetRelay::~NetRelay() = default;
+
+void NetRelay::report(std::string_view event,
+                      const std::vector<std::pair<std::string, std::string>>& fields) const {
+    if (report_ >= 0) {
+        const std::string line = report_line(event, fields);
+        write_all(report_, line.data(), line.size()).has_value();
+    }
+}
+
+void NetRelay::add_polls(std::vector<pollfd>& fds) const {
+    fds.push_back({control_ ? control_.get() : -1, POLLIN, 0});
+    fds.push_back({dns_ ? dns_.get() : -1, POLLIN, 0});
+    for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
+    for (const auto& c : conns_) {
+        const short in =
+            static_cast<short>((c->up.room() && !c->connecting ? POLLIN : 0) |
+                               (!c->down.empty() || (c->down.eof && !c->down.shut) ? POLLOUT : 0));
+        const short out = static_cast<short>(
+            c->connecting ? POLLOUT
+                          : (c->down.room() ? POLLIN : 0) |
+                                (!c->up.empty() || (c->up.eof && !c->up.shut) ? POLLOUT : 0));
+        fds.push_back({c->inside.get(), in, 0});
+        fds.push_back({c->outside ? c->outside.get() : -1, out, 0});
+    }
+}
+
+void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
+    if (fds[at].revents != 0)
+        take_listeners();
+    if (fds[at + 1].revents != 0)
+        answer_dns();
+    at += 2;
+    const std::size_t n_listeners = listeners_.size();
+    std::vector<int> ready;
+    for (std::size_t i = 0; i < n_listeners && at + i < fds.size(); ++i)
+        if (fds[at + i].revents != 0)
+            ready.push_back(fds[at + i].fd);
+    at += n_listeners;
+    // Connections as they were polled (accepting adds more at the end).
+    const std::size_t n_conns = conns_.size();
+    for (std::size_t i = 0; i < n_conns && at + 2 * i + 1 < fds.size(); ++i)
+        pump(*conns_[i], fds[at + 2 * i].revents, fds[at + 2 * i + 1].revents);
+    std::erase_if(conns_, [](const auto& c) { return c->dead; });
+    for (const int l : ready) accept_one(l);
+}
+
+void NetRelay::take_listeners() {
+    int fds[1 + 64];
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(control_.get(), &message, MSG_CMSG_CLOEXEC);
+    control_.reset();  // one message, or the end of a setup that failed
+    if (n != 1)
+        return;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        std::memcpy(fds, CMSG_DATA(c), count * sizeof(int));
+        for (std::size_t i = 0; i < count; ++i) {
+            if (i == 0)
+                dns_ = UniqueFd(fds[i]);
+            else
+                listeners_.emplace_back(fds[i]);
+        }
+    }
+}
+
+std::string NetRelay::name_of(const IpAddress& address) const {
+    const std::optional<std::uint32_t> i = fake_index(address);
+    return i && *i < names_.size() ? names_[*i] : std::string();
+}
+
+void NetRelay::answer_dns() {
+    for (;;) {
+        char buf[1500];
+        sockaddr_storage from{};
+        iovec iov{buf, sizeof buf};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+        msghdr m{};
+        m.msg_name = &from;
+        m.msg_namelen = sizeof from;
+        m.msg_iov = &iov;
+        m.msg_iovlen = 1;
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(dns_.get(), &m, 0);
+        if (n <= 0)
+            return;
+        in_pktinfo to{};
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+                std::memcpy(&to, CMSG_DATA(c), sizeof to);
+        const std::string_view message(buf, static_cast<std::size_t>(n));
+        const std::optional<DnsQuery> q = parse_dns_query(message);
+        if (!q)
+            continue;
+        std::string answer;
+        if (!policy_.knows_name(q->name)) {
+            report("dns-denied", {{"name", q->name}, {"type", type_name(q->type)}, {"rule", "no rule"}});
+            answer = dns_answer(message, *q, kDnsNxDomain, std::nullopt);
+        } else if (q->type == kDnsTypeA) {
+            auto [it, added] = name_index_.try_emplace(q->name, static_cast<std::uint32_t>(names_.size()));
+            if (added && names_.size() < kFakeAddresses)
+                names_.push_back(q->name);
+            answer = dns_answer(message, *q, kDnsNoError, fake_address(it->second));
+        } else {  // IPv4 only: an empty answer makes resolvers use A
+            answer = dns_answer(message, *q, kDnsNoError, std::nullopt);
+        }
+        // From the address the query went to, whatever resolv.conf named.
+        iovec out_iov{answer.data(), answer.size()};
+        alignas(cmsghdr) char out_control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+        msghdr out{};
+        out.msg_name = &from;
+        out.msg_namelen = m.msg_namelen;
+        out.msg_iov = &out_iov;
+        out.msg_iovlen = 1;
+        out.msg_control = out_control;
+        out.msg_controllen = sizeof out_control;
+        cmsghdr* c = CMSG_FIRSTHDR(&out);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo spec{};
+        spec.ipi_spec_dst = to.ipi_addr;
+        std::memcpy(CMSG_DATA(c), &spec, sizeof spec);
+        ::sendmsg(dns_.get(), &out, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+}
+
+void NetRelay::accept_one(int listener) {
+    for (;;) {
+        UniqueFd inside(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!inside)
+            return;
+        sockaddr_storage local{};
+        socklen_t len = sizeof local;
+        if (::getsockname(inside.get(), reinterpret_cast<sockaddr*>(&local), &len) < 0)
+            continue;
+        std::uint16_t port = 0;
+        const IpAddress dest = from_sockaddr(local, &port);
+        auto conn = std::make_unique<Conn>();
+        conn->inside = std::move(inside);
+        conn->port = std::to_string(port);
+        const std::string name = name_of(dest);
+        IpAddress target = dest;
+        if (!name.empty()) {
+            conn->name = name;
+            const NetRule* rule = policy_.allows_name(name, port);
+            if (rule == nullptr) {
+                report("connect-denied", {{"name", name}, {"port", conn->port}, {"rule", "no rule"}});
+                reset(conn->inside.get());
+                continue;
+            }
+            if (const std::optional<IpAddress> given = policy_.resolved(name)) {
+                target = *given;
+            } else {
+                // The host's resolver, as the host would connect (the loop waits).
+                addrinfo hints{};
+                hints.ai_socktype = SOCK_STREAM;
+                addrinfo* found = nullptr;
+                if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+                    report("connect-failed",
+                           {{"name", name}, {"port", conn->port}, {"error", "the host cannot resolve it"}});
+                    reset(conn->inside.get());
+                    continue;
+                }
+                sockaddr_storage s{};
+                std::memcpy(&s, found->ai_addr, found->ai_addrlen);
+                ::freeaddrinfo(found);
+                std::uint16_t ignored = 0;
+                target = from_sockaddr(s, &ignored);
+                if (guarded_address(target)) {
+                    report("connect-denied", {{"name", name},
+                                              {"address", ip_text(target)},
+                                              {"port", conn->port},
+                                              {"rule", "resolves to a loopback or link-local address"}});
+                    reset(conn->inside.get());
+                    continue;
+                }
+            }
+        } else {
+            conn->name = ip_text(dest);
+            if (policy_.allows_address(dest, port) == nullptr) {
+                report("connect-denied",
+                       {{"address", conn->name}, {"port", conn->port}, {"rule", "no rule"}});
+                reset(conn->inside.get());
+                continue;
+            }
+        }
+        start(std::move(conn), target, port);
+    }
+}
+
+void NetRelay::start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port) {
+    sockaddr_storage s{};
+    const socklen_t len = to_sockaddr(address, port, s);
+    conn->outside = UniqueFd(::socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!conn->outside || (::connect(conn->outside.get(), reinterpret_cast<const sockaddr*>(&s), len) < 0 &&
+                           errno != EINPROGRESS)) {
+        report("connect-failed",
+               {{"name", conn->name}, {"port", conn->port}, {"error", std::strerror(errno)}});
+        reset(conn->inside.get());
+        return;
+    }
+    conn->connecting = true;
+    conns_.push_back(std::move(conn));
+}
+
+void NetRelay::pump(Conn& c, short in_events, short out_events) {
+    if (c.connecting) {
+        if (out_events == 0)
+            return;
+        int error = 0;
+        socklen_t len = sizeof error;
+        ::getsockopt(c.outside.get(), SOL_SOCKET, SO_ERROR, &error, &len);
+        if (error != 0) {
+            report("connect-failed", {{"name", c.name}, {"port", c.port}, {"error", std::strerror(error)}});
+            reset(c.inside.get());
+            c.dead = true;
+            return;
+        }
+        c.connecting = false;
+        out_events = 0;
+    }
+    // Reads into a half's free room; false on a reset or an error.
+    const auto fill = [](int fd, Half& h) {
+        const ssize_t n = ::read(fd, h.data.get() + h.tail, kBuffer - h.tail);
+        if (n > 0)
+            h.tail += static_cast<std::size_t>(n);
+        else if (n == 0)
+            h.eof = true;
+        else if (errno != EAGAIN && errno != EINTR)
+            return false;
+        return true;
+    };
+    // Writes what a half holds; at its end, passes the end of stream on.
+    const auto drain = [](int fd, Half& h) {
+        if (!h.empty()) {
+            const ssize_t n = ::send(fd, h.data.get() + h.head, h.tail - h.head, MSG_NOSIGNAL);
+            if (n < 0)
+                return errno == EAGAIN || errno == EINTR;
+            h.head += static_cast<std::size_t>(n);
+            if (h.empty())
+                h.head = h.tail = 0;
+        }
+        if (h.empty() && h.eof && !h.shut) {
+            ::shutdown(fd, SHUT_WR);
+            h.shut = true;
+        }
+        return true;
+    };
+    const int in = c.inside.get(), out = c.outside.get();
+    bool ok = true;
+    if ((in_events & (POLLIN | POLLHUP | POLLERR)) != 0 && c.up.room())
+        ok = fill(in, c.up);
+    if (ok && (out_events & (POLLIN | POLLHUP | POLLERR)) != 0 && c.down.room())
+        ok = fill(out, c.down);
+    if (ok)
+        ok = drain(out, c.up) && drain(in, c.down);
+    if (!ok) {  // a reset on one side is a reset on the other
+        reset(in);
+        reset(out);
+        c.dead = true;
+        return;
+    }
+    if (c.up.shut && c.down.shut)
+        c.dead = true;
+}
+
+}  // namespace cocoon

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// --net-allow, outside: cocoon's end of the sandbox's captured network
+// (run/net_capture.cc makes the listeners inside). It answers DNS, decides
+// each connection by the rules, connects from the host's network and relays
+// both ways; what it refuses goes to --report-fd (HACKING.md, "Network
+// egress"). [parent]
+#pragma once
+#include <poll.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/net_policy.h"
+#include "os/unique_fd.h"
+
+namespace cocoon {
+
+class NetRelay {
+public:
+    // `control`: our end of the socket the listeners come over; `report`: the
+    // --report-fd, or -1.
+    NetRelay(NetPolicy policy, UniqueFd control, int report);
+    ~NetRelay();
+    NetRelay(const NetRelay&) = delete;
+    NetRelay& operator=(const NetRelay&) = delete;
+
+    // Appends what to poll for; then handles what `fds` from `first` on says.
+    void add_polls(std::vector<pollfd>& fds) const;
+    void handle(const std::vector<pollfd>& fds, std::size_t first);
+
+    void report(std::string_view event, const std::vector<std::pair<std::string, std::string>>& fields) const;
+
+private:
+    struct Conn;
+    void take_listeners();
+    void answer_dns();
+    void accept_one(int listener);
+    void start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port);
+    void pump(Conn& c, short in_events, short out_events);
+    std::string name_of(const IpAddress& address) const;
+
+    NetPolicy policy_;
+    UniqueFd control_;
+    int report_ = -1;
+    UniqueFd dns_;
+    std::vector<UniqueFd> listeners_;
+    std::vector<std::unique_ptr<Conn>> conns_;
+    std::vector<std::string> names_;  // fake_address(i) stands for names_[i]
+    std::map<std::string, std::uint32_t> name_index_;
+};
+
+}  // namespace cocoon
