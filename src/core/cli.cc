@@ -593,6 +593,15 @@ private:
                 c.net_egress = true;
                 c.net.resolve.push_back(TRY(parse_net_resolve(v[0])));
                 break;
+            case OptionId::NetHostPort: {
+                const std::optional<std::uint64_t> port = parse_decimal(v[0], 65535);
+                if (!port || *port == 0)
+                    return fail(
+                        Error::usage(fmt::format("--net-host-port {}: expected a port, 1 to 65535", v[0])));
+                c.net_egress = true;
+                c.net.rules.push_back(TRY(parse_net_rule(fmt::format("127.0.0.1:{}", *port))));
+                break;
+            }
             case OptionId::ReportFd:
                 return set_fd(c.coord.report_fd, spec, v[0]);
             case OptionId::Pty:

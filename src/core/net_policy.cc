@@ -232,6 +232,11 @@ std::vector<std::uint16_t> NetPolicy::ports() const {
     return out;
 }
 
+bool NetPolicy::offers_proxy() const {
+    const std::vector<std::uint16_t> p = ports();
+    return std::find(p.begin(), p.end(), kProxyPort) == p.end();
+}
+
 const NetRule* NetPolicy::allows_name(std::string_view name, std::uint16_t port) const {
     const std::string n = lower(name);
     for (const NetRule& r : rules) {

@@ -37,6 +37,10 @@ struct NetRule {
 // A rule without a port allows the web's: 443 and 80.
 inline constexpr std::uint16_t kDefaultPorts[] = {443, 80};
 
+// Where the sandbox finds cocoon's HTTP CONNECT proxy (127.0.0.1, inside), for
+// tools that prefer a proxy (HTTPS_PROXY): squid's port, unless a rule names it.
+inline constexpr std::uint16_t kProxyPort = 3128;
+
 // "HOST", "HOST:PORT", "*.DOMAIN[:PORT]", "ADDRESS[/BITS][:PORT]", "[V6]:PORT".
 // Errors name the rule.
 Result<NetRule> parse_net_rule(std::string_view text);
@@ -57,6 +61,8 @@ struct NetPolicy {
     // The TCP ports the sandbox gets a listener on: those of the rules, or
     // the default ports for a rule without one. Sorted, unique.
     std::vector<std::uint16_t> ports() const;
+    // Whether the sandbox gets the CONNECT proxy (kProxyPort is not a rule's).
+    bool offers_proxy() const;
     // The rule that allows NAME:PORT (a name the sandbox resolved), if any.
     const NetRule* allows_name(std::string_view name, std::uint16_t port) const;
     // Whether NAME has a rule at any port (its DNS query is answered).

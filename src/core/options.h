@@ -82,6 +82,7 @@ enum class OptionId {
     Pty,
     NetAllow,
     NetResolve,
+    NetHostPort,
     ReportFd,
     Check,
     SyncFd,

@@ -191,6 +191,15 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
                 if (e.starts_with("USER=") || e.starts_with("LOGNAME="))
                     e = e.substr(0, e.find('=') + 1) + "root";
     }
+    // --net-allow: tools that prefer a proxy get cocoon's (unless told otherwise).
+    if (c.net_egress && c.net.offers_proxy())
+        for (const std::string_view name : {"HTTPS_PROXY", "https_proxy"}) {
+            if (std::find(c.env_set.begin(), c.env_set.end(), name) != c.env_set.end())
+                continue;
+            std::erase_if(exec.env,
+                          [&](const std::string& e) { return e.starts_with(std::string(name) + "="); });
+            exec.env.push_back(fmt::format("{}=http://127.0.0.1:{}", name, kProxyPort));
+        }
     if (c.chdir) {
         exec.chdir = {*c.chdir};
         exec.chdir_strict = true;

@@ -134,6 +134,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
+    f.net_proxy = plan.net && plan.net->offers_proxy();
     if (plan.net)
         for (const std::uint16_t port : plan.net->ports())
             if (f.n_net_ports < kMaxNetPorts)

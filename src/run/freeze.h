@@ -102,7 +102,9 @@ struct Frozen {
     // --net-allow: the listeners' ports, and where they go once made (to us).
     std::uint16_t net_ports[kMaxNetPorts] = {};
     std::int32_t n_net_ports = 0;
-    int net_fd = -1;  // --pty: the terminal's other end, the session's controlling terminal and stdio
+    int net_fd = -1;
+    bool net_proxy = false;  // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)  //
+                             // --pty: the terminal's other end, the session's controlling terminal and stdio
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;

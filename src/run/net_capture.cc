@@ -10,6 +10,8 @@
 // gets no route at all: it fails to connect, closed.
 #include "run/net_capture.h"
 
+#include "core/net_policy.h"
+
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -66,7 +68,7 @@ bool add_local_route() noexcept {
     return ok;
 }
 
-int listener(int type, std::uint16_t port) noexcept {
+int listener(int type, std::uint16_t port, std::uint32_t host = INADDR_ANY) noexcept {
     const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return -1;
@@ -74,7 +76,7 @@ int listener(int type, std::uint16_t port) noexcept {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    address.sin_addr.s_addr = htonl(host);
     // DNS answers go out from the address each query went to (IP_PKTINFO).
     if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
         (type == SOCK_DGRAM && ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) ||
@@ -94,13 +96,18 @@ bool capture_network(const Frozen& plan) noexcept {
     if (!add_local_route())
         return false;
     // The DNS socket first, then one listener per port in the plan's order.
-    int fds[1 + kMaxNetPorts];
+    int fds[2 + kMaxNetPorts];
     int n = 0;
     bool ok = (fds[n] = listener(SOCK_DGRAM, 53)) >= 0;
     if (ok)
         ++n;
     for (std::int32_t i = 0; ok && i < plan.n_net_ports; ++i) {
         ok = (fds[n] = listener(SOCK_STREAM, plan.net_ports[i])) >= 0;
+        if (ok)
+            ++n;
+    }
+    if (ok && plan.net_proxy) {  // last: the CONNECT proxy, on 127.0.0.1 only
+        ok = (fds[n] = listener(SOCK_STREAM, kProxyPort, INADDR_LOOPBACK)) >= 0;
         if (ok)
             ++n;
     }

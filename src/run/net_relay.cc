@@ -13,11 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
+#include "base/strings.h"
 #include "os/fd.h"
 
 namespace cocoon {
@@ -82,9 +84,10 @@ struct NetRelay::Conn {
     UniqueFd inside;   // accepted from the sandbox
     UniqueFd outside;  // to the destination, -1 until connected
     bool connecting = false;
-    Half up;           // inside -> outside
-    Half down;         // outside -> inside
-    std::string name;  // the name or address the sandbox asked for, for reports
+    bool proxy = false;  // a CONNECT request comes first (into `up`)
+    Half up;             // inside -> outside
+    Half down;           // outside -> inside
+    std::string name;    // the name or address the sandbox asked for, for reports
     std::string port;
     bool dead = false;
 };
@@ -164,6 +167,8 @@ void NetRelay::take_listeners() {
             else
                 listeners_.emplace_back(fds[i]);
         }
+        if (policy_.offers_proxy() && listeners_.size() == policy_.ports().size() + 1)
+            proxy_listener_ = listeners_.back().get();
     }
 }
 
@@ -229,86 +234,158 @@ void NetRelay::answer_dns() {
     }
 }
 
+std::optional<IpAddress> NetRelay::decide(const std::string& name, const IpAddress& dialled,
+                                          std::uint16_t port, std::string_view via) {
+    const std::string p = std::to_string(port);
+    std::vector<std::pair<std::string, std::string>> who = {
+        {name.empty() ? "address" : "name", name.empty() ? ip_text(dialled) : name}, {"port", p}};
+    if (!via.empty())
+        who.emplace_back("via", std::string(via));
+    const auto denied = [&](std::string why) {
+        who.emplace_back("rule", std::move(why));
+        report("connect-denied", who);
+        return std::nullopt;
+    };
+    if (name.empty())
+        return policy_.allows_address(dialled, port) != nullptr ? std::optional<IpAddress>(dialled)
+                                                                : denied("no rule");
+    if (policy_.allows_name(name, port) == nullptr)
+        return denied("no rule");
+    if (const std::optional<IpAddress> given = policy_.resolved(name))
+        return given;
+    // The host's resolver, as the host would connect (the loop waits meanwhile).
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+        who.emplace_back("error", "the host cannot resolve it");
+        report("connect-failed", who);
+        return std::nullopt;
+    }
+    sockaddr_storage s{};
+    std::memcpy(&s, found->ai_addr, found->ai_addrlen);
+    ::freeaddrinfo(found);
+    std::uint16_t ignored = 0;
+    const IpAddress target = from_sockaddr(s, &ignored);
+    if (guarded_address(target)) {
+        who.emplace_back("address", ip_text(target));
+        return denied("resolves to a loopback or link-local address");
+    }
+    return target;
+}
+
 void NetRelay::accept_one(int listener) {
     for (;;) {
         UniqueFd inside(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!inside)
             return;
+        auto conn = std::make_unique<Conn>();
+        conn->inside = std::move(inside);
+        if (listener == proxy_listener_) {  // the destination comes in the request
+            conn->proxy = true;
+            conns_.push_back(std::move(conn));
+            continue;
+        }
         sockaddr_storage local{};
         socklen_t len = sizeof local;
-        if (::getsockname(inside.get(), reinterpret_cast<sockaddr*>(&local), &len) < 0)
+        if (::getsockname(conn->inside.get(), reinterpret_cast<sockaddr*>(&local), &len) < 0)
             continue;
         std::uint16_t port = 0;
         const IpAddress dest = from_sockaddr(local, &port);
-        auto conn = std::make_unique<Conn>();
-        conn->inside = std::move(inside);
-        conn->port = std::to_string(port);
         const std::string name = name_of(dest);
-        IpAddress target = dest;
-        if (!name.empty()) {
-            conn->name = name;
-            const NetRule* rule = policy_.allows_name(name, port);
-            if (rule == nullptr) {
-                report("connect-denied", {{"name", name}, {"port", conn->port}, {"rule", "no rule"}});
-                reset(conn->inside.get());
-                continue;
-            }
-            if (const std::optional<IpAddress> given = policy_.resolved(name)) {
-                target = *given;
-            } else {
-                // The host's resolver, as the host would connect (the loop waits).
-                addrinfo hints{};
-                hints.ai_socktype = SOCK_STREAM;
-                addrinfo* found = nullptr;
-                if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
-                    report("connect-failed",
-                           {{"name", name}, {"port", conn->port}, {"error", "the host cannot resolve it"}});
-                    reset(conn->inside.get());
-                    continue;
-                }
-                sockaddr_storage s{};
-                std::memcpy(&s, found->ai_addr, found->ai_addrlen);
-                ::freeaddrinfo(found);
-                std::uint16_t ignored = 0;
-                target = from_sockaddr(s, &ignored);
-                if (guarded_address(target)) {
-                    report("connect-denied", {{"name", name},
-                                              {"address", ip_text(target)},
-                                              {"port", conn->port},
-                                              {"rule", "resolves to a loopback or link-local address"}});
-                    reset(conn->inside.get());
-                    continue;
-                }
-            }
-        } else {
-            conn->name = ip_text(dest);
-            if (policy_.allows_address(dest, port) == nullptr) {
-                report("connect-denied",
-                       {{"address", conn->name}, {"port", conn->port}, {"rule", "no rule"}});
-                reset(conn->inside.get());
-                continue;
-            }
+        conn->name = name.empty() ? ip_text(dest) : name;
+        conn->port = std::to_string(port);
+        const std::optional<IpAddress> target = decide(name, dest, port, "");
+        if (!target) {
+            reset(conn->inside.get());
+            continue;
         }
-        start(std::move(conn), target, port);
+        start(std::move(conn), *target, port);
+    }
+}
+
+// "CONNECT HOST:PORT HTTP/1.1", headers, an empty line: then 200 and the
+// tunnel, or 403 and the end. What follows the request (a client that does
+// not wait) goes on to the destination.
+void NetRelay::proxy_request(Conn& c) {
+    const std::string_view got(c.up.data.get() + c.up.head, c.up.tail - c.up.head);
+    const std::size_t end = got.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+        if (c.up.tail == kBuffer || c.up.eof)  // no request fits, or none came
+            c.dead = true;
+        return;
+    }
+    const auto refuse = [&c](std::string_view status) {
+        const std::string answer =
+            fmt::format("HTTP/1.1 {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+        ::send(c.inside.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+        c.dead = true;
+    };
+    const std::string_view line = got.substr(0, got.find("\r\n"));
+    const std::vector<std::string_view> words = split(line, ' ');
+    if (words.size() != 3 || words[0] != "CONNECT" || !words[2].starts_with("HTTP/1."))
+        return refuse("405 Method Not Allowed");
+    const std::string_view target = words[1];
+    const std::size_t colon = target.rfind(':');
+    const std::optional<std::uint64_t> port =
+        colon == std::string_view::npos ? std::nullopt : parse_decimal(target.substr(colon + 1), 65535);
+    if (!port || *port == 0)
+        return refuse("400 Bad Request");
+    std::string host(target.substr(0, colon));
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::optional<IpAddress> literal = parse_ip(host);
+    c.name = host;
+    c.port = std::to_string(*port);
+    const std::optional<IpAddress> to = decide(literal ? std::string() : host, literal.value_or(IpAddress{}),
+                                               static_cast<std::uint16_t>(*port), "proxy");
+    if (!to)
+        return refuse("403 Forbidden");
+    c.up.head += end + 4;
+    if (c.up.empty())
+        c.up.head = c.up.tail = 0;
+    c.proxy = false;
+    start(c, *to, static_cast<std::uint16_t>(*port));
+    if (!c.dead) {
+        constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
+        std::memcpy(c.down.data.get(), kOk.data(), kOk.size());
+        c.down.tail = kOk.size();
     }
 }
 
 void NetRelay::start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port) {
+    start(*conn, address, port);
+    if (!conn->dead)
+        conns_.push_back(std::move(conn));
+}
+
+void NetRelay::start(Conn& c, const IpAddress& address, std::uint16_t port) {
     sockaddr_storage s{};
     const socklen_t len = to_sockaddr(address, port, s);
-    conn->outside = UniqueFd(::socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!conn->outside || (::connect(conn->outside.get(), reinterpret_cast<const sockaddr*>(&s), len) < 0 &&
-                           errno != EINPROGRESS)) {
-        report("connect-failed",
-               {{"name", conn->name}, {"port", conn->port}, {"error", std::strerror(errno)}});
-        reset(conn->inside.get());
+    c.outside = UniqueFd(::socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!c.outside || (::connect(c.outside.get(), reinterpret_cast<const sockaddr*>(&s), len) < 0 &&
+                       errno != EINPROGRESS)) {
+        report("connect-failed", {{"name", c.name}, {"port", c.port}, {"error", std::strerror(errno)}});
+        reset(c.inside.get());
+        c.dead = true;
         return;
     }
-    conn->connecting = true;
-    conns_.push_back(std::move(conn));
+    c.connecting = true;
 }
 
 void NetRelay::pump(Conn& c, short in_events, short out_events) {
+    if (c.proxy) {
+        if ((in_events & (POLLIN | POLLHUP | POLLERR)) == 0)
+            return;
+        const ssize_t n = ::read(c.inside.get(), c.up.data.get() + c.up.tail, kBuffer - c.up.tail);
+        if (n > 0)
+            c.up.tail += static_cast<std::size_t>(n);
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            c.up.eof = true;
+        proxy_request(c);
+        return;
+    }
     if (c.connecting) {
         if (out_events == 0)
             return;

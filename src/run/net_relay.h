@@ -38,7 +38,13 @@ private:
     void take_listeners();
     void answer_dns();
     void accept_one(int listener);
+    // The address to connect to for NAME (or for the address itself when NAME
+    // is empty), or nothing, reported, when the rules refuse it.
+    std::optional<IpAddress> decide(const std::string& name, const IpAddress& dialled, std::uint16_t port,
+                                    std::string_view via);
     void start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port);
+    void start(Conn& conn, const IpAddress& address, std::uint16_t port);
+    void proxy_request(Conn& c);
     void pump(Conn& c, short in_events, short out_events);
     std::string name_of(const IpAddress& address) const;
 
@@ -47,6 +53,7 @@ private:
     int report_ = -1;
     UniqueFd dns_;
     std::vector<UniqueFd> listeners_;
+    int proxy_listener_ = -1;  // the last listener, when the policy offers the proxy
     std::vector<std::unique_ptr<Conn>> conns_;
     std::vector<std::string> names_;  // fake_address(i) stands for names_[i]
     std::map<std::string, std::uint32_t> name_index_;

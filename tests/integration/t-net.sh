@@ -112,6 +112,39 @@ t.sendall(b'ping'); t.shutdown(socket.SHUT_WR)
 print(t.recv(10).decode())"
 check "a reset mid-transfer leaves the relay working" "0 ping" "$rc $out"
 
+# The CONNECT proxy for tools that prefer one, by the same rules.
+run "$COCOON" "${N[@]}" --report-fd 3 python3 -c "
+import os, socket
+def tunnel(target):
+    s = socket.create_connection(('127.0.0.1', 3128), timeout=10)
+    s.sendall(('CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n' % (target, target)).encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        chunk = s.recv(1)
+        if not chunk:
+            return s, 'closed'
+        head += chunk
+    return s, head.split(b' ')[1].decode()
+s, status = tunnel('echo.test:$ECHO')
+s.sendall(b'through'); s.shutdown(socket.SHUT_WR)
+print(status, s.recv(100).decode(), tunnel('denied.test:$ECHO')[1], tunnel('127.0.0.1:$ECHO')[1], os.environ['HTTPS_PROXY'])" \
+    3>report3
+check "HTTPS_PROXY's CONNECT: 200 and a tunnel for an allowed name, 403 for the rest" \
+    "0 200 through 403 403 http://127.0.0.1:3128" "$rc $out"
+check "... reported as through the proxy" "connect-denied denied.test $ECHO|connect-denied 127.0.0.1 $ECHO" \
+    "$(grep '"via":"proxy"' report3 >report3.via; events report3.via | paste -sd'|')"
+
+# --net-host-port: the host's loopback port, and only that one.
+run "$COCOON" --profile host-ro --net-host-port "$ECHO" python3 -c "
+import socket
+s = socket.create_connection(('127.0.0.1', $ECHO), timeout=10)
+s.sendall(b'local'); s.shutdown(socket.SHUT_WR); print(s.recv(10).decode())
+try:
+    socket.create_connection(('127.0.0.1', $WEB), timeout=5); print('open')
+except OSError:
+    print('closed')"
+check "--net-host-port reaches the host's server on that port, not another" "0 local closed" "$rc $(echo $out)"
+
 # UDP other than DNS goes nowhere.
 run "$COCOON" "${N[@]}" python3 -c "
 import socket
