@@ -8,8 +8,10 @@
 #include "run/net_relay.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,7 +27,10 @@
 namespace cocoon {
 namespace {
 
-constexpr std::size_t kBuffer = 32 * 1024;  // per direction: 100 connections in 6.4 MiB
+// Each direction's buffer is a pipe: splice(2) moves the bytes from socket to
+// pipe to socket inside the kernel, and they are never in our memory.
+constexpr int kPipeSize = 256 * 1024;
+constexpr std::size_t kRequestMax = 8192;  // a CONNECT request and its headers
 
 IpAddress from_sockaddr(const sockaddr_storage& s, std::uint16_t* port) {
     IpAddress ip;
@@ -70,30 +75,59 @@ std::string type_name(std::uint16_t type) {
 
 }  // namespace
 
-// One direction of a connection.
+// One direction of a connection: a pipe holding what was read and is not
+// written yet.
 struct Half {
-    std::unique_ptr<char[]> data = std::make_unique<char[]>(kBuffer);
-    std::size_t head = 0, tail = 0;  // bytes [head, tail) wait to be written
-    bool eof = false;                // the reader side ended: shut the writer once empty
+    UniqueFd read_end, write_end;
+    std::size_t held = 0;  // bytes in the pipe
+    std::size_t size = 65536;
+    bool eof = false;  // the reader side ended: shut the writer once empty
     bool shut = false;
-    bool empty() const { return head == tail; }
-    bool room() const { return !eof && tail < kBuffer; }
+    bool open() {
+        int fds[2];
+        if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
+            return false;
+        read_end = UniqueFd(fds[0]);
+        write_end = UniqueFd(fds[1]);
+        const int got = ::fcntl(fds[1], F_SETPIPE_SZ, kPipeSize);  // the default if refused
+        if (got > 0)
+            size = static_cast<std::size_t>(got);
+        return true;
+    }
+    bool empty() const { return held == 0; }
+    bool room() const { return !eof && held < size; }
+    // Bytes of ours, put in front of what comes (a proxy's answer, early data).
+    bool put(std::string_view bytes) {
+        const ssize_t n = ::write(write_end.get(), bytes.data(), bytes.size());
+        if (n != static_cast<ssize_t>(bytes.size()))
+            return false;
+        held += bytes.size();
+        return true;
+    }
 };
 
 struct NetRelay::Conn {
     UniqueFd inside;   // accepted from the sandbox
     UniqueFd outside;  // to the destination, -1 until connected
     bool connecting = false;
-    bool proxy = false;  // a CONNECT request comes first (into `up`)
-    Half up;             // inside -> outside
-    Half down;           // outside -> inside
-    std::string name;    // the name or address the sandbox asked for, for reports
+    bool proxy = false;  // a CONNECT request comes first (into `request`)
+    std::string request;
+    Half up;           // inside -> outside
+    Half down;         // outside -> inside
+    std::string name;  // the name or address the sandbox asked for, for reports
     std::string port;
     bool dead = false;
 };
 
 NetRelay::NetRelay(NetPolicy policy, UniqueFd control, int report)
-    : policy_(std::move(policy)), control_(std::move(control)), report_(report) {}
+    : policy_(std::move(policy)), control_(std::move(control)), report_(report) {
+    // Six fds a connection (two sockets, two pipes): as many as we may have.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
+}
 
 NetRelay::~NetRelay() = default;
 
@@ -281,6 +315,10 @@ void NetRelay::accept_one(int listener) {
             return;
         auto conn = std::make_unique<Conn>();
         conn->inside = std::move(inside);
+        if (!conn->up.open() || !conn->down.open()) {  // out of fds: the sandbox sees a reset
+            reset(conn->inside.get());
+            return;
+        }
         if (listener == proxy_listener_) {  // the destination comes in the request
             conn->proxy = true;
             conns_.push_back(std::move(conn));
@@ -308,10 +346,10 @@ void NetRelay::accept_one(int listener) {
 // tunnel, or 403 and the end. What follows the request (a client that does
 // not wait) goes on to the destination.
 void NetRelay::proxy_request(Conn& c) {
-    const std::string_view got(c.up.data.get() + c.up.head, c.up.tail - c.up.head);
+    const std::string_view got = c.request;
     const std::size_t end = got.find("\r\n\r\n");
     if (end == std::string_view::npos) {
-        if (c.up.tail == kBuffer || c.up.eof)  // no request fits, or none came
+        if (got.size() >= kRequestMax || c.up.eof)  // no request fits, or none came
             c.dead = true;
         return;
     }
@@ -342,16 +380,13 @@ void NetRelay::proxy_request(Conn& c) {
                                                static_cast<std::uint16_t>(*port), "proxy");
     if (!to)
         return refuse("403 Forbidden");
-    c.up.head += end + 4;
-    if (c.up.empty())
-        c.up.head = c.up.tail = 0;
+    constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
+    if (!c.up.put(got.substr(end + 4)) || !c.down.put(kOk)) {
+        c.dead = true;
+        return;
+    }
     c.proxy = false;
     start(c, *to, static_cast<std::uint16_t>(*port));
-    if (!c.dead) {
-        constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
-        std::memcpy(c.down.data.get(), kOk.data(), kOk.size());
-        c.down.tail = kOk.size();
-    }
 }
 
 void NetRelay::start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port) {
@@ -378,9 +413,10 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
     if (c.proxy) {
         if ((in_events & (POLLIN | POLLHUP | POLLERR)) == 0)
             return;
-        const ssize_t n = ::read(c.inside.get(), c.up.data.get() + c.up.tail, kBuffer - c.up.tail);
+        char buf[kRequestMax];
+        const ssize_t n = ::read(c.inside.get(), buf, kRequestMax - c.request.size());
         if (n > 0)
-            c.up.tail += static_cast<std::size_t>(n);
+            c.request.append(buf, static_cast<std::size_t>(n));
         else if (n == 0 || (errno != EAGAIN && errno != EINTR))
             c.up.eof = true;
         proxy_request(c);
@@ -401,26 +437,27 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
         c.connecting = false;
         out_events = 0;
     }
-    // Reads into a half's free room; false on a reset or an error.
+    // Moves what a socket has into a half's pipe; false on a reset or an error.
     const auto fill = [](int fd, Half& h) {
-        const ssize_t n = ::read(fd, h.data.get() + h.tail, kBuffer - h.tail);
+        const ssize_t n = ::splice(fd, nullptr, h.write_end.get(), nullptr, h.size - h.held,
+                                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
         if (n > 0)
-            h.tail += static_cast<std::size_t>(n);
+            h.held += static_cast<std::size_t>(n);
         else if (n == 0)
             h.eof = true;
         else if (errno != EAGAIN && errno != EINTR)
             return false;
         return true;
     };
-    // Writes what a half holds; at its end, passes the end of stream on.
+    // Moves what a half holds on to a socket; at its end, passes the end of
+    // stream on.
     const auto drain = [](int fd, Half& h) {
         if (!h.empty()) {
-            const ssize_t n = ::send(fd, h.data.get() + h.head, h.tail - h.head, MSG_NOSIGNAL);
+            const ssize_t n =
+                ::splice(h.read_end.get(), nullptr, fd, nullptr, h.held, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
             if (n < 0)
                 return errno == EAGAIN || errno == EINTR;
-            h.head += static_cast<std::size_t>(n);
-            if (h.empty())
-                h.head = h.tail = 0;
+            h.held -= static_cast<std::size_t>(n);
         }
         if (h.empty() && h.eof && !h.shut) {
             ::shutdown(fd, SHUT_WR);
@@ -430,12 +467,24 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
     };
     const int in = c.inside.get(), out = c.outside.get();
     bool ok = true;
-    if ((in_events & (POLLIN | POLLHUP | POLLERR)) != 0 && c.up.room())
-        ok = fill(in, c.up);
-    if (ok && (out_events & (POLLIN | POLLHUP | POLLERR)) != 0 && c.down.room())
-        ok = fill(out, c.down);
-    if (ok)
-        ok = drain(out, c.up) && drain(in, c.down);
+    bool in_ready = (in_events & (POLLIN | POLLHUP | POLLERR)) != 0;
+    bool out_ready = (out_events & (POLLIN | POLLHUP | POLLERR)) != 0;
+    // A few rounds while bytes move, rather than one poll per pipeful.
+    for (int round = 0; ok && round < 8; ++round) {
+        const std::size_t before = c.up.held + c.down.held;
+        const bool up_eof = c.up.eof, down_eof = c.down.eof;
+        if (in_ready && c.up.room())
+            ok = fill(in, c.up);
+        if (ok && out_ready && c.down.room())
+            ok = fill(out, c.down);
+        const std::size_t filled = c.up.held + c.down.held;
+        if (ok)
+            ok = drain(out, c.up) && drain(in, c.down);
+        if (filled == before && c.up.held + c.down.held == before && up_eof == c.up.eof &&
+            down_eof == c.down.eof)
+            break;  // nothing moved: the sockets have nothing more for now
+        in_ready = out_ready = true;
+    }
     if (!ok) {  // a reset on one side is a reset on the other
         reset(in);
         reset(out);
