@@ -126,6 +126,15 @@ for k in 5.10 4.18; do
         "${b[@]}"
 done
 
+# --net-allow: start-up with 10 rules against --unshare-net alone; then the
+# relay against a direct loopback connection (bench/net.py): bulk throughput,
+# connection latency, and the outside process's memory with 100 connections.
+echo "bench: network relay"
+rules=$(for i in $(seq 1 10); do printf -- '--net-allow host%d.example:%d ' "$i" "$((8000 + i))"; done)
+compare net-start 0 "$rounds" "cocoon:$per" "$C $TYPICAL $rules true" "unshare-net:$per" "$C $TYPICAL true"
+cp "$src/bench/net.py" "$src/bench/net_client.py" "$stage/" && chmod a+rx "$stage"/net*.py
+(cd / && "${as[@]}" python3 "$stage/net.py" "$C" "$stage" 5 >>"$csv")
+
 # A syscall-heavy loop with and without the default seccomp profile: what the
 # filter costs per call. The loop times itself (ns per getppid), so start-up
 # does not dilute the difference, and the variants alternate, run after run.
