@@ -13,7 +13,7 @@ if [ ! -f "$build/build.ninja" ]; then
     CXX=clang++ CC=clang meson setup "$build" "$src" -Dfuzz=true -Dstatic=false -Dman=disabled \
         -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
-ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile >/dev/null || exit 1
+ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile tests/fuzz/fuzz-net >/dev/null || exit 1
 status=0
 # fuzz NAME CORPUS: runs fuzz-NAME for SECONDS from the seeds in CORPUS.
 fuzz() {
@@ -42,4 +42,12 @@ awk -v dir="$corpus/profile" '/ = R"\(# /{p = 1; n++; sub(/.*R"\(/, "")} /^\)";/
 printf '%s\n' "include host-ro" "if-symlink /bin --symlink usr/bin /bin" "if-set A --setenv X \"\${A:-~/d}\"" \
     "--bind ~/a '/b c' \\" "  /d" "# c" "include self" >"$corpus/profile/constructs"
 fuzz profile "$corpus/profile"
+# Network seeds: a rule of each form, a resolve, a DNS query for example.com.
+mkdir "$corpus/net"
+printf '\0example.com:443' >"$corpus/net/host"
+printf '\0*.github.com' >"$corpus/net/suffix"
+printf '\0[2001:db8::/32]:22' >"$corpus/net/v6"
+printf '\001allowed.test=127.0.0.1' >"$corpus/net/resolve"
+printf '\002\022\064\001\000\000\001\000\000\000\000\000\000\007example\003com\000\000\001\000\001' >"$corpus/net/query"
+fuzz net "$corpus/net"
 exit $status
