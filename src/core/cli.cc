@@ -602,6 +602,10 @@ private:
                 c.net.rules.push_back(TRY(parse_net_rule(fmt::format("127.0.0.1:{}", *port))));
                 break;
             }
+            case OptionId::NetUpstreamUrl:
+                c.net_egress = true;
+                c.net.upstream = TRY(parse_net_upstream(v[0]));
+                break;
             case OptionId::ReportFd:
                 return set_fd(c.coord.report_fd, spec, v[0]);
             case OptionId::Pty:

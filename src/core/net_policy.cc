@@ -219,6 +219,39 @@ Result<NetResolve> parse_net_resolve(std::string_view text) {
     return NetResolve{name, *ip};
 }
 
+Result<NetUpstream> parse_net_upstream(std::string_view text) {
+    NetUpstream u;
+    u.text = std::string(text);
+    const auto bad = [&](std::string_view why) {
+        return fail(Error{0, fmt::format("--net-upstream {}: {}", text, why),
+                          "expected http://HOST:PORT or unix:/PATH of an HTTP CONNECT proxy"});
+    };
+    if (text.starts_with("unix:")) {
+        u.unix_path = std::string(text.substr(5));
+        if (u.unix_path.empty() || u.unix_path[0] != '/' || u.unix_path.size() >= 108)
+            return bad("the socket's path must be absolute and shorter than 108 bytes");
+        return u;
+    }
+    if (!text.starts_with("http://"))
+        return bad("not an http:// or unix: address");
+    std::string_view rest = text.substr(7);
+    if (rest.ends_with("/"))
+        rest.remove_suffix(1);
+    const std::size_t colon = rest.rfind(':');
+    const std::optional<std::uint64_t> port =
+        colon == std::string_view::npos ? std::nullopt : parse_decimal(rest.substr(colon + 1), 65535);
+    if (!port || *port == 0)
+        return bad("a port is needed (http://HOST:PORT)");
+    std::string_view host = rest.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    if (!parse_ip(host) && !valid_name(lower(host)))
+        return bad(fmt::format("'{}' is not a host name or address", host));
+    u.host = std::string(host);
+    u.port = static_cast<std::uint16_t>(*port);
+    return u;
+}
+
 std::vector<std::uint16_t> NetPolicy::ports() const {
     std::vector<std::uint16_t> out;
     for (const NetRule& r : rules) {

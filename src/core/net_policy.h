@@ -53,9 +53,20 @@ struct NetResolve {
 };
 Result<NetResolve> parse_net_resolve(std::string_view text);
 
+// --net-upstream: an HTTP CONNECT proxy that allowed connections go through.
+struct NetUpstream {
+    std::string unix_path;  // "unix:/run/proxy.sock", or
+    std::string host;       // "http://HOST:PORT"
+    std::uint16_t port = 0;
+    std::string text;  // as given
+    friend bool operator==(const NetUpstream&, const NetUpstream&) = default;
+};
+Result<NetUpstream> parse_net_upstream(std::string_view text);
+
 struct NetPolicy {
     std::vector<NetRule> rules;
     std::vector<NetResolve> resolve;
+    std::optional<NetUpstream> upstream;
     friend bool operator==(const NetPolicy&, const NetPolicy&) = default;
 
     // The TCP ports the sandbox gets a listener on: those of the rules, or

@@ -73,6 +73,12 @@ const std::vector<OptionSpec>& table() {
          {{"PORT", Number}},
          Namespaces,
          "With --net-allow: 127.0.0.1:PORT inside reaches the host's 127.0.0.1:PORT (a local server)"},
+        {NetUpstreamUrl,
+         "--net-upstream",
+         {{"URL", Text}},
+         Namespaces,
+         "With --net-allow: allowed connections go through this HTTP CONNECT proxy (http://HOST:PORT, "
+         "unix:PATH)"},
         {Userns, "--userns", {{"FD", Fd}}, Namespaces, "Join the user namespace FD instead of creating one"},
         {Userns2, "--userns2", {{"FD", Fd}}, Namespaces, "Join the user namespace FD after setup"},
         {Pidns,

@@ -83,6 +83,7 @@ enum class OptionId {
     NetAllow,
     NetResolve,
     NetHostPort,
+    NetUpstreamUrl,
     ReportFd,
     Check,
     SyncFd,

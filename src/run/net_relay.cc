@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -110,11 +111,13 @@ struct NetRelay::Conn {
     UniqueFd inside;   // accepted from the sandbox
     UniqueFd outside;  // to the destination, -1 until connected
     bool connecting = false;
-    bool proxy = false;  // a CONNECT request comes first (into `request`)
-    std::string request;
-    Half up;           // inside -> outside
-    Half down;         // outside -> inside
-    std::string name;  // the name or address the sandbox asked for, for reports
+    bool proxy = false;     // a CONNECT request comes first (into `request`)
+    bool upstream = false;  // --net-upstream: its answer to our CONNECT comes first
+    std::string request;    // the CONNECT request read, or the upstream's answer
+    std::string target;     // HOST:PORT for the upstream
+    Half up;                // inside -> outside
+    Half down;              // outside -> inside
+    std::string name;       // the name or address the sandbox asked for, for reports
     std::string port;
     bool dead = false;
 };
@@ -144,6 +147,11 @@ void NetRelay::add_polls(std::vector<pollfd>& fds) const {
     fds.push_back({dns_ ? dns_.get() : -1, POLLIN, 0});
     for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
     for (const auto& c : conns_) {
+        if (c->upstream && !c->connecting) {  // the upstream's answer first
+            fds.push_back({-1, 0, 0});
+            fds.push_back({c->outside.get(), POLLIN, 0});
+            continue;
+        }
         const short in =
             static_cast<short>((c->up.room() && !c->connecting ? POLLIN : 0) |
                                (!c->down.empty() || (c->down.eof && !c->down.shut) ? POLLOUT : 0));
@@ -287,6 +295,8 @@ std::optional<IpAddress> NetRelay::decide(const std::string& name, const IpAddre
         return denied("no rule");
     if (const std::optional<IpAddress> given = policy_.resolved(name))
         return given;
+    if (policy_.upstream)  // the upstream proxy resolves it
+        return IpAddress{};
     // The host's resolver, as the host would connect (the loop waits meanwhile).
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
@@ -397,7 +407,49 @@ void NetRelay::start(std::unique_ptr<Conn> conn, const IpAddress& address, std::
 
 void NetRelay::start(Conn& c, const IpAddress& address, std::uint16_t port) {
     sockaddr_storage s{};
-    const socklen_t len = to_sockaddr(address, port, s);
+    socklen_t len = 0;
+    if (policy_.upstream) {
+        // CONNECT to what the sandbox asked for: the name, or the address
+        // --net-resolve or an address rule gives.
+        const bool named = !c.name.empty() && !parse_ip(c.name) && !policy_.resolved(c.name);
+        const std::string host = named        ? c.name
+                                 : address.v6 ? "[" + ip_text(address) + "]"
+                                              : ip_text(address);
+        c.target = fmt::format("{}:{}", host, port);
+        c.upstream = true;
+        const NetUpstream& u = *policy_.upstream;
+        if (!u.unix_path.empty()) {
+            auto& a = reinterpret_cast<sockaddr_un&>(s);
+            a.sun_family = AF_UNIX;
+            std::memcpy(a.sun_path, u.unix_path.c_str(), u.unix_path.size() + 1);
+            len = sizeof a;
+        } else {
+            IpAddress up{};
+            if (const std::optional<IpAddress> literal = parse_ip(u.host)) {
+                up = *literal;
+            } else {
+                addrinfo hints{};
+                hints.ai_socktype = SOCK_STREAM;
+                addrinfo* found = nullptr;
+                if (::getaddrinfo(u.host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+                    report("connect-failed", {{"name", c.name},
+                                              {"port", c.port},
+                                              {"error", "the host cannot resolve the upstream proxy"}});
+                    reset(c.inside.get());
+                    c.dead = true;
+                    return;
+                }
+                sockaddr_storage r{};
+                std::memcpy(&r, found->ai_addr, found->ai_addrlen);
+                ::freeaddrinfo(found);
+                std::uint16_t ignored = 0;
+                up = from_sockaddr(r, &ignored);
+            }
+            len = to_sockaddr(up, u.port, s);
+        }
+    } else {
+        len = to_sockaddr(address, port, s);
+    }
     c.outside = UniqueFd(::socket(s.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!c.outside || (::connect(c.outside.get(), reinterpret_cast<const sockaddr*>(&s), len) < 0 &&
                        errno != EINPROGRESS)) {
@@ -436,6 +488,51 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
         }
         c.connecting = false;
         out_events = 0;
+        if (c.upstream) {
+            const std::string request = fmt::format("CONNECT {0} HTTP/1.1\r\nHost: {0}\r\n\r\n", c.target);
+            if (::send(c.outside.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+                static_cast<ssize_t>(request.size())) {
+                report("connect-failed",
+                       {{"name", c.name}, {"port", c.port}, {"error", "the upstream proxy"}});
+                reset(c.inside.get());
+                c.dead = true;
+            }
+            return;
+        }
+    }
+    if (c.upstream) {  // its answer: 200 and the tunnel, or the end
+        if ((out_events & (POLLIN | POLLHUP | POLLERR)) == 0)
+            return;
+        char buf[kRequestMax];
+        const ssize_t n = ::recv(c.outside.get(), buf, kRequestMax - c.request.size(), 0);
+        if (n > 0)
+            c.request.append(buf, static_cast<std::size_t>(n));
+        const std::size_t end = c.request.find("\r\n\r\n");
+        if (end == std::string::npos) {
+            if ((n > 0 || (n < 0 && errno == EAGAIN)) && c.request.size() < kRequestMax)
+                return;
+            report("connect-failed",
+                   {{"name", c.name}, {"port", c.port}, {"error", "the upstream proxy closed"}});
+            reset(c.inside.get());
+            c.dead = true;
+            return;
+        }
+        const std::string status = c.request.substr(0, c.request.find("\r\n"));
+        const std::vector<std::string_view> words = split(status, ' ');
+        if (words.size() < 2 || !words[0].starts_with("HTTP/1.") || words[1] != "200") {
+            report("connect-failed",
+                   {{"name", c.name}, {"port", c.port}, {"error", "the upstream proxy: " + status}});
+            reset(c.inside.get());
+            c.dead = true;
+            return;
+        }
+        if (!c.down.put(std::string_view(c.request).substr(end + 4))) {
+            c.dead = true;
+            return;
+        }
+        c.upstream = false;
+        c.request.clear();
+        return;
     }
     // Moves what a socket has into a half's pipe; false on a reset or an error.
     const auto fill = [](int fd, Half& h) {

@@ -145,6 +145,58 @@ except OSError:
     print('closed')"
 check "--net-host-port reaches the host's server on that port, not another" "0 local closed" "$rc $(echo $out)"
 
+# --net-upstream: allowed connections go through an existing CONNECT proxy
+# (here one that logs each target and maps *.test to 127.0.0.1), on TCP and on
+# a unix socket; refused ones never reach it.
+cat >upstream.py <<'EOF'
+import os, socket, sys, threading
+where = sys.argv[1]
+srv = socket.socket(socket.AF_UNIX if where.startswith("/") else socket.AF_INET)
+srv.bind(where if where.startswith("/") else ("127.0.0.1", 0))
+srv.listen(16)
+def pipe(a, b):
+    try:
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            b.sendall(data)
+        b.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += c.recv(1)
+    target = head.split(b" ")[1].decode()
+    open("upstream.log", "a").write(target + "\n")
+    host, port = target.rsplit(":", 1)
+    out = socket.create_connection(("127.0.0.1" if host.endswith(".test") else host, int(port)))
+    c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+    threading.Thread(target=pipe, args=(out, c), daemon=True).start()
+    pipe(c, out)
+open("upstream.tmp", "w").write(where if where.startswith("/") else str(srv.getsockname()[1]))
+os.rename("upstream.tmp", "upstream.where")
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOF
+for where in tcp "$work/up.sock"; do
+    rm -f upstream.where upstream.log
+    python3 upstream.py "$([ "$where" = tcp ] && echo 0 || echo "$where")" &
+    up=$!
+    for _ in $(seq 1 200); do [ -f upstream.where ] && break; sleep 0.05; done
+    url=$([ "$where" = tcp ] && echo "http://127.0.0.1:$(cat upstream.where)" || echo "unix:$where")
+    run "$COCOON" --profile host-ro --net-allow "allowed.test:$WEB" --net-upstream "$url" sh -c \
+        "python3 -c \"\$0\" http://allowed.test:$WEB/index.html; python3 -c \"\$0\" http://denied.test:$WEB/" "$GET"
+    check "--net-upstream $(echo "$url" | cut -d: -f1): the allowed name goes through the proxy, by name; the rest does not" \
+        "0 hello failed allowed.test:$WEB" "$rc $(echo $out) $(cat upstream.log 2>/dev/null | xargs)"
+    kill $up
+done
+run "$COCOON" --net-upstream ftp://x true
+check "a malformed upstream is refused" "125 cocoon: --net-upstream ftp://x: not an http:// or unix: address" \
+    "$rc $(echo "$err" | head -n1)"
+
 # UDP other than DNS goes nowhere.
 run "$COCOON" "${N[@]}" python3 -c "
 import socket

@@ -93,6 +93,19 @@ TEST_CASE("what a policy allows: names at their ports, addresses only by address
           "--net-resolve a.test=nope: 'nope' is not an IP address");
 }
 
+TEST_CASE("--net-upstream: an http:// or unix: CONNECT proxy") {
+    CHECK(parse_net_upstream("http://proxy.corp:3128")->host == "proxy.corp");
+    CHECK(parse_net_upstream("http://proxy.corp:3128/")->port == 3128);
+    CHECK(parse_net_upstream("http://[::1]:8080")->host == "::1");
+    CHECK(parse_net_upstream("unix:/run/proxy.sock")->unix_path == "/run/proxy.sock");
+    CHECK(parse_net_upstream("http://proxy.corp").error().context ==
+          "--net-upstream http://proxy.corp: a port is needed (http://HOST:PORT)");
+    CHECK(parse_net_upstream("unix:relative").error().context ==
+          "--net-upstream unix:relative: the socket's path must be absolute and shorter than 108 bytes");
+    CHECK(parse_net_upstream("socks5://x:1").error().hint ==
+          "expected http://HOST:PORT or unix:/PATH of an HTTP CONNECT proxy");
+}
+
 TEST_CASE("fake addresses stand for names and map back") {
     CHECK(ip_text(fake_address(0)) == "198.18.0.1");
     CHECK(ip_text(fake_address(65534)) == "198.18.255.255");
