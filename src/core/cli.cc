@@ -310,6 +310,7 @@ private:
                 break;
             case OptionId::ShareNet:
                 c.unshare_net = false;
+                c.share_net = true;
                 break;
             case OptionId::Uid:
                 warn_repeat(c.uid.has_value(), spec.name);

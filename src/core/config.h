@@ -147,6 +147,7 @@ struct Config {
 
     bool new_session = false;
     bool pty = false;
+    bool share_net = false;   // --share-net was given (it undoes --unshare-all's network)
     bool net_egress = false;  // --net-allow or --net-resolve: a relayed network namespace
     NetPolicy net;            // --pty: a new pseudo-terminal and session for the command
     bool die_with_parent = false;

@@ -24,6 +24,9 @@ Result<Namespaces> plan_namespaces(const Config& c, const HostFacts& facts) {
     ns.user =
         !c.join.userns_fd && (c.unshare_user || (c.unshare_user_try && facts.has_user_ns) || facts.uid != 0);
     ns.pid = c.unshare_pid;
+    if (c.share_net && c.net_egress)
+        return fail(Error::usage(
+            "--share-net keeps the host's network, and --net-allow makes one of its own: drop one of them"));
     ns.net = c.unshare_net || c.net_egress;
     ns.ipc = c.unshare_ipc;
     ns.uts = c.unshare_uts;

@@ -102,6 +102,22 @@ TEST_CASE("the terminal's signals are forwarded only to a command in a session o
     CHECK(make_plan(c, user_facts())->forward_kernel_signals);
 }
 
+TEST_CASE("--net-allow: a network namespace of its own, relayed; not with --share-net") {
+    Config c = with_command({});
+    c.net_egress = true;
+    c.net.rules = {*parse_net_rule("example.com")};
+    const Result<Plan> plan = make_plan(c, user_facts());
+    REQUIRE(plan);
+    CHECK(plan->ns.net);
+    CHECK(plan->net == c.net);
+    CHECK_FALSE(plan->share_memory);  // we relay while it runs
+    CHECK(std::find(plan->exec.env.begin(), plan->exec.env.end(), "HTTPS_PROXY=http://127.0.0.1:3128") !=
+          plan->exec.env.end());
+    c.share_net = true;
+    CHECK(make_plan(c, user_facts()).error().context ==
+          "--share-net keeps the host's network, and --net-allow makes one of its own: drop one of them");
+}
+
 TEST_CASE("cgroup namespaces: -try follows the kernel, the plain flag insists") {
     HostFacts f = user_facts();
     f.has_cgroup_ns = false;
