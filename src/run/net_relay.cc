@@ -185,7 +185,7 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
 }
 
 void NetRelay::take_listeners() {
-    int fds[1 + 64];
+    int fds[2 + 64];  // DNS, a listener per port (at most 64), the proxy
     char byte = 0;
     iovec iov{&byte, 1};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
