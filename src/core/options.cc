@@ -72,7 +72,7 @@ const std::vector<OptionSpec>& table() {
          "--net-host-port",
          {{"PORT", Number}},
          Namespaces,
-         "With --net-allow: 127.0.0.1:PORT inside reaches the host's 127.0.0.1:PORT (a local server)"},
+         "127.0.0.1:PORT inside reaches the host's (a local server), through --net-allow's relay"},
         {NetUpstreamUrl,
          "--net-upstream",
          {{"URL", Text}},
