@@ -19,7 +19,11 @@ namespace {
 
 class Parser {
 public:
-    Parser(std::vector<std::string> env, const CliIo& io) : io_(io) { config_.env = std::move(env); }
+    // `command_name`: COMMAND's basename, for ${COMMAND} in profiles.
+    Parser(std::vector<std::string> env, const CliIo& io, std::string command_name)
+        : io_(io), command_name_(std::move(command_name)) {
+        config_.env = std::move(env);
+    }
     void reserve_fs(std::size_t n) { config_.fs.reserve(n); }
 
     // Where the words being parsed come from: the command line, an --args file,
@@ -193,10 +197,6 @@ private:
         return {};
     }
 
-public:
-    std::string command_name_;  // COMMAND's basename, for ${COMMAND} in profiles
-
-private:
     void warn_repeat(bool repeated, std::string_view flag) {
         if (!repeated)
             return;
@@ -626,6 +626,7 @@ private:
     }
 
     const CliIo& io_;
+    std::string command_name_;
     Config config_;
     std::optional<std::uint32_t> pending_perms_;
     std::optional<std::uint64_t> pending_size_;
@@ -658,12 +659,11 @@ Result<Config> parse_cli(const std::vector<std::string>& args, std::vector<std::
                          const CliIo& io) {
     if (args.size() > io.max_args)
         return fail(Error::usage(fmt::format("Exceeded maximum number of arguments {}", io.max_args)));
-    Parser parser(std::move(env), io);
+    Parser parser(std::move(env), io, command_basename(args));
     parser.count_ = args.size();
     // An upper bound (every filesystem option takes an argument): one allocation
     // instead of a dozen as thousands of binds grow the vector.
     parser.reserve_fs(args.size() / 2);
-    parser.command_name_ = command_basename(args);
     const std::size_t command_start = TRY(parser.parse_options(args, Parser::From::Argv));
     return parser.finish(args, command_start);
 }

@@ -214,7 +214,7 @@ struct Ending {
 
 // --pty: what the caller types goes to the command's terminal, what it shows
 // comes back to the caller's stdout (HACKING.md, "A terminal of its own").
-struct Relay {
+struct PtyRelay {
     int master = -1;          // -1: no --pty, or the terminal is gone (EIO)
     bool input_open = false;  // our stdin, until EOF
     std::string pending;      // typed, not yet taken by the terminal
@@ -269,9 +269,9 @@ struct Relay {
 
 struct Watch {
     int signal_fd = -1;
-    int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
-    UniqueFd timer;      // --timeout, then --kill-after
-    Relay relay;
+    int parent_fd = -1;       // --die-with-parent: a pidfd of the process that started us
+    UniqueFd timer;           // --timeout, then --kill-after
+    PtyRelay relay;           // --pty
     NetRelay* net = nullptr;  // --net-allow
 };
 
@@ -300,7 +300,7 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
     if (parent_gone(plan))  // its signal may have been read by announce()
         child.send_signal(SIGKILL).has_value();
     for (;;) {
-        Relay& relay = watch.relay;
+        PtyRelay& relay = watch.relay;
         std::vector<pollfd> fds = {
             {status.get(), POLLIN, 0},
             {exit_pipe.get(), POLLIN, 0},
@@ -636,13 +636,13 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
 
     Watch watch;
     watch.signal_fd = signal_fd->get();
-    // --pty: the caller's terminal turns raw until launch returns, however it
-    // returns (the command killed, a timeout, a setup failure).
     std::optional<NetRelay> net;
     if (plan.net) {
         net.emplace(*plan.net, std::move(net_ours), plan.coord.report_fd.value_or(-1));
         watch.net = &*net;
     }
+    // --pty: the caller's terminal turns raw until launch returns, however it
+    // returns (the command killed, a timeout, a setup failure).
     std::optional<RawTerminal> raw;
     if (pty.master) {
         watch.relay.master = pty.master.get();

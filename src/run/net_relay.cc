@@ -64,6 +64,23 @@ socklen_t to_sockaddr(const IpAddress& ip, std::uint16_t port, sockaddr_storage&
     return sizeof a;
 }
 
+// HOST as the host connects to it: an address as written, else the host's
+// resolver's first answer (the poll loop waits meanwhile).
+std::optional<IpAddress> resolve(const std::string& host) {
+    if (const std::optional<IpAddress> literal = parse_ip(host))
+        return literal;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr)
+        return std::nullopt;
+    sockaddr_storage s{};
+    std::memcpy(&s, found->ai_addr, found->ai_addrlen);
+    ::freeaddrinfo(found);
+    std::uint16_t ignored = 0;
+    return from_sockaddr(s, &ignored);
+}
+
 // Closes with a reset (RST) rather than an orderly end.
 void reset(int fd) {
     const linger l{1, 0};
@@ -298,19 +315,13 @@ std::optional<IpAddress> NetRelay::decide(const std::string& name, const IpAddre
     if (policy_.upstream)  // the upstream proxy resolves it
         return IpAddress{};
     // The host's resolver, as the host would connect (the loop waits meanwhile).
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    if (::getaddrinfo(name.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    const std::optional<IpAddress> found = resolve(name);
+    if (!found) {
         who.emplace_back("error", "the host cannot resolve it");
         report("connect-failed", who);
         return std::nullopt;
     }
-    sockaddr_storage s{};
-    std::memcpy(&s, found->ai_addr, found->ai_addrlen);
-    ::freeaddrinfo(found);
-    std::uint16_t ignored = 0;
-    const IpAddress target = from_sockaddr(s, &ignored);
+    const IpAddress target = *found;
     if (guarded_address(target)) {
         who.emplace_back("address", ip_text(target));
         return denied("resolves to a loopback or link-local address");
@@ -424,28 +435,16 @@ void NetRelay::start(Conn& c, const IpAddress& address, std::uint16_t port) {
             std::memcpy(a.sun_path, u.unix_path.c_str(), u.unix_path.size() + 1);
             len = sizeof a;
         } else {
-            IpAddress up{};
-            if (const std::optional<IpAddress> literal = parse_ip(u.host)) {
-                up = *literal;
-            } else {
-                addrinfo hints{};
-                hints.ai_socktype = SOCK_STREAM;
-                addrinfo* found = nullptr;
-                if (::getaddrinfo(u.host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
-                    report("connect-failed", {{"name", c.name},
-                                              {"port", c.port},
-                                              {"error", "the host cannot resolve the upstream proxy"}});
-                    reset(c.inside.get());
-                    c.dead = true;
-                    return;
-                }
-                sockaddr_storage r{};
-                std::memcpy(&r, found->ai_addr, found->ai_addrlen);
-                ::freeaddrinfo(found);
-                std::uint16_t ignored = 0;
-                up = from_sockaddr(r, &ignored);
+            const std::optional<IpAddress> up = resolve(u.host);
+            if (!up) {
+                report("connect-failed", {{"name", c.name},
+                                          {"port", c.port},
+                                          {"error", "the host cannot resolve the upstream proxy"}});
+                reset(c.inside.get());
+                c.dead = true;
+                return;
             }
-            len = to_sockaddr(up, u.port, s);
+            len = to_sockaddr(*up, u.port, s);
         }
     } else {
         len = to_sockaddr(address, port, s);

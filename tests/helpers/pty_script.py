@@ -77,40 +77,43 @@ def main():
         out += data
         return True
 
+    def text(t):
+        return codecs.decode(t, "unicode_escape").encode("latin-1")
+
+    def wait_for(want, keys=None):
+        """Reads until the output after the last match shows `want`, typing
+        `keys` every half second meanwhile if given; False on timeout."""
+        nonlocal seen
+        end = time.monotonic() + DEADLINE
+        next_send = 0.0
+        while want not in out[seen:]:
+            now = time.monotonic()
+            if now > end:
+                break
+            if keys is not None and now >= next_send:
+                os.write(master, keys)
+                next_send = now + 0.5
+            if not pump(0.05):
+                break
+        at = out.find(want, seen)
+        if at < 0:
+            return False
+        seen = at + len(want)
+        return True
+
     for step in steps:
         verb, _, rest = step.partition(" ")
         if verb == "expect":
-            want = codecs.decode(rest, "unicode_escape").encode("latin-1")
-            end = time.monotonic() + DEADLINE
-            while want not in out[seen:]:
-                if time.monotonic() > end or not pump(0.1):
-                    break
-            at = out.find(want, seen)
-            if at < 0:
+            if not wait_for(text(rest)):
                 failed = step
                 break
-            seen = at + len(want)
         elif verb == "send-until":
-            word, _, text = rest.partition(" ")
-            want = codecs.decode(word, "unicode_escape").encode("latin-1")
-            end = time.monotonic() + DEADLINE
-            next_send = 0.0
-            while want not in out[seen:]:
-                now = time.monotonic()
-                if now > end:
-                    break
-                if now >= next_send:
-                    os.write(master, codecs.decode(text, "unicode_escape").encode("latin-1"))
-                    next_send = now + 0.5
-                if not pump(0.05):
-                    break
-            at = out.find(want, seen)
-            if at < 0:
+            word, _, keys = rest.partition(" ")
+            if not wait_for(text(word), text(keys)):
                 failed = step
                 break
-            seen = at + len(want)
         elif verb == "send":
-            os.write(master, codecs.decode(rest, "unicode_escape").encode("latin-1"))
+            os.write(master, text(rest))
         elif verb == "resize":
             rows, cols = (int(x) for x in rest.split())
             fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
