@@ -264,11 +264,13 @@ if [ -f "${OCI_PROFILE:-}" ]; then
     # The parent dies while cocoon still reads and compiles a JSON profile,
     # before it could arm any watch. The profile comes through a FIFO, so the
     # parent knows cocoon is past its first instructions (it opened the FIFO)
-    # without any timing.
-    mkfifo "$work/profile"
-    sandbox=$(printf '%q ' "${C[@]}" --unshare-pid --die-with-parent --seccomp-profile "$work/profile" sleep "8$tag")
+    # without any timing. A FIFO of its own for each: one shared with the
+    # previous cocoon, still open there, would let the writer through before
+    # the new cocoon even started, and a parent dead before that cannot be told.
     for i in $(seq 20); do
-        bash -c "$sandbox & cat $(printf '%q' "$OCI_PROFILE") >$(printf '%q' "$work/profile"); kill -KILL \$\$" \
+        mkfifo "$work/profile$i"
+        sandbox=$(printf '%q ' "${C[@]}" --unshare-pid --die-with-parent --seccomp-profile "$work/profile$i" sleep "8$tag")
+        bash -c "$sandbox & cat $(printf '%q' "$OCI_PROFILE") >$(printf '%q' "$work/profile$i"); kill -KILL \$\$" \
             >/dev/null 2>&1
     done 2>/dev/null
     for _ in $(seq 50); do [ -z "$(mine "8$tag")" ] && break; sleep 0.1; done
