@@ -198,7 +198,8 @@ struct App {
         auto plan_for = [&](const HostFacts& f) -> Result<Plan> {
             Plan plan = TRY(make_plan(*config, f));
             std::vector<std::string> programs = TRY(compile_profiles(plan.seccomp_profiles));
-            add_filters(plan, std::move(programs), filters_allow_early_install);
+            add_filters(plan, std::move(programs), filters_allow_early_install,
+                        filters_allow_listener_handoff);
             for (const std::string& warning : plan.warnings)
                 if (std::find(warned.begin(), warned.end(), warning) == warned.end()) {
                     std::fprintf(stderr, "%s\n", format_warning(warning, style).c_str());

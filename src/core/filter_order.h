@@ -29,4 +29,13 @@ struct AfterFilters {
 using EarlyInstallCheck = bool (*)(const std::vector<std::string>& programs, const AfterFilters& after);
 bool filters_allow_early_install(const std::vector<std::string>& programs, const AfterFilters& after);
 
+// --report-fd: the filter with a listener is installed with seccomp(2)
+// (SECCOMP_FILTER_FLAG_NEW_LISTENER) under those before it, and its
+// installer sends the listener out (sendmsg, close), installs the rest and
+// goes on to execve, all under it: a call there that it denied would wait for
+// an answer from a listener nobody reads yet. True when every program allows
+// all of that.
+using ListenerCheck = bool (*)(const std::vector<std::string>& programs);
+bool filters_allow_listener_handoff(const std::vector<std::string>& programs);
+
 }  // namespace cocoon

@@ -22,6 +22,7 @@ struct KernelInterfaces {
     bool mount_setattr = true;  // 5.12; else mount(2) remounts, submounts from one mountinfo read
     bool openat2 = true;        // 5.6; else a component-by-component walk beneath the root
     bool close_range = true;    // 5.9; else closing what /proc/self/fd lists
+    bool user_notif = true;     // 5.0 (SECCOMP_RET_USER_NOTIF); else denied syscalls go unreported
     friend bool operator==(const KernelInterfaces&, const KernelInterfaces&) = default;
 };
 
@@ -39,6 +40,7 @@ inline constexpr KernelInterface kKernelInterfaces[] = {
     {&KernelInterfaces::mount_setattr, "mount_setattr", "5.12", "mount(2) remounts"},
     {&KernelInterfaces::openat2, "openat2", "5.6", "a walk beneath the root"},
     {&KernelInterfaces::close_range, "close_range", "5.9", "closing /proc/self/fd"},
+    {&KernelInterfaces::user_notif, "SECCOMP_RET_USER_NOTIF", "5.0", "unreported seccomp denials"},
 };
 
 struct HostFacts {

@@ -320,7 +320,7 @@ const std::vector<OptionSpec>& table() {
          "--report-fd",
          {{"FD", Fd}},
          Coordination,
-         "Write JSON lines to FD: what --net-allow denied, then how the sandbox ended"},
+         "Write JSON lines to FD: what --net-allow and --seccomp-profile denied, then how it ended"},
         {SyncFd, "--sync-fd", {{"FD", Fd}}, Coordination, "Keep FD open while the sandbox lives"},
         {BlockFd,
          "--block-fd",

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/seccomp_notify.h"
+
 namespace cocoon {
 namespace {
 
@@ -368,8 +370,45 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     return plan;
 }
 
-void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early) {
+namespace {
+
+// --report-fd: the last --seccomp-profile whose program denies with an errno
+// reports its denials (a process can have one listener); the others, and
+// the programs of --seccomp and --add-seccomp-fd, deny silently.
+void plan_syscall_report(Plan& plan, ListenerCheck allows_listener) {
+    if (!plan.coord.report_fd || plan.seccomp_filters.size() == plan.fd_filters)
+        return;
+    if (!plan.kernel.user_notif) {
+        plan.syscall_report_off = "the kernel lacks seccomp user notification (Linux 5.0)";
+        return;
+    }
+    for (std::size_t i = plan.seccomp_filters.size(); i-- > plan.fd_filters;) {
+        std::optional<std::string> notified = seccomp::notify_program(plan.seccomp_filters[i]);
+        if (!notified)
+            continue;
+        std::vector<std::string> programs = plan.seccomp_filters;
+        programs[i] = *notified;
+        if (allows_listener == nullptr || !allows_listener(programs)) {
+            plan.syscall_report_off =
+                "a filter denies what handing its listener out needs (seccomp, sendmsg, close, execve)";
+            return;
+        }
+        plan.syscall_report = Plan::SyscallReport{i, std::move(plan.seccomp_filters[i])};
+        plan.seccomp_filters[i] = std::move(*notified);
+        // Asleep in vfork, we could not answer a call the command makes
+        // before its execve.
+        plan.share_memory = false;
+        return;
+    }
+    plan.syscall_report_off = "no --seccomp-profile denies a call with an errno other than ENOSYS";
+}
+
+}  // namespace
+
+void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early,
+                 ListenerCheck allows_listener) {
     for (std::string& program : programs) plan.seccomp_filters.push_back(std::move(program));
+    plan_syscall_report(plan, allows_listener);
     // PID 1 always sets its own capabilities once the command is started
     // (down to pid1_keeps) and turns dumpable again.
     const AfterFilters after{.capset = true,

@@ -79,6 +79,17 @@ struct Plan {
     // PID 1 installs the filters before it starts the command, which inherits
     // them (core/filter_order.h); otherwise each installs its own.
     bool filters_before_command = false;
+    // --report-fd with a --seccomp-profile that denies with an errno: that
+    // filter's denials go to cocoon outside, which reports and answers them
+    // (core/seccomp_notify.h). Whoever installs the filters hands the
+    // listener out; PID 1, installing its own after the command's, takes the
+    // original program.
+    struct SyscallReport {
+        std::size_t filter = 0;  // in seccomp_filters: the program with its denials notified
+        std::string original;    // as compiled: what each notified call is answered
+    };
+    std::optional<SyscallReport> syscall_report;
+    std::string syscall_report_off;  // with --report-fd: why denied calls go unreported
     // Once the command runs, PID 1 keeps these capabilities permitted, never
     // effective: CAP_SYS_PTRACE, which the command lacks unless it is given
     // it. PID 1 stays dumpable, so its owner outside can open
@@ -156,7 +167,10 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts);
 
 // Adds the compiled --seccomp-profile programs after those of --seccomp and
 // --add-seccomp-fd, and decides where they are installed (`allows_early`:
-// filters_allow_early_install, or a stand-in in tests).
-void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early);
+// filters_allow_early_install, or a stand-in in tests) and, with --report-fd,
+// which one reports its denials (`allows_listener`:
+// filters_allow_listener_handoff; without it, none).
+void add_filters(Plan& plan, std::vector<std::string> programs, EarlyInstallCheck allows_early,
+                 ListenerCheck allows_listener = nullptr);
 
 }  // namespace cocoon

@@ -201,8 +201,13 @@ std::string render_plan(const Plan& plan) {
                                                                 : "by the command just before execve"));
         const std::vector<std::string> sources = filter_sources(plan);
         for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
-            out += fmt::format("  {}. {} instructions{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
-                               sources[i].empty() ? "" : fmt::format(" ({})", sources[i]));
+            out += fmt::format("  {}. {} instructions{}{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
+                               sources[i].empty() ? "" : fmt::format(" ({})", sources[i]),
+                               plan.syscall_report && plan.syscall_report->filter == i
+                                   ? ", its denials reported to --report-fd"
+                                   : "");
+        if (!plan.syscall_report_off.empty())
+            out += fmt::format("  denied calls are not reported: {}\n", plan.syscall_report_off);
     }
     line("pid 1", pid1_text(plan));
     if (const std::string fallbacks = kernel_fallbacks(plan.kernel); !fallbacks.empty())
@@ -285,10 +290,14 @@ std::string render_plan_json(const Plan& plan) {
     json filters = json::array();
     const std::vector<std::string> sources = filter_sources(plan);
     for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
-        filters.push_back({{"instructions", plan.seccomp_filters[i].size() / 8}, {"source", sources[i]}});
+        filters.push_back({{"instructions", plan.seccomp_filters[i].size() / 8},
+                           {"source", sources[i]},
+                           {"reports_denials", plan.syscall_report && plan.syscall_report->filter == i}});
     out["seccomp"] = {
         {"filters", filters},
         {"installed_by", plan.filters_before_command ? "pid 1 before the command" : "the command"}};
+    if (!plan.syscall_report_off.empty())
+        out["seccomp"]["denials_unreported"] = plan.syscall_report_off;
     out["kernel_fallbacks"] = kernel_fallback_list(plan.kernel);
     if (plan.net) {
         json rules = json::array(), resolve = json::array();

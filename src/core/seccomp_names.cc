@@ -211,6 +211,13 @@ std::optional<int> errno_value(std::string_view name) {
     return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
+std::string_view errno_name(int value) {
+    for (const Named& row : kErrnos)
+        if (row.value == static_cast<std::uint64_t>(value))
+            return row.name;
+    return {};
+}
+
 std::optional<std::uint64_t> constant_value(std::string_view name) {
     return lookup(kConstants, name);
 }

@@ -12,6 +12,7 @@
 namespace cocoon::seccomp {
 
 std::optional<int> errno_value(std::string_view name);               // "EPERM" -> 1
+std::string_view errno_name(int value);                              // 1 -> "EPERM"; "" if unnamed
 std::optional<std::uint64_t> constant_value(std::string_view name);  // "TIOCSTI" -> 0x5412
 
 struct Group {

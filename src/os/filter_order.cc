@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -86,6 +87,26 @@ bool filters_allow_early_install(const std::vector<std::string>& programs, const
             if (!allowed(program, call))
                 return false;
     }
+    return true;
+}
+
+bool filters_allow_listener_handoff(const std::vector<std::string>& programs) {
+    if (kNativeArch == 0)
+        return false;
+    const std::vector<Call> calls = {
+        {SYS_seccomp, {SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0}},
+        {SYS_sendmsg, {3, 0, MSG_NOSIGNAL}},
+        {SYS_close, {3}},
+        {SYS_prctl, {PR_SET_SECCOMP, SECCOMP_MODE_FILTER, 0}},
+        {SYS_rt_sigprocmask, {SIG_SETMASK, 0, 0, 8}},
+        {SYS_execve, {0, 0, 0}},
+        {SYS_write, {3, 0, 4}},
+        {SYS_exit_group, {0}},
+    };
+    for (const std::string& program : programs)
+        for (const Call& call : calls)
+            if (!allowed(program, call))
+                return false;
     return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -80,6 +81,8 @@ KernelInterfaces probe_kernel() {
     k.mount_setattr = !missing(::syscall(SYS_mount_setattr, -1, "", 0, nullptr, 0));
     k.openat2 = !missing(::syscall(SYS_openat2, -1, "", nullptr, 0));
     k.close_range = !missing(::syscall(SYS_close_range, 1, 0, 0));  // first > last: EINVAL
+    std::uint32_t notify = SECCOMP_RET_USER_NOTIF;                  // EOPNOTSUPP before 5.0
+    k.user_notif = ::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &notify) == 0;
     return k;
 }
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -104,6 +105,18 @@ std::string native_arch_name() {
         default:
             return "unknown";
     }
+}
+
+std::string syscall_name(std::uint32_t arch, int nr) {
+    // x32 calls come as x86_64's with the x32 bit set in the number.
+    constexpr int kX32Bit = 0x40000000;
+    const std::uint32_t token = arch == SCMP_ARCH_X86_64 && (nr & kX32Bit) != 0 ? SCMP_ARCH_X32 : arch;
+    char* name = seccomp_syscall_resolve_num_arch(token, nr);
+    if (name == nullptr)
+        return fmt::format("syscall {}", nr);
+    std::string out(name);
+    std::free(name);
+    return out;
 }
 
 std::string kernel_release() {

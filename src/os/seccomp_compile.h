@@ -2,6 +2,7 @@
 // Seccomp policies to classic BPF through libseccomp, and reading profile
 // files. [parent]
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ bool syscall_known(std::string_view name);
 
 // The native architecture as Go names it ("amd64"), for profile `arches`.
 std::string native_arch_name();
+
+// The name of syscall `nr` of audit architecture `arch` (seccomp_data's), or
+// "syscall NR" when libseccomp does not know it.
+std::string syscall_name(std::uint32_t arch, int nr);
 
 // The running kernel's release string (uname -r).
 std::string kernel_release();

@@ -31,6 +31,7 @@
 #include <cstring>
 
 #include "run/beneath.h"
+#include "run/fd_passing.h"
 #include "run/mount_exec.h"
 #include "run/net_capture.h"
 #include "run/reaper.h"
@@ -240,10 +241,35 @@ void change_dir(const Frozen& plan) noexcept {
 // seccomp(2), which offers nothing more without flags: bwrap's contract for
 // --add-seccomp-fd is that every filter but the last allows prctl
 // (PR_SET_SECCOMP), and Flatpak's allowlists permit prctl, not seccomp.
-void install_filters(const Frozen& plan) noexcept {
-    for (std::int32_t i = 0; i < plan.n_filters; ++i)
-        if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &plan.filters[i], 0, 0) < 0)
+//
+// --report-fd: the filter whose denials are reported (Frozen::notify_filter)
+// goes on with seccomp(2) and a listener, sent to us outside at once (the
+// plan checked that the filters allow all of this: core/filter_order.h).
+// Without a listener (a kernel or an earlier filter refusing one) it goes on
+// as compiled and denies unreported; the byte sent says why. PID 1 installing
+// after the command (`listener` false) takes it as compiled too.
+void install_filters(const Frozen& plan, bool listener) noexcept {
+    for (std::int32_t i = 0; i < plan.n_filters; ++i) {
+        const sock_fprog* program = &plan.filters[i];
+        if (i == plan.notify_filter) {
+            if (listener) {
+                const long fd = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                                          SECCOMP_FILTER_FLAG_NEW_LISTENER, program);
+                if (fd >= 0) {
+                    const int handed = static_cast<int>(fd);
+                    send_fds(plan.notify_fd, &handed, 1, 0);
+                    ::close(handed);
+                    ::close(plan.notify_fd);
+                    continue;
+                }
+                send_fds(plan.notify_fd, nullptr, 0, static_cast<char>(errno));
+                ::close(plan.notify_fd);
+            }
+            program = &plan.notify_original;
+        }
+        if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, program, 0, 0) < 0)
             fail(plan, Step::Seccomp, i);
+    }
 }
 
 // Whether a process here can still make a user namespace: a child tries, and
@@ -364,7 +390,7 @@ bool missing_part(const char* path, char (&out)[sizeof Report::detail]) noexcept
         if (::setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource), &plan.rlimits[i].value) < 0)
             fail(plan, Step::Rlimit, i);
     if (install)
-        install_filters(plan);
+        install_filters(plan, true);
     ::sigprocmask(SIG_SETMASK, &plan.exec_mask, nullptr);
     if (std::strchr(plan.file, '/') != nullptr) {
         try_exec(plan, plan.file);
@@ -595,7 +621,7 @@ void run(const Frozen& plan) noexcept {
     // no unfiltered process is left inside: from before the command exists when
     // the filters allow what comes after (the command inherits them then).
     if (plan.filters_before_command)
-        install_filters(plan);
+        install_filters(plan, true);
     // The command waits for PID 1's go-ahead: nothing of it runs before PID 1
     // holds no effective capability, is filtered and closed to it.
     int go[2] = {-1, -1};
@@ -610,8 +636,11 @@ void run(const Frozen& plan) noexcept {
         fail(plan, Step::Capabilities);
     if (keeps != 0)
         ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    if (!plan.filters_before_command)
-        install_filters(plan);
+    if (!plan.filters_before_command) {
+        if (plan.notify_filter >= 0)
+            ::close(plan.notify_fd);  // the command's to send: ours would hide its EOF
+        install_filters(plan, false);
+    }
     // Only the command may hold the status pipe now: its EOF means execve worked.
     ::close(plan.status_fd);
     // Without close_range(2), the reaper closes what the host's procfs lists.

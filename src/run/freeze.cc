@@ -115,6 +115,14 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
         });
     }
     f.filters = p.filters_.data();
+    if (plan.syscall_report) {
+        const std::string& original = plan.syscall_report->original;
+        f.notify_filter = static_cast<std::int32_t>(plan.syscall_report->filter);
+        f.notify_original = sock_fprog{
+            .len = static_cast<unsigned short>(original.size() / sizeof(sock_filter)),
+            .filter = reinterpret_cast<sock_filter*>(keep(original)),
+        };
+    }
     f.intermediate = plan.intermediate;
     f.userns2_fd = plan.join.userns2_fd.value_or(-1);
     f.disable_userns = plan.disable_userns;

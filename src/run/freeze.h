@@ -97,14 +97,19 @@ struct Frozen {
     const sock_fprog* filters = nullptr;  // installed last, in order, on the command and the reaper
     std::int32_t n_filters = 0;
     bool filters_before_command = false;  // PID 1 installs them before it starts the command
+    // --report-fd (Plan::syscall_report): filter `notify_filter` goes on with
+    // a listener, which is sent to us over notify_fd; PID 1, installing its
+    // own after the command's, takes notify_original instead.
+    std::int32_t notify_filter = -1;
+    sock_fprog notify_original{};
+    int notify_fd = -1;
     bool new_session = false;
-    int pty_fd = -1;
+    int pty_fd = -1;  // --pty: the terminal's other end, the session's controlling terminal and stdio
     // --net-allow: the listeners' ports, and where they go once made (to us).
     std::uint16_t net_ports[kMaxNetPorts] = {};
     std::int32_t n_net_ports = 0;
     int net_fd = -1;
-    bool net_proxy = false;  // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)  //
-                             // --pty: the terminal's other end, the session's controlling terminal and stdio
+    bool net_proxy = false;  // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;
@@ -153,6 +158,9 @@ void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait
              std::vector<int> close_in_child);
 inline void set_net_fd(FrozenPlan& plan, int net_fd) {
     plan.frozen().net_fd = net_fd;
+}
+inline void set_notify_fd(FrozenPlan& plan, int notify_fd) {
+    plan.frozen().notify_fd = notify_fd;
 }
 
 // The signals that end cocoon (and the sandbox with it) while setup runs: once

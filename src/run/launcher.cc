@@ -25,6 +25,7 @@
 #include "run/freeze.h"
 #include "run/net_relay.h"
 #include "run/report.h"
+#include "run/syscall_report.h"
 
 namespace cocoon {
 namespace {
@@ -269,10 +270,11 @@ struct PtyRelay {
 
 struct Watch {
     int signal_fd = -1;
-    int parent_fd = -1;       // --die-with-parent: a pidfd of the process that started us
-    UniqueFd timer;           // --timeout, then --kill-after
-    PtyRelay relay;           // --pty
-    NetRelay* net = nullptr;  // --net-allow
+    int parent_fd = -1;                   // --die-with-parent: a pidfd of the process that started us
+    UniqueFd timer;                       // --timeout, then --kill-after
+    PtyRelay relay;                       // --pty
+    NetRelay* net = nullptr;              // --net-allow
+    SyscallReporter* syscalls = nullptr;  // --report-fd with a --seccomp-profile
 };
 
 // --die-with-parent without pidfds: PR_SET_PDEATHSIG sends this when the
@@ -311,6 +313,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             {relay.master, static_cast<short>(POLLIN | (relay.pending.empty() ? 0 : POLLOUT)), 0},
             {relay.input_open && relay.pending.empty() ? STDIN_FILENO : -1, POLLIN, 0}};
         constexpr std::size_t kFixed = 8;
+        if (watch.syscalls != nullptr)
+            watch.syscalls->add_polls(fds);
+        const std::size_t net_first = fds.size();
         if (watch.net != nullptr)
             watch.net->add_polls(fds);
         if (!status_open)
@@ -322,8 +327,10 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
                 continue;
             return setup_failure(Error::from_errno("poll"));
         }
+        if (watch.syscalls != nullptr)
+            watch.syscalls->handle(fds, kFixed);
         if (watch.net != nullptr)
-            watch.net->handle(fds, kFixed);
+            watch.net->handle(fds, net_first);
         if (fds[6].revents != 0) {
             if ((fds[6].revents & POLLOUT) != 0)
                 relay.give_input();
@@ -508,6 +515,16 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         net_theirs = std::move(pair->write);
         child::set_net_fd(*frozen, net_theirs.get());
     }
+    // --report-fd: the seccomp listener comes back over this (Plan::syscall_report).
+    UniqueFd notify_ours, notify_theirs;
+    if (plan.syscall_report) {
+        Result<FdPair> pair = make_socket_pair();
+        if (!pair)
+            return setup_failure(std::move(pair).error());
+        notify_ours = std::move(pair->read);
+        notify_theirs = std::move(pair->write);
+        child::set_notify_fd(*frozen, notify_theirs.get());
+    }
     PtyPair pty;
     if (plan.pty) {
         Result<PtyPair> opened = open_pty();
@@ -519,7 +536,8 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         *frozen, status->write.get(), life->read.get(), exit_pipe->write.get(),
         child_waits ? go->read.get() : -1, pty.peer ? pty.peer.get() : -1,
         child_closes(plan, {status->read.get(), life->write.get(), exit_pipe->read.get(), go->write.get(),
-                            pty.master ? pty.master.get() : -1, net_ours ? net_ours.get() : -1}));
+                            pty.master ? pty.master.get() : -1, net_ours ? net_ours.get() : -1,
+                            notify_ours ? notify_ours.get() : -1}));
     // The forwarded signals are read from a signalfd, made before clone so that
     // none is lost and setup can always be interrupted (a terminating one then
     // ends the sandbox instead of being forwarded).
@@ -594,6 +612,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     exit_pipe->write.reset();
     pty.peer.reset();
     net_theirs.reset();
+    notify_theirs.reset();
     life->read.reset();
     go->read.reset();
     // Only the forwarded signals stay blocked (they are read from the signalfd),
@@ -641,6 +660,12 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         net.emplace(*plan.net, std::move(net_ours), plan.coord.report_fd.value_or(-1));
         watch.net = &*net;
     }
+    std::optional<SyscallReporter> syscalls;
+    if (plan.syscall_report) {
+        syscalls.emplace(std::move(notify_ours), plan.syscall_report->original,
+                         plan.coord.report_fd.value_or(-1));
+        watch.syscalls = &*syscalls;
+    }
     // --pty: the caller's terminal turns raw until launch returns, however it
     // returns (the command killed, a timeout, a setup failure).
     std::optional<RawTerminal> raw;
@@ -667,6 +692,14 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     if (outputs.json_status >= 0)
         write_status(outputs.json_status, exit_line(*ending, code, plan.bwrap_status_line)).has_value();
     const bool died = !ending->timed_out && WIFSIGNALED(ending->wstatus);
+    if (plan.coord.report_fd && syscalls && syscalls->unreported() > 0) {
+        const std::string line =
+            report_line("report-incomplete",
+                        {{"what", "denied system calls"},
+                         {"cause", fmt::format("{} more processes and calls denied after the first {} lines",
+                                               syscalls->unreported(), SyscallReporter::kMaxLines)}});
+        write_all(*plan.coord.report_fd, line.data(), line.size()).has_value();
+    }
     if (plan.coord.report_fd) {
         std::vector<std::pair<std::string, std::string>> fields = {{"exit-code", std::to_string(code)}};
         fields.emplace_back("ended", ending->timed_out ? "timeout" : died ? "signal" : "exited");

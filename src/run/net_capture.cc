@@ -11,6 +11,7 @@
 #include "run/net_capture.h"
 
 #include "core/net_policy.h"
+#include "run/fd_passing.h"
 
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -96,6 +97,7 @@ bool capture_network(const Frozen& plan) noexcept {
     if (!add_local_route())
         return false;
     // The DNS socket first, then one listener per port in the plan's order.
+    static_assert(2 + kMaxNetPorts <= kMaxPassedFds);
     int fds[2 + kMaxNetPorts];
     int n = 0;
     bool ok = (fds[n] = listener(SOCK_DGRAM, 53)) >= 0;
@@ -111,22 +113,8 @@ bool capture_network(const Frozen& plan) noexcept {
         if (ok)
             ++n;
     }
-    if (ok) {
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
-        char byte = 'n';
-        iovec iov{&byte, 1};
-        msghdr message{};
-        message.msg_iov = &iov;
-        message.msg_iovlen = 1;
-        message.msg_control = control;
-        message.msg_controllen = CMSG_SPACE(sizeof(int) * static_cast<std::size_t>(n));
-        cmsghdr* c = CMSG_FIRSTHDR(&message);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * static_cast<std::size_t>(n));
-        std::memcpy(CMSG_DATA(c), fds, sizeof(int) * static_cast<std::size_t>(n));
-        ok = ::sendmsg(plan.net_fd, &message, MSG_NOSIGNAL) == 1;
-    }
+    if (ok)
+        ok = send_fds(plan.net_fd, fds, n, 'n');
     const int saved = errno;
     for (int i = 0; i < n; ++i) ::close(fds[i]);
     ::close(plan.net_fd);

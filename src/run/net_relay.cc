@@ -24,6 +24,7 @@
 
 #include "base/strings.h"
 #include "os/fd.h"
+#include "run/fd_passing.h"
 
 namespace cocoon {
 namespace {
@@ -202,33 +203,18 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
 }
 
 void NetRelay::take_listeners() {
-    int fds[2 + 64];  // DNS, a listener per port (at most 64), the proxy
+    int fds[kMaxPassedFds];  // DNS, a listener per port, the proxy
     char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    const ssize_t n = ::recvmsg(control_.get(), &message, MSG_CMSG_CLOEXEC);
+    const int n = receive_fds(control_.get(), fds, kMaxPassedFds, &byte);
     control_.reset();  // one message, or the end of a setup that failed
-    if (n != 1)
-        return;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        std::memcpy(fds, CMSG_DATA(c), count * sizeof(int));
-        for (std::size_t i = 0; i < count; ++i) {
-            if (i == 0)
-                dns_ = UniqueFd(fds[i]);
-            else
-                listeners_.emplace_back(fds[i]);
-        }
-        if (policy_.offers_proxy() && listeners_.size() == policy_.ports().size() + 1)
-            proxy_listener_ = listeners_.back().get();
+    for (int i = 0; i < n; ++i) {
+        if (i == 0)
+            dns_ = UniqueFd(fds[i]);
+        else
+            listeners_.emplace_back(fds[i]);
     }
+    if (policy_.offers_proxy() && listeners_.size() == policy_.ports().size() + 1)
+        proxy_listener_ = listeners_.back().get();
 }
 
 std::string NetRelay::name_of(const IpAddress& address) const {

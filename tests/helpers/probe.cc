@@ -105,7 +105,7 @@ int deny(long nr, unsigned errnum, const char* arg) {
 
 // x86_64 numbers: 5.10's last syscall is process_madvise (440), 5.4's clone3
 // (435), 4.18's rseq (334; 335 to 423 are unused on x86_64). 4.18 also lacks
-// the pidfd flag and id type of syscalls it has.
+// the pidfd flag and id type of syscalls it has, and seccomp's user notifications.
 int kernel(const std::string& version) {
     unsigned first_missing = ~0U;
     bool clone3_einval = false;
@@ -134,6 +134,16 @@ int kernel(const std::string& version) {
         program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_waitid, 0, 4));
         program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0]: the id type
         program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, P_PIDFD, 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+        // No SECCOMP_RET_USER_NOTIF (5.0): seccomp(2) does not offer it, and
+        // refuses the flag that asks for a listener.
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 7));
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16));  // args[0]: the operation
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_GET_ACTION_AVAIL, 0, 1));
+        program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EOPNOTSUPP));
+        program.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 24));  // args[1]: the flags
+        program.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER, 0, 1));
         program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL));
         program.push_back(BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
     }

@@ -17,7 +17,7 @@ for k in 5.10 5.4 4.18; do
     case $k in
         5.10) want="kernel fallbacks: mount(2) remounts for mount_setattr" ;;
         5.4) want="kernel fallbacks: clone(2) for clone3, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range" ;;
-        4.18) want="kernel fallbacks: clone(2) for clone3, mount(2) at scratch places and MS_MOVE for the new mount API, SIGCHLD and process ids for pidfds, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range" ;;
+        4.18) want="kernel fallbacks: clone(2) for clone3, mount(2) at scratch places and MS_MOVE for the new mount API, SIGCHLD and process ids for pidfds, mount(2) remounts for mount_setattr, a walk beneath the root for openat2, closing /proc/self/fd for close_range, unreported seccomp denials for SECCOMP_RET_USER_NOTIF" ;;
     esac
     check "--dry-run names the fallbacks as Linux $k" "$want" "$(cat "$work/says")"
 done

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <doctest/doctest.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <cerrno>
+
 #include "core/plan.h"
 #include "facts.h"
 
@@ -316,6 +321,57 @@ TEST_CASE("filters go on PID 1 before the command only with a reaper, and only i
     REQUIRE(no_reaper);
     add_filters(*no_reaper, {std::string(8, '\0')}, allow);
     CHECK_FALSE(no_reaper->filters_before_command);  // the command itself is PID 1, or there is none
+}
+
+TEST_CASE("--report-fd: the last --seccomp-profile that denies with an errno reports its denials") {
+    auto allow = [](const std::vector<std::string>&, const AfterFilters&) { return true; };
+    auto handoff = [](const std::vector<std::string>&) { return true; };
+    auto no_handoff = [](const std::vector<std::string>&) { return false; };
+    const auto ret = [](std::uint32_t k) {
+        const sock_filter insn = BPF_STMT(BPF_RET | BPF_K, k);
+        return std::string(reinterpret_cast<const char*>(&insn), sizeof insn);
+    };
+    const std::string eperm = ret(SECCOMP_RET_ERRNO | EPERM), enosys = ret(SECCOMP_RET_ERRNO | ENOSYS),
+                      allowed = ret(SECCOMP_RET_ALLOW);
+    Config c = with_command({});
+    c.coord.report_fd = 3;
+    auto fresh = [&](const HostFacts& facts) { return *make_plan(c, facts); };
+    Plan plan = fresh(user_facts());
+    add_filters(plan, {eperm, eperm, enosys, allowed}, allow, handoff);
+    REQUIRE(plan.syscall_report);
+    CHECK(plan.syscall_report->filter == 1);
+    CHECK(plan.syscall_report->original == eperm);
+    CHECK(plan.seccomp_filters[1] == ret(SECCOMP_RET_USER_NOTIF));
+    CHECK(plan.seccomp_filters[0] == eperm);
+    CHECK_FALSE(plan.share_memory);
+    CHECK(plan.syscall_report_off.empty());
+    // --seccomp/--add-seccomp-fd programs are the caller's: never rewritten.
+    Plan fd_only = fresh(user_facts());
+    fd_only.seccomp_filters = {eperm};
+    fd_only.fd_filters = 1;
+    add_filters(fd_only, {}, allow, handoff);
+    CHECK_FALSE(fd_only.syscall_report);
+    CHECK(fd_only.syscall_report_off.empty());
+    Plan nothing = fresh(user_facts());
+    add_filters(nothing, {enosys, allowed}, allow, handoff);
+    CHECK_FALSE(nothing.syscall_report);
+    CHECK(nothing.syscall_report_off.find("ENOSYS") != std::string::npos);
+    Plan refused = fresh(user_facts());
+    add_filters(refused, {eperm}, allow, no_handoff);
+    CHECK_FALSE(refused.syscall_report);
+    CHECK(refused.seccomp_filters[0] == eperm);
+    CHECK(refused.syscall_report_off.find("handing its listener out") != std::string::npos);
+    HostFacts old = user_facts();
+    old.kernel.user_notif = false;
+    Plan old_kernel = fresh(old);
+    add_filters(old_kernel, {eperm}, allow, handoff);
+    CHECK_FALSE(old_kernel.syscall_report);
+    CHECK(old_kernel.syscall_report_off.find("Linux 5.0") != std::string::npos);
+    c.coord.report_fd.reset();
+    Plan unasked = fresh(user_facts());
+    add_filters(unasked, {eperm}, allow, handoff);
+    CHECK_FALSE(unasked.syscall_report);
+    CHECK(unasked.syscall_report_off.empty());
 }
 
 }  // namespace

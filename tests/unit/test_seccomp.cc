@@ -20,6 +20,7 @@
 #include "core/bpf_eval.h"
 #include "core/filter_order.h"
 #include "core/seccomp_names.h"
+#include "core/seccomp_notify.h"
 #include "core/seccomp_oci.h"
 #include "core/seccomp_policy.h"
 #include "core/seccomp_profile.h"
@@ -629,6 +630,51 @@ TEST_CASE("PID 1 installs the default profile before the command starts; a filte
     CHECK_FALSE(filters_allow_early_install({deny_one(SYS_capset)}, {.capset = true}));
     // PID 1's own capabilities and dumpability once the command is started.
     CHECK(filters_allow_early_install({def}, {.capset = true, .pid1_dumpable = true}));
+}
+
+TEST_CASE(
+    "--report-fd: the notified program denies exactly what the original does, ENOSYS stays the kernel's") {
+    const std::string def(builtin_bpf("default"));
+    const std::optional<std::string> notified = seccomp::notify_program(def);
+    REQUIRE(notified);
+    REQUIRE(notified->size() == def.size());
+    std::size_t notifying = 0;
+    for (const std::uint32_t arch : {std::uint32_t{AUDIT_ARCH_X86_64}, std::uint32_t{AUDIT_ARCH_I386}}) {
+        for (int nr = 0; nr < 1024; ++nr) {
+            for (const std::uint64_t arg : {std::uint64_t{0}, std::uint64_t{0x5412}, std::uint64_t{40},
+                                            std::uint64_t{0x10000000}, ~std::uint64_t{0}}) {
+                const SeccompData call{nr, arch, 0, {arg, arg, arg, 0, 0, 0}};
+                const std::uint32_t before = *run_bpf(def, call);
+                const std::uint32_t after = *run_bpf(*notified, call);
+                const bool denies = (before & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ERRNO &&
+                                    (before & SECCOMP_RET_DATA) != ENOSYS;
+                if (denies) {
+                    ++notifying;
+                    CHECK(after == SECCOMP_RET_USER_NOTIF);
+                    CHECK(seccomp::denied_errno(def, call) == static_cast<int>(before & SECCOMP_RET_DATA));
+                } else {
+                    CHECK(after == before);
+                }
+            }
+        }
+    }
+    CHECK(notifying > 100);
+    // Nothing to notify: only allows, kills and ENOSYS.
+    const sock_filter enosys[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS)};
+    CHECK_FALSE(seccomp::notify_program(std::string(reinterpret_cast<const char*>(enosys), sizeof enosys)));
+    CHECK(seccomp::notify_program(deny_one(SYS_mkdir)));
+    CHECK(seccomp::denied_errno(deny_one(SYS_mkdir), SeccompData{SYS_mkdir, AUDIT_ARCH_X86_64, 0, {}}) ==
+          EPERM);
+    CHECK_FALSE(seccomp::denied_errno(deny_one(SYS_mkdir), SeccompData{SYS_rmdir, AUDIT_ARCH_X86_64, 0, {}}));
+}
+
+TEST_CASE("--report-fd: handing the listener out needs seccomp(2), sendmsg, close and execve") {
+    const std::string def(builtin_bpf("default"));
+    CHECK(filters_allow_listener_handoff({def}));
+    CHECK(filters_allow_listener_handoff({def, *seccomp::notify_program(def)}));
+    for (const long nr : {SYS_seccomp, SYS_sendmsg, SYS_close, SYS_execve, SYS_prctl})
+        CHECK_FALSE_MESSAGE(filters_allow_listener_handoff({def, deny_one(static_cast<int>(nr))}), nr);
+    CHECK(filters_allow_listener_handoff({deny_one(SYS_mkdir)}));
 }
 
 }  // namespace
