@@ -19,6 +19,7 @@
 #include "core/options.h"
 #include "core/plan.h"
 #include "core/plan_text.h"
+#include "core/report.h"
 #include "os/diagnosis.h"
 #include "os/fd.h"
 #include "os/host.h"

@@ -145,7 +145,7 @@ constexpr std::string_view kCi =
 )";
 
 constexpr std::string_view kAgent =
-    R"(# The host read-only without /run, a scratch home, the current directory writable but its .git/hooks, .git/config and shell start-up files read-only; no network, a time limit ($COCOON_TIMEOUT, default 600 s), everything killed at exit
+    R"(# The host read-only without /run, a scratch home, the current directory writable but its .git/hooks, .git/config and shell start-up files read-only; no network but what --net-allow names, the default seccomp profile, what is denied said on stderr, a time limit ($COCOON_TIMEOUT, default 600 s), everything killed at exit
 --ro-bind / /
 --tmpfs /run
 --tmpfs ~
@@ -172,6 +172,9 @@ constexpr std::string_view kAgent =
 --die-with-parent
 --on-exit kill
 --timeout ${COCOON_TIMEOUT:-600}
+--seccomp-profile default
+# One line on stderr for each thing denied: the agent reads why, not a guess.
+--report-stderr
 --env-keep COLORTERM
 --env-keep NO_COLOR
 )";

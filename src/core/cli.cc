@@ -609,6 +609,9 @@ private:
                 break;
             case OptionId::ReportFd:
                 return set_fd(c.coord.report_fd, spec, v[0]);
+            case OptionId::ReportStderr:
+                c.coord.report_stderr = true;
+                break;
             case OptionId::Pty:
                 c.pty = true;
                 break;

@@ -66,6 +66,7 @@ struct Coordination {
     std::optional<int> info_fd;
     std::optional<int> json_status_fd;
     std::optional<int> report_fd;         // --report-fd
+    bool report_stderr = false;           // --report-stderr
     std::vector<std::string> lock_files;  // paths inside the sandbox
     friend bool operator==(const Coordination&, const Coordination&) = default;
 };

@@ -6,7 +6,6 @@
 #include <cctype>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "base/strings.h"
 
@@ -405,14 +404,6 @@ std::string dns_answer(std::string_view message, const DnsQuery& query, int rcod
         for (int i = 0; i < 4; ++i) out += static_cast<char>(address->bytes[static_cast<std::size_t>(i)]);
     }
     return out;
-}
-
-std::string report_line(std::string_view event,
-                        const std::vector<std::pair<std::string, std::string>>& fields) {
-    nlohmann::ordered_json j;
-    j["event"] = event;
-    for (const auto& [k, v] : fields) j[k] = v;
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace cocoon

@@ -117,8 +117,4 @@ inline constexpr int kDnsRefused = 5;
 std::string dns_answer(std::string_view message, const DnsQuery& query, int rcode,
                        const std::optional<IpAddress>& address);
 
-// A JSON line of --report-fd (with its newline).
-std::string report_line(std::string_view event,
-                        const std::vector<std::pair<std::string, std::string>>& fields);
-
 }  // namespace cocoon

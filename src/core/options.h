@@ -85,6 +85,7 @@ enum class OptionId {
     NetHostPort,
     NetUpstreamUrl,
     ReportFd,
+    ReportStderr,
     Check,
     SyncFd,
     BlockFd,

@@ -376,7 +376,8 @@ namespace {
 // reports its denials (a process can have one listener); the others, and
 // the programs of --seccomp and --add-seccomp-fd, deny silently.
 void plan_syscall_report(Plan& plan, ListenerCheck allows_listener) {
-    if (!plan.coord.report_fd || plan.seccomp_filters.size() == plan.fd_filters)
+    if ((!plan.coord.report_fd && !plan.coord.report_stderr) ||
+        plan.seccomp_filters.size() == plan.fd_filters)
         return;
     if (!plan.kernel.user_notif) {
         plan.syscall_report_off = "the kernel lacks seccomp user notification (Linux 5.0)";

@@ -201,11 +201,10 @@ std::string render_plan(const Plan& plan) {
                                                                 : "by the command just before execve"));
         const std::vector<std::string> sources = filter_sources(plan);
         for (std::size_t i = 0; i < plan.seccomp_filters.size(); ++i)
-            out += fmt::format("  {}. {} instructions{}{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
-                               sources[i].empty() ? "" : fmt::format(" ({})", sources[i]),
-                               plan.syscall_report && plan.syscall_report->filter == i
-                                   ? ", its denials reported to --report-fd"
-                                   : "");
+            out += fmt::format(
+                "  {}. {} instructions{}{}\n", i + 1, plan.seccomp_filters[i].size() / 8,
+                sources[i].empty() ? "" : fmt::format(" ({})", sources[i]),
+                plan.syscall_report && plan.syscall_report->filter == i ? ", its denials reported" : "");
         if (!plan.syscall_report_off.empty())
             out += fmt::format("  denied calls are not reported: {}\n", plan.syscall_report_off);
     }

@@ -25,6 +25,7 @@
 #include "run/freeze.h"
 #include "run/net_relay.h"
 #include "run/report.h"
+#include "run/report_sink.h"
 #include "run/syscall_report.h"
 
 namespace cocoon {
@@ -655,15 +656,15 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
 
     Watch watch;
     watch.signal_fd = signal_fd->get();
+    ReportSink report(plan.coord.report_fd.value_or(-1), plan.coord.report_stderr);
     std::optional<NetRelay> net;
     if (plan.net) {
-        net.emplace(*plan.net, std::move(net_ours), plan.coord.report_fd.value_or(-1));
+        net.emplace(*plan.net, std::move(net_ours), report);
         watch.net = &*net;
     }
     std::optional<SyscallReporter> syscalls;
     if (plan.syscall_report) {
-        syscalls.emplace(std::move(notify_ours), plan.syscall_report->original,
-                         plan.coord.report_fd.value_or(-1));
+        syscalls.emplace(std::move(notify_ours), plan.syscall_report->original, report);
         watch.syscalls = &*syscalls;
     }
     // --pty: the caller's terminal turns raw until launch returns, however it
@@ -692,22 +693,16 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     if (outputs.json_status >= 0)
         write_status(outputs.json_status, exit_line(*ending, code, plan.bwrap_status_line)).has_value();
     const bool died = !ending->timed_out && WIFSIGNALED(ending->wstatus);
-    if (plan.coord.report_fd && syscalls && syscalls->unreported() > 0) {
-        const std::string line =
-            report_line("report-incomplete",
-                        {{"what", "denied system calls"},
-                         {"cause", fmt::format("{} more processes and calls denied after the first {} lines",
-                                               syscalls->unreported(), SyscallReporter::kMaxLines)}});
-        write_all(*plan.coord.report_fd, line.data(), line.size()).has_value();
-    }
-    if (plan.coord.report_fd) {
-        std::vector<std::pair<std::string, std::string>> fields = {{"exit-code", std::to_string(code)}};
-        fields.emplace_back("ended", ending->timed_out ? "timeout" : died ? "signal" : "exited");
-        if (died)
-            fields.emplace_back("signal", std::to_string(WTERMSIG(ending->wstatus)));
-        const std::string line = report_line("exit", fields);
-        write_all(*plan.coord.report_fd, line.data(), line.size()).has_value();
-    }
+    if (syscalls && syscalls->unreported() > 0)
+        report.event("report-incomplete",
+                     {{"what", "denied system calls"},
+                      {"cause", fmt::format("{} more processes and calls denied after the first {} lines",
+                                            syscalls->unreported(), SyscallReporter::kMaxLines)}});
+    ReportFields ended = {{"exit-code", std::to_string(code)}};
+    ended.emplace_back("ended", ending->timed_out ? "timeout" : died ? "signal" : "exited");
+    if (died)
+        ended.emplace_back("signal", std::to_string(WTERMSIG(ending->wstatus)));
+    report.event("exit", ended);
     return Finished{.code = code, .signal = died ? WTERMSIG(ending->wstatus) : 0};
 }
 

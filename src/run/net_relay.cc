@@ -140,8 +140,8 @@ struct NetRelay::Conn {
     bool dead = false;
 };
 
-NetRelay::NetRelay(NetPolicy policy, UniqueFd control, int report)
-    : policy_(std::move(policy)), control_(std::move(control)), report_(report) {
+NetRelay::NetRelay(NetPolicy policy, UniqueFd control, ReportSink& report)
+    : policy_(std::move(policy)), control_(std::move(control)), report_(&report) {
     // Six fds a connection (two sockets, two pipes): as many as we may have.
     rlimit files{};
     if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
@@ -152,12 +152,8 @@ NetRelay::NetRelay(NetPolicy policy, UniqueFd control, int report)
 
 NetRelay::~NetRelay() = default;
 
-void NetRelay::report(std::string_view event,
-                      const std::vector<std::pair<std::string, std::string>>& fields) const {
-    if (report_ >= 0) {
-        const std::string line = report_line(event, fields);
-        write_all(report_, line.data(), line.size()).has_value();
-    }
+void NetRelay::report(std::string_view event, const ReportFields& fields) const {
+    report_->event(event, fields);
 }
 
 void NetRelay::add_polls(std::vector<pollfd>& fds) const {

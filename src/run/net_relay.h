@@ -15,14 +15,15 @@
 
 #include "core/net_policy.h"
 #include "os/unique_fd.h"
+#include "run/report_sink.h"
 
 namespace cocoon {
 
 class NetRelay {
 public:
-    // `control`: our end of the socket the listeners come over; `report`: the
-    // --report-fd, or -1.
-    NetRelay(NetPolicy policy, UniqueFd control, int report);
+    // `control`: our end of the socket the listeners come over; `report`:
+    // where refusals go (it outlives us).
+    NetRelay(NetPolicy policy, UniqueFd control, ReportSink& report);
     ~NetRelay();
     NetRelay(const NetRelay&) = delete;
     NetRelay& operator=(const NetRelay&) = delete;
@@ -31,7 +32,7 @@ public:
     void add_polls(std::vector<pollfd>& fds) const;
     void handle(const std::vector<pollfd>& fds, std::size_t first);
 
-    void report(std::string_view event, const std::vector<std::pair<std::string, std::string>>& fields) const;
+    void report(std::string_view event, const ReportFields& fields) const;
 
 private:
     struct Conn;
@@ -50,7 +51,7 @@ private:
 
     NetPolicy policy_;
     UniqueFd control_;
-    int report_ = -1;
+    ReportSink* report_;
     UniqueFd dns_;
     std::vector<UniqueFd> listeners_;
     int proxy_listener_ = -1;  // the last listener, when the policy offers the proxy

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/net_policy.h"
 #include "core/seccomp_names.h"
 #include "core/seccomp_notify.h"
 #include "os/fd.h"
@@ -45,8 +44,8 @@ std::string command_of(std::uint32_t pid) {
 
 }  // namespace
 
-SyscallReporter::SyscallReporter(UniqueFd control, std::string original, int report)
-    : control_(std::move(control)), original_(std::move(original)), report_(report) {}
+SyscallReporter::SyscallReporter(UniqueFd control, std::string original, ReportSink& report)
+    : control_(std::move(control)), original_(std::move(original)), report_(&report) {}
 
 void SyscallReporter::add_polls(std::vector<pollfd>& fds) const {
     fds.push_back({control_ ? control_.get() : -1, POLLIN, 0});
@@ -70,14 +69,12 @@ void SyscallReporter::take_listener() {
     control_.reset();  // one message, or the end of a setup that failed
     if (n == 1) {
         listener_ = UniqueFd(fd);
-    } else if (n == 0 && report_ >= 0) {
+    } else if (n == 0) {
         // The kernel would not give a listener: the filter denies unreported.
-        const std::string line =
-            report_line("report-incomplete",
-                        {{"what", "denied system calls"},
-                         {"cause", "seccomp(2) refused a listener: " +
-                                       std::string(std::strerror(static_cast<unsigned char>(why)))}});
-        write_all(report_, line.data(), line.size()).has_value();
+        report_->event("report-incomplete",
+                       {{"what", "denied system calls"},
+                        {"cause", "seccomp(2) refused a listener: " +
+                                      std::string(std::strerror(static_cast<unsigned char>(why)))}});
     }
 }
 
@@ -92,9 +89,9 @@ void SyscallReporter::answer_one() {
                             call.data.args[4], call.data.args[5]}};
     // Only denials with an errno are notified (seccomp::notify_program).
     const int errnum = seccomp::denied_errno(original_, data).value_or(ENOSYS);
-    std::vector<std::pair<std::string, std::string>> fields;
+    ReportFields fields;
     const auto key = std::make_tuple(call.pid, call.data.arch, call.data.nr);
-    if (report_ >= 0 && !seen_.contains(key)) {
+    if (!seen_.contains(key)) {
         if (seen_.size() < kMaxLines) {
             seen_.insert(key);
             const std::string_view name = seccomp::errno_name(errnum);
@@ -114,10 +111,8 @@ void SyscallReporter::answer_one() {
     answer.id = call.id;
     answer.error = -errnum;
     ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, &answer);
-    if (valid && !fields.empty()) {
-        const std::string line = report_line("syscall-denied", fields);
-        write_all(report_, line.data(), line.size()).has_value();
-    }
+    if (valid && !fields.empty())
+        report_->event("syscall-denied", fields);
 }
 
 }  // namespace cocoon

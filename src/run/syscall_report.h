@@ -14,14 +14,16 @@
 #include <vector>
 
 #include "os/unique_fd.h"
+#include "run/report_sink.h"
 
 namespace cocoon {
 
 class SyscallReporter {
 public:
     // `control`: our end of the socket the listener comes over; `original`:
-    // the filter as compiled (Plan::SyscallReport); `report`: the --report-fd.
-    SyscallReporter(UniqueFd control, std::string original, int report);
+    // the filter as compiled (Plan::SyscallReport); `report`: where denials
+    // go (it outlives us).
+    SyscallReporter(UniqueFd control, std::string original, ReportSink& report);
 
     // Appends what to poll for; then handles what `fds` from `first` on says.
     void add_polls(std::vector<pollfd>& fds) const;
@@ -39,7 +41,7 @@ private:
     UniqueFd control_;
     UniqueFd listener_;
     std::string original_;
-    int report_ = -1;
+    ReportSink* report_;
     std::set<std::tuple<std::uint32_t, std::uint32_t, int>> seen_;  // pid, arch, nr
     std::size_t unreported_ = 0;
 };

@@ -78,6 +78,12 @@ for line in open(sys.argv[1]):
 check "each refusal is one report line (A and AAAA for the name), and the exit is the last" \
     "connect-denied 127.0.0.1 $WEB|connect-denied allowed.test $ECHO|dns-denied denied.test A|dns-denied denied.test AAAA|exit - 0" \
     "$(events report | head -n -1 | sort | paste -sd'|')|$(events report | tail -n1)"
+run "$COCOON" "${N[@]}" --report-stderr sh -c "
+    getent hosts denied.test; getent hosts denied.test
+    python3 -c \"\$0\" http://127.0.0.1:$WEB/index.html >/dev/null" "$GET"
+check "--report-stderr: each refusal once, readable, among the command's own stderr" \
+    "cocoon: denied: DNS lookup of denied.test: no --net-allow rule names it|cocoon: denied: connection to 127.0.0.1:$WEB: no --net-allow rule allows it" \
+    "$(echo "$err" | grep '^cocoon:' | sort | paste -sd'|')"
 
 # Byte-exact both ways, 1 GiB of random bytes through the relay and back.
 run "$COCOON" "${N[@]}" python3 -c "

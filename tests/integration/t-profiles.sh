@@ -83,6 +83,10 @@ check "agent: writes the working directory, not .git/config, .git/hooks or .bash
     "0 wrote refused refused refused 1 0" "$rc $(echo $out)"
 check "... the host's files are as they were" "[core] echo hi made-by-agent" \
     "$(echo $(cat .git/config .bashrc)) $(ls made-by-agent)"
+run "$COCOON" --profile agent -- sh -c 'unshare -U true 2>/dev/null || echo refused'
+check "... the default seccomp profile, and what it denies said on stderr" \
+    "0 refused|cocoon: denied: system call unshare of unshare (pid 3): EPERM by the seccomp profile" \
+    "$rc $out|$err"
 run env COCOON_TIMEOUT=1 "$COCOON" --profile agent -- sleep 30
 check "... the time limit: COCOON_TIMEOUT=1 ends sleep 30 with 124" 124 "$rc"
 

@@ -61,7 +61,7 @@ run "${C[@]}" --unshare-user --seccomp-profile "$work/late.policy" --report-fd 3
 check "installed by the command (no PID 1): reported" "2|mkdir EPERM mkdir|exit" "$out|$(lines "$work/r4")"
 run "${C[@]}" --unshare-pid --rlimit NOFILE 64 --seccomp-profile "$work/late.policy" --report-fd 3 --dry-run true 3>/dev/null
 check_match "--dry-run says who installs the filter and that it reports" \
-    "^seccomp: 1 filters \\(--seccomp-profile $work/late.policy\\), installed by the command just before execve\|  1\\. [0-9]+ instructions \\(--seccomp-profile $work/late.policy, 3 rules, 3 after lowering\\), its denials reported to --report-fd$" \
+    "^seccomp: 1 filters \\(--seccomp-profile $work/late.policy\\), installed by the command just before execve\|  1\\. [0-9]+ instructions \\(--seccomp-profile $work/late.policy, 3 rules, 3 after lowering\\), its denials reported$" \
     "$(echo "$out" | grep -A1 '^seccomp:' | paste -sd'|')"
 
 # Stacked profiles: one listener per process, the last profile's.
@@ -113,6 +113,16 @@ check "1100 processes denied: 1000 lines, then one with the count, then the exit
     "1000 report-incomplete exit" \
     "$(grep -c syscall-denied "$work/r8") $(tail -n2 "$work/r8" | python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in sys.stdin))')"
 check_match "... the count" '"cause":"100 more processes and calls denied after the first 1000 lines"' "$(cat "$work/r8")"
+
+# --report-stderr: the same denials, readable, each once; alone or with --report-fd.
+run "${C[@]}" --unshare-pid --seccomp-profile default --report-stderr sh -c \
+    "$IN_PROBE sys keyctl 0 -1; $IN_PROBE sys keyctl 0 -1; $IN_PROBE sys clone3 0 0"
+check "--report-stderr: one line per process and call, ENOSYS unsaid, no exit line" \
+    "EPERM EPERM ENOSYS|cocoon: denied: system call keyctl of probe (pid 3): EPERM by the seccomp profile|cocoon: denied: system call keyctl of probe (pid 4): EPERM by the seccomp profile" \
+    "$(echo $out)|$(echo "$err" | paste -sd'|')"
+run "${C[@]}" --seccomp-profile "$work/mkdir.policy" --report-stderr --report-fd 3 mkdir /tmp/x 3>"$work/r10"
+check "... and with --report-fd, both" "1|mkdir EACCES mkdir|exit|2" \
+    "$rc|$(lines "$work/r10")|$(echo "$err" | wc -l)"
 
 # The report ends with the command.
 run timeout 20 "${C[@]}" --unshare-pid --seccomp-profile default --report-fd 3 sh -c \

@@ -3,8 +3,6 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "core/net_policy.h"
 
 namespace cocoon {
@@ -163,15 +161,6 @@ TEST_CASE("the DNS stub's messages") {
     CHECK_FALSE(parse_dns_query(q.substr(0, 15)));
     std::string pointer = q.substr(0, 12) + "\xc0\x0c" + q.substr(q.size() - 4);
     CHECK_FALSE(parse_dns_query(pointer));
-}
-
-TEST_CASE("report lines are one JSON object each") {
-    const std::string line = report_line("connect-denied", {{"name", "a\"b"}, {"port", "443"}});
-    CHECK(line.back() == '\n');
-    const nlohmann::json j = nlohmann::json::parse(line);
-    CHECK(j["event"] == "connect-denied");
-    CHECK(j["name"] == "a\"b");
-    CHECK(line.find("\"event\"") == 1);  // first
 }
 
 }  // namespace
