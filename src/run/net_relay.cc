@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.h"
+#include "core/net_sniff.h"
 #include "os/fd.h"
 #include "run/fd_passing.h"
 
@@ -137,6 +139,10 @@ struct NetRelay::Conn {
     Half down;              // outside -> inside
     std::string name;       // the name or address the sandbox asked for, for reports
     std::string port;
+    // A connection to a name: its first bytes are held until they are known
+    // not to ask the server for another name (core/net_sniff.h).
+    bool sniffing = false;
+    std::string first;
     bool dead = false;
 };
 
@@ -167,7 +173,7 @@ void NetRelay::add_polls(std::vector<pollfd>& fds) const {
             continue;
         }
         const short in =
-            static_cast<short>((c->up.room() && !c->connecting ? POLLIN : 0) |
+            static_cast<short>(((c->up.room() || c->sniffing) && !c->connecting ? POLLIN : 0) |
                                (!c->down.empty() || (c->down.eof && !c->down.shut) ? POLLOUT : 0));
         const short out = static_cast<short>(
             c->connecting ? POLLOUT
@@ -341,6 +347,7 @@ void NetRelay::accept_one(int listener) {
             reset(conn->inside.get());
             continue;
         }
+        conn->sniffing = !name.empty();
         start(std::move(conn), *target, port);
     }
 }
@@ -384,11 +391,23 @@ void NetRelay::proxy_request(Conn& c) {
     if (!to)
         return refuse("403 Forbidden");
     constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
-    if (!c.up.put(got.substr(end + 4)) || !c.down.put(kOk)) {
+    c.proxy = false;
+    if (!literal) {  // what followed the request is the first of the tunnel
+        c.sniffing = true;
+        c.first = got.substr(end + 4);
+        if (!c.first.empty() && !check_first(c, false)) {
+            reset(c.inside.get());
+            c.dead = true;
+            return;
+        }
+    } else if (!c.up.put(got.substr(end + 4))) {
         c.dead = true;
         return;
     }
-    c.proxy = false;
+    if (!c.down.put(kOk)) {
+        c.dead = true;
+        return;
+    }
     start(c, *to, static_cast<std::uint16_t>(*port));
 }
 
@@ -440,6 +459,56 @@ void NetRelay::start(Conn& c, const IpAddress& address, std::uint16_t port) {
         return;
     }
     c.connecting = true;
+}
+
+// Reads the client's first bytes into `first` until they tell what they ask
+// for (check_first); false: refused.
+bool NetRelay::sniff(Conn& c) {
+    char buf[4096];
+    const std::size_t room = kSniffMax - std::min(kSniffMax, c.first.size());
+    const ssize_t n = ::recv(c.inside.get(), buf, std::min(sizeof buf, room), 0);
+    if (n > 0)
+        c.first.append(buf, static_cast<std::size_t>(n));
+    else if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return true;
+    else if (n < 0)
+        return false;
+    return check_first(c, n == 0);
+}
+
+// Once the first bytes tell, they go on to the destination (the client
+// `ended`: and the end of stream); a name that no rule allows is refused,
+// reported, and so is what cannot be read.
+bool NetRelay::check_first(Conn& c, bool ended) {
+    FirstBytes seen = sniff_first_bytes(c.first);
+    if (seen.kind == FirstBytes::NeedMore && !ended) {
+        if (c.first.size() < kSniffMax)
+            return true;
+        seen.kind = FirstBytes::Unreadable;
+    }
+    const auto port = static_cast<std::uint16_t>(std::stoi(c.port));
+    const bool fine = seen.kind == FirstBytes::Other || seen.kind == FirstBytes::NeedMore ||
+                      (seen.kind == FirstBytes::Named &&
+                       (seen.name == c.name || policy_.allows_name(seen.name, port) != nullptr));
+    if (!fine) {
+        const bool tls_hello = !c.first.empty() && c.first[0] == 0x16;
+        const std::string why =
+            seen.kind == FirstBytes::Unreadable
+                ? fmt::format("its first bytes ({}) cannot be read to check the name they ask for",
+                              tls_hello ? "a TLS ClientHello" : "an HTTP request")
+                : fmt::format("{} {} is not allowed", tls_hello ? "the TLS server name" : "the HTTP Host",
+                              seen.name);
+        report("connect-denied", {{"name", c.name}, {"port", c.port}, {"rule", why}});
+        return false;
+    }
+    c.sniffing = false;
+    if (!c.up.put(c.first))
+        return false;
+    c.first.clear();
+    c.first.shrink_to_fit();
+    if (ended)
+        c.up.eof = true;
+    return true;
 }
 
 void NetRelay::pump(Conn& c, short in_events, short out_events) {
@@ -543,6 +612,12 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
         }
         return true;
     };
+    if (c.sniffing && (in_events & (POLLIN | POLLHUP | POLLERR)) != 0 && !sniff(c)) {
+        reset(c.inside.get());
+        reset(c.outside.get());
+        c.dead = true;
+        return;
+    }
     const int in = c.inside.get(), out = c.outside.get();
     bool ok = true;
     bool in_ready = (in_events & (POLLIN | POLLHUP | POLLERR)) != 0;
@@ -551,7 +626,7 @@ void NetRelay::pump(Conn& c, short in_events, short out_events) {
     for (int round = 0; ok && round < 8; ++round) {
         const std::size_t before = c.up.held + c.down.held;
         const bool up_eof = c.up.eof, down_eof = c.down.eof;
-        if (in_ready && c.up.room())
+        if (in_ready && c.up.room() && !c.sniffing)
             ok = fill(in, c.up);
         if (ok && out_ready && c.down.room())
             ok = fill(out, c.down);

@@ -46,6 +46,8 @@ private:
     void start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port);
     void start(Conn& conn, const IpAddress& address, std::uint16_t port);
     void proxy_request(Conn& c);
+    bool sniff(Conn& c);
+    bool check_first(Conn& c, bool ended);
     void pump(Conn& c, short in_events, short out_events);
     std::string name_of(const IpAddress& address) const;
 

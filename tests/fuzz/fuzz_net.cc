@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: what the sandbox (or a command line) can hand cocoon's
-// network relay (core/net_policy.h). The first byte picks: a --net-allow rule,
-// a --net-resolve, or a DNS message. Checks meaning, not only "no crash": a
+// network relay (core/net_policy.h, core/net_sniff.h). The first byte picks: a
+// --net-allow rule, a --net-resolve, a DNS message, or a connection's first
+// bytes. Checks meaning, not only "no crash": a
 // parsed rule allows what it names, a query's answer carries its id and
 // question, a name that parses matches a Host rule made from it.
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "core/net_policy.h"
+#include "core/net_sniff.h"
 
 namespace {
 
@@ -26,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0)
         return 0;
     const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
         case 0: {
             Result<NetRule> rule = parse_net_rule(text);
             if (!rule)
@@ -49,6 +51,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (r) {
                 const std::optional<IpAddress> again = parse_ip(ip_text(r->address));
                 check(again && *again == r->address);  // what is printed parses back the same
+            }
+            break;
+        }
+        case 3: {
+            // A name is whole: any prefix that is cut short of the end of
+            // what named it needs more, or names the same.
+            const FirstBytes seen = sniff_first_bytes(text);
+            if (seen.kind == FirstBytes::Named) {
+                check(!seen.name.empty());
+                for (const char c : seen.name) check(c < 'A' || c > 'Z');
+            }
+            if (text.size() > 1) {
+                const FirstBytes cut = sniff_first_bytes(text.substr(0, text.size() - 1));
+                check(cut.kind != FirstBytes::Named || seen.kind == FirstBytes::Named);
             }
             break;
         }

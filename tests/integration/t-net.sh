@@ -28,18 +28,25 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 socketserver.TCPServer.allow_reuse_address = True
+socketserver.BaseServer.handle_error = lambda *args: None  # a client's reset is the test, not news
+class Banner(socketserver.BaseRequestHandler):  # speaks first, as SSH and SMTP do
+    def handle(self):
+        self.request.sendall(b"SSH-2.0-test\r\n")
+        self.request.recv(100)
 web = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Quiet)
 echo = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo)
+banner = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Banner)
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("127.0.0.1", 0))
-for s in (web, echo):
+for s in (web, echo, banner):
     threading.Thread(target=s.serve_forever, daemon=True).start()
 def sink():
     while True:
         data, _ = udp.recvfrom(100)
         open("udp-received", "ab").write(data)
 threading.Thread(target=sink, daemon=True).start()
-open("ports.tmp", "w").write("%d %d %d\n" % (web.server_address[1], echo.server_address[1], udp.getsockname()[1]))
+open("ports.tmp", "w").write("%d %d %d %d\n" % (web.server_address[1], echo.server_address[1], udp.getsockname()[1],
+                                                banner.server_address[1]))
 os.rename("ports.tmp", "ports")
 threading.Event().wait()
 EOF
@@ -48,7 +55,7 @@ python3 servers.py &
 servers=$!
 trap 'kill $servers 2>/dev/null; cd /; rm -rf "$work"' EXIT
 for _ in $(seq 1 200); do [ -f ports ] && break; sleep 0.05; done
-read -r WEB ECHO UDP <ports
+read -r WEB ECHO UDP BANNER <ports
 N=(--profile host-ro --net-allow "allowed.test:$WEB" --net-allow "echo.test:$ECHO"
    --net-resolve allowed.test=127.0.0.1 --net-resolve echo.test=127.0.0.1 --net-resolve denied.test=127.0.0.1)
 GET="import sys, urllib.request
@@ -144,6 +151,76 @@ check "HTTPS_PROXY's CONNECT: 200 and a tunnel for an allowed name, 403 for the 
     "0 200 through 403 403 http://127.0.0.1:3128" "$rc $out"
 check "... reported as through the proxy" "connect-denied denied.test $ECHO|connect-denied 127.0.0.1 $ECHO" \
     "$(grep '"via":"proxy"' report3 >report3.via; events report3.via | paste -sd'|')"
+
+# The cross-check: a connection made to an allowed name cannot ask the server
+# for another, by TLS server name or HTTP Host; a server that speaks first is
+# not kept waiting for the client's first bytes.
+cat >hello.py <<'EOF'
+import socket, ssl, sys
+def hello(name):  # a real ClientHello naming NAME, as a TLS client sends it
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    obj = ctx.wrap_bio(ssl.MemoryBIO(), out := ssl.MemoryBIO(), server_hostname=name)
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return out.read()
+def exchange(host, port, data, via_proxy=False):
+    try:
+        if via_proxy:
+            s = socket.create_connection(("127.0.0.1", 3128), timeout=10)
+            s.sendall(("CONNECT %s:%d HTTP/1.1\r\n\r\n" % (host, port)).encode() + data)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += s.recv(1)
+            extra = head.split(b"\r\n\r\n", 1)[1]
+        else:
+            s = socket.create_connection((host, port), timeout=10)
+            s.sendall(data)
+            extra = b""
+        got = extra
+        while len(got) < len(data):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        return "echoed" if got == data else "got %d bytes" % len(got)
+    except (ConnectionResetError, BrokenPipeError):
+        return "reset"
+host, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if mode.startswith("tls="):
+    print(exchange(host, port, hello(mode[4:])))
+elif mode.startswith("proxy-tls="):
+    print(exchange(host, port, hello(mode[10:]), via_proxy=True))
+elif mode.startswith("host="):
+    s = socket.create_connection((host, port), timeout=10)
+    s.sendall(("GET /index.html HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % mode[5:]).encode())
+    try:
+        print(s.recv(100).split(b" ")[1].decode())
+    except (ConnectionResetError, IndexError):
+        print("reset")
+elif mode == "banner":
+    s = socket.create_connection((host, port), timeout=10)
+    print(s.recv(100).decode().strip())
+EOF
+chmod 644 hello.py
+run "$COCOON" "${N[@]}" --net-allow "banner.test:$BANNER" --net-resolve banner.test=127.0.0.1 --ro-bind "$work" "$work" \
+    --report-fd 3 sh -c "
+    for m in tls=echo.test tls=ECHO.test. tls=denied.test proxy-tls=echo.test proxy-tls=denied.test; do
+        python3 $work/hello.py echo.test $ECHO \$m; done
+    python3 $work/hello.py allowed.test $WEB host=allowed.test:$WEB
+    python3 $work/hello.py allowed.test $WEB host=denied.test
+    python3 $work/hello.py banner.test $BANNER banner" 3>report5
+check "a TLS server name or Host that no rule allows is refused; the name asked for, or a server that speaks first, is not" \
+    "0 echoed echoed reset echoed reset 200 reset SSH-2.0-test" "$rc $(echo $out)"
+check "... each refusal reported with what was asked for" \
+    "echo.test the TLS server name denied.test is not allowed|echo.test the TLS server name denied.test is not allowed|allowed.test the HTTP Host denied.test is not allowed" \
+    "$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["event"] == "connect-denied": print(e["name"], e["rule"])' report5 | paste -sd'|')"
 
 # --net-host-port: the host's loopback port, and only that one.
 run "$COCOON" --profile host-ro --net-host-port "$ECHO" python3 -c "

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/net_policy.h"
+#include "core/net_sniff.h"
 
 namespace cocoon {
 namespace {
@@ -161,6 +162,61 @@ TEST_CASE("the DNS stub's messages") {
     CHECK_FALSE(parse_dns_query(q.substr(0, 15)));
     std::string pointer = q.substr(0, 12) + "\xc0\x0c" + q.substr(q.size() - 4);
     CHECK_FALSE(parse_dns_query(pointer));
+}
+
+// A ClientHello as a TLS client writes it: one record, a cipher suite, an
+// extension before the server name (or none).
+std::string client_hello(std::string_view name, std::size_t record_extra = 0) {
+    const auto u16 = [](std::size_t v) {
+        return std::string{static_cast<char>(v >> 8), static_cast<char>(v)};
+    };
+    std::string ext = u16(10) + u16(4) + u16(2) + u16(29);  // supported_groups: x25519
+    if (!name.empty()) {
+        const std::string entry = std::string(1, '\0') + u16(name.size()) + std::string(name);
+        ext += u16(0) + u16(entry.size() + 2) + u16(entry.size()) + entry;
+    }
+    std::string body = u16(0x0303) + std::string(32, 'r') + std::string(1, '\0') + u16(2) + u16(0x1301) +
+                       std::string(1, '\1') + std::string(1, '\0') + u16(ext.size()) + ext;
+    std::string hs = std::string(1, '\1') + std::string(1, '\0') + u16(body.size()) + body;
+    return std::string(1, '\x16') + u16(0x0301) + u16(hs.size() + record_extra) + hs;
+}
+
+TEST_CASE("the cross-check reads a ClientHello's server name, whole or not at all") {
+    const std::string hello = client_hello("Example.COM.");
+    const FirstBytes seen = sniff_first_bytes(hello);
+    CHECK(seen.kind == FirstBytes::Named);
+    CHECK(seen.name == "example.com");
+    for (std::size_t n = 0; n < hello.size(); ++n)
+        CHECK_MESSAGE(sniff_first_bytes(hello.substr(0, n)).kind == FirstBytes::NeedMore, n);
+    CHECK(sniff_first_bytes(hello + "more").name == "example.com");        // early data after it
+    CHECK(sniff_first_bytes(client_hello("")).kind == FirstBytes::Other);  // no server name
+    // A handshake longer than its record (a ClientHello over two records) cannot be read here.
+    std::string split = client_hello("a.test");
+    split[8] = static_cast<char>(split[8] + 1);  // the handshake's length, low byte
+    CHECK(sniff_first_bytes(split).kind == FirstBytes::Unreadable);
+    std::string huge = client_hello("a.test");
+    huge[3] = static_cast<char>(0x41);  // a record over 16 KiB
+    CHECK(sniff_first_bytes(huge).kind == FirstBytes::Unreadable);
+    std::string not_hello = client_hello("a.test");
+    not_hello[5] = 2;  // server_hello
+    CHECK(sniff_first_bytes(not_hello).kind == FirstBytes::Unreadable);
+}
+
+TEST_CASE("the cross-check reads an HTTP request's Host; other protocols pass") {
+    const std::string get = "GET /x HTTP/1.1\r\nUser-Agent: t\r\nhOsT:  A.test:8080 \r\n\r\n";
+    CHECK(sniff_first_bytes(get).kind == FirstBytes::Named);
+    CHECK(sniff_first_bytes(get).name == "a.test");
+    for (std::size_t n = 0; n < get.size(); ++n)
+        CHECK_MESSAGE(sniff_first_bytes(get.substr(0, n)).kind == FirstBytes::NeedMore, n);
+    CHECK(sniff_first_bytes("GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n").name == "::1");
+    CHECK(sniff_first_bytes("GET / HTTP/1.0\r\n\r\n").kind == FirstBytes::Other);
+    CHECK(sniff_first_bytes("GET / HTTP/1.1\r\nHost:\r\n\r\n").kind == FirstBytes::Unreadable);
+    CHECK(sniff_first_bytes("GET /" + std::string(kSniffMax, 'a')).kind == FirstBytes::Unreadable);
+    CHECK(sniff_first_bytes("SSH-2.0-OpenSSH_9.2\r\n").kind == FirstBytes::Other);
+    CHECK(sniff_first_bytes("0032git-upload-pack").kind == FirstBytes::Other);
+    CHECK(sniff_first_bytes(std::string("\0\0\0\x08\x04\xd2\x16\x2f", 8)).kind == FirstBytes::Other);
+    CHECK(sniff_first_bytes(" GET").kind == FirstBytes::Other);
+    CHECK(sniff_first_bytes("").kind == FirstBytes::NeedMore);
 }
 
 }  // namespace
