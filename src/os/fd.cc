@@ -3,6 +3,7 @@
 #include "os/fd.h"
 
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -79,6 +80,13 @@ Result<UniqueFd> make_timer() {
     UniqueFd fd(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
     if (!fd)
         return fail(Error::from_errno("timerfd_create"));
+    return fd;
+}
+
+Result<UniqueFd> make_eventfd() {
+    UniqueFd fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!fd)
+        return fail(Error::from_errno("eventfd"));
     return fd;
 }
 

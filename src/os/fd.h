@@ -36,6 +36,8 @@ Result<UniqueFd> make_signalfd(const sigset_t& signals);
 
 // A CLOCK_MONOTONIC timerfd, and (re)arming it to expire once in `ns`.
 Result<UniqueFd> make_timer();
+// A non-blocking eventfd(2), counting from 0.
+Result<UniqueFd> make_eventfd();
 void arm_timer(int timer, std::uint64_t ns);
 
 // A pidfd of process `ppid`, checked to still be our parent once open (it may

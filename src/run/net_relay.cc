@@ -143,6 +143,9 @@ struct NetRelay::Conn {
     // not to ask the server for another name (core/net_sniff.h).
     bool sniffing = false;
     std::string first;
+    std::uint64_t waiting = 0;  // the resolver's ticket, while it looks the name up
+    std::uint16_t dial_port = 0;
+    bool via_proxy = false;  // answer the CONNECT once the name is resolved
     bool dead = false;
 };
 
@@ -165,8 +168,14 @@ void NetRelay::report(std::string_view event, const ReportFields& fields) const 
 void NetRelay::add_polls(std::vector<pollfd>& fds) const {
     fds.push_back({control_ ? control_.get() : -1, POLLIN, 0});
     fds.push_back({dns_ ? dns_.get() : -1, POLLIN, 0});
+    fds.push_back({resolver_.fd(), POLLIN, 0});
     for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
     for (const auto& c : conns_) {
+        if (c->waiting != 0) {  // for the resolver
+            fds.push_back({-1, 0, 0});
+            fds.push_back({-1, 0, 0});
+            continue;
+        }
         if (c->upstream && !c->connecting) {  // the upstream's answer first
             fds.push_back({-1, 0, 0});
             fds.push_back({c->outside.get(), POLLIN, 0});
@@ -189,7 +198,14 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
         take_listeners();
     if (fds[at + 1].revents != 0)
         answer_dns();
-    at += 2;
+    if (fds[at + 2].revents != 0)
+        for (const auto& [ticket, found] : resolver_.answers())
+            for (const auto& c : conns_)
+                if (c->waiting == ticket) {
+                    c->waiting = 0;
+                    resolved(*c, found);
+                }
+    at += 3;
     const std::size_t n_listeners = listeners_.size();
     std::vector<int> ready;
     for (std::size_t i = 0; i < n_listeners && at + i < fds.size(); ++i)
@@ -281,40 +297,79 @@ void NetRelay::answer_dns() {
     }
 }
 
-std::optional<IpAddress> NetRelay::decide(const std::string& name, const IpAddress& dialled,
-                                          std::uint16_t port, std::string_view via) {
-    const std::string p = std::to_string(port);
-    std::vector<std::pair<std::string, std::string>> who = {
-        {name.empty() ? "address" : "name", name.empty() ? ip_text(dialled) : name}, {"port", p}};
+NetRelay::Decision NetRelay::decide(Conn& c, const std::string& name, const IpAddress& dialled,
+                                    std::uint16_t port, std::string_view via) {
+    c.dial_port = port;
+    ReportFields who = {{name.empty() ? "address" : "name", name.empty() ? ip_text(dialled) : name},
+                        {"port", std::to_string(port)}};
     if (!via.empty())
         who.emplace_back("via", std::string(via));
     const auto denied = [&](std::string why) {
         who.emplace_back("rule", std::move(why));
         report("connect-denied", who);
-        return std::nullopt;
+        return Decision{};
     };
     if (name.empty())
-        return policy_.allows_address(dialled, port) != nullptr ? std::optional<IpAddress>(dialled)
+        return policy_.allows_address(dialled, port) != nullptr ? Decision{Decision::Go, dialled}
                                                                 : denied("no rule");
     if (policy_.allows_name(name, port) == nullptr)
         return denied("no rule");
     if (const std::optional<IpAddress> given = policy_.resolved(name))
-        return given;
+        return {Decision::Go, *given};
     if (policy_.upstream)  // the upstream proxy resolves it
-        return IpAddress{};
-    // The host's resolver, as the host would connect (the loop waits meanwhile).
-    const std::optional<IpAddress> found = resolve(name);
+        return {Decision::Go, IpAddress{}};
+    // The host's resolver, as the host would connect, on a thread of its own.
+    const std::uint64_t ticket = ++tickets_;
+    const std::optional<std::optional<IpAddress>> known = resolver_.lookup(name, ticket);
+    if (!known) {
+        c.waiting = ticket;
+        return {Decision::Wait, {}};
+    }
+    resolved(c, *known);
+    return {c.dead ? Decision::Refused : Decision::Wait, {}};
+}
+
+// The host's resolver answered for the connection's name: refused if it
+// found nothing or a guarded address, else on.
+void NetRelay::resolved(Conn& c, const std::optional<IpAddress>& found) {
+    const auto give_up = [&](std::string_view event, ReportFields fields) {
+        report(event, fields);
+        if (c.via_proxy) {
+            const std::string answer =
+                fmt::format("HTTP/1.1 {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                            event == "connect-denied" ? "403 Forbidden" : "502 Bad Gateway");
+            ::send(c.inside.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+        } else {
+            reset(c.inside.get());
+        }
+        c.dead = true;
+    };
+    ReportFields who = {{"name", c.name}, {"port", c.port}};
+    if (c.via_proxy)
+        who.emplace_back("via", "proxy");
     if (!found) {
         who.emplace_back("error", "the host cannot resolve it");
-        report("connect-failed", who);
-        return std::nullopt;
+        return give_up("connect-failed", who);
     }
-    const IpAddress target = *found;
-    if (guarded_address(target)) {
-        who.emplace_back("address", ip_text(target));
-        return denied("resolves to a loopback or link-local address");
+    if (guarded_address(*found)) {
+        who.emplace_back("address", ip_text(*found));
+        who.emplace_back("rule", "resolves to a loopback or link-local address");
+        return give_up("connect-denied", who);
     }
-    return target;
+    go(c, *found);
+}
+
+// Connects, and for the proxy answers 200 first.
+void NetRelay::go(Conn& c, const IpAddress& address) {
+    if (c.via_proxy) {
+        constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
+        if (!c.down.put(kOk)) {
+            c.dead = true;
+            return;
+        }
+        c.via_proxy = false;
+    }
+    start(c, address, c.dial_port);
 }
 
 void NetRelay::accept_one(int listener) {
@@ -342,13 +397,17 @@ void NetRelay::accept_one(int listener) {
         const std::string name = name_of(dest);
         conn->name = name.empty() ? ip_text(dest) : name;
         conn->port = std::to_string(port);
-        const std::optional<IpAddress> target = decide(name, dest, port, "");
-        if (!target) {
-            reset(conn->inside.get());
+        conn->sniffing = !name.empty();
+        const Decision to = decide(*conn, name, dest, port, "");
+        if (to.kind == Decision::Refused) {
+            if (!conn->dead)
+                reset(conn->inside.get());
             continue;
         }
-        conn->sniffing = !name.empty();
-        start(std::move(conn), *target, port);
+        if (to.kind == Decision::Go)
+            start(*conn, to.address, port);
+        if (!conn->dead)
+            conns_.push_back(std::move(conn));
     }
 }
 
@@ -386,12 +445,8 @@ void NetRelay::proxy_request(Conn& c) {
     const std::optional<IpAddress> literal = parse_ip(host);
     c.name = host;
     c.port = std::to_string(*port);
-    const std::optional<IpAddress> to = decide(literal ? std::string() : host, literal.value_or(IpAddress{}),
-                                               static_cast<std::uint16_t>(*port), "proxy");
-    if (!to)
-        return refuse("403 Forbidden");
-    constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
     c.proxy = false;
+    c.via_proxy = true;
     if (!literal) {  // what followed the request is the first of the tunnel
         c.sniffing = true;
         c.first = got.substr(end + 4);
@@ -404,17 +459,12 @@ void NetRelay::proxy_request(Conn& c) {
         c.dead = true;
         return;
     }
-    if (!c.down.put(kOk)) {
-        c.dead = true;
-        return;
-    }
-    start(c, *to, static_cast<std::uint16_t>(*port));
-}
-
-void NetRelay::start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port) {
-    start(*conn, address, port);
-    if (!conn->dead)
-        conns_.push_back(std::move(conn));
+    const Decision to = decide(c, literal ? std::string() : host, literal.value_or(IpAddress{}),
+                               static_cast<std::uint16_t>(*port), "proxy");
+    if (to.kind == Decision::Refused && !c.dead)
+        return refuse("403 Forbidden");
+    if (to.kind == Decision::Go)
+        go(c, to.address);
 }
 
 void NetRelay::start(Conn& c, const IpAddress& address, std::uint16_t port) {
@@ -512,6 +562,8 @@ bool NetRelay::check_first(Conn& c, bool ended) {
 }
 
 void NetRelay::pump(Conn& c, short in_events, short out_events) {
+    if (c.waiting != 0)
+        return;
     if (c.proxy) {
         if ((in_events & (POLLIN | POLLHUP | POLLERR)) == 0)
             return;

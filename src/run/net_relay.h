@@ -15,6 +15,7 @@
 
 #include "core/net_policy.h"
 #include "os/unique_fd.h"
+#include "run/net_resolver.h"
 #include "run/report_sink.h"
 
 namespace cocoon {
@@ -39,11 +40,17 @@ private:
     void take_listeners();
     void answer_dns();
     void accept_one(int listener);
-    // The address to connect to for NAME (or for the address itself when NAME
-    // is empty), or nothing, reported, when the rules refuse it.
-    std::optional<IpAddress> decide(const std::string& name, const IpAddress& dialled, std::uint16_t port,
-                                    std::string_view via);
-    void start(std::unique_ptr<Conn> conn, const IpAddress& address, std::uint16_t port);
+    // Where a connection goes: to `address`, nowhere (refused and reported),
+    // or, for a name the host's resolver must find, to what `resolved` gets.
+    struct Decision {
+        enum Kind { Refused, Go, Wait } kind = Refused;
+        IpAddress address;
+    };
+    // For NAME (or for the address itself when NAME is empty).
+    Decision decide(Conn& c, const std::string& name, const IpAddress& dialled, std::uint16_t port,
+                    std::string_view via);
+    void resolved(Conn& c, const std::optional<IpAddress>& found);
+    void go(Conn& c, const IpAddress& address);
     void start(Conn& conn, const IpAddress& address, std::uint16_t port);
     void proxy_request(Conn& c);
     bool sniff(Conn& c);
@@ -51,6 +58,8 @@ private:
     void pump(Conn& c, short in_events, short out_events);
     std::string name_of(const IpAddress& address) const;
 
+    NetResolver resolver_;
+    std::uint64_t tickets_ = 0;
     NetPolicy policy_;
     UniqueFd control_;
     ReportSink* report_;

@@ -222,6 +222,46 @@ for l in open(sys.argv[1]):
     e = json.loads(l)
     if e["event"] == "connect-denied": print(e["name"], e["rule"])' report5 | paste -sd'|')"
 
+# A name the host's resolver is slow to answer holds up its own connection
+# only: a private network and mount namespace where the resolver's server never
+# answers (unshare -rmn: nothing of the machine's changes).
+cat >slow-dns.sh <<EOF
+ip link set lo up
+python3 -c '
+import socket, socketserver, sys, threading
+quiet = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); quiet.bind(("127.0.0.1", 53))
+class Echo(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.sendall(self.request.recv(100))
+e = socketserver.ThreadingTCPServer(("127.0.0.1", 7000), Echo)
+threading.Thread(target=e.serve_forever, daemon=True).start()
+print("up", flush=True)
+sys.stdin.read()' <slow-dns.fifo >slow-dns.up &
+exec 3>slow-dns.fifo
+for _ in \$(seq 100); do [ -s slow-dns.up ] && break; sleep 0.05; done
+printf 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n' >slow-dns.resolv
+mount --bind slow-dns.resolv /etc/resolv.conf
+"$COCOON" --profile host-ro --net-allow slow.test:7000 --net-allow echo.test:7000 --net-resolve echo.test=127.0.0.1 \
+    --report-fd 4 python3 -c '
+import socket, threading, time
+def slow():
+    try:
+        socket.create_connection(("slow.test", 7000), timeout=30).recv(10)
+    except OSError as e:
+        print("slow:", type(e).__name__)
+t = threading.Thread(target=slow); t.start()
+time.sleep(0.3)
+t0 = time.time()
+s = socket.create_connection(("echo.test", 7000), timeout=30); s.sendall(b"hi")
+print(s.recv(10).decode(), "fast" if time.time() - t0 < 1 else "stalled")
+t.join()' 4>slow-dns.report
+EOF
+mkfifo slow-dns.fifo
+run unshare -rmn bash slow-dns.sh
+check "a slow DNS answer holds up its own connection, not another one; then it fails, reported" \
+    "0 hi fast slow: ConnectionResetError|connect-failed slow.test 7000" \
+    "$rc $(echo $out)|$(events slow-dns.report | grep -v exit)"
+
 # --net-host-port: the host's loopback port, and only that one.
 run "$COCOON" --profile host-ro --net-host-port "$ECHO" python3 -c "
 import socket
