@@ -156,13 +156,13 @@ done
 
 # Older kernels, simulated for one process tree (HACKING.md, "Older kernels"):
 # the scripts that exercise setup, security, attacks, overlays, data binds,
-# PID 1 and the lifecycle run again
+# PID 1, the lifecycle and --protect/--mask run again
 # under a seccomp filter that makes every syscall newer than that kernel fail
 # as the kernel would (tests/helpers/probe kernel VERSION).
 for version in ${COCOON_KERNELS-5.10 5.4 4.18}; do
     "$build/tests/helpers/probe" kernel "$version" >"$stage/kernel-$version" || continue
     chmod a+r "$stage/kernel-$version"
-    for name in ${COCOON_KERNEL_SCRIPTS-mounts security attack overlay data pid1 lifecycle}; do
+    for name in ${COCOON_KERNEL_SCRIPTS-mounts security attack overlay data pid1 lifecycle protect}; do
         if [ ${#only[@]} != 0 ]; then
             printf '%s\n' "${only[@]}" | grep -qxF "$name@$version" || continue
         fi

@@ -154,18 +154,20 @@ constexpr std::string_view kAgent =
 --proc /proc
 --dev /dev
 --bind ${CWD} ${CWD}
---ro-bind-try ${CWD}/.git/hooks ${CWD}/.git/hooks
---ro-bind-try ${CWD}/.git/config ${CWD}/.git/config
---ro-bind-try ${CWD}/.bashrc ${CWD}/.bashrc
---ro-bind-try ${CWD}/.bash_profile ${CWD}/.bash_profile
---ro-bind-try ${CWD}/.bash_login ${CWD}/.bash_login
---ro-bind-try ${CWD}/.bash_logout ${CWD}/.bash_logout
---ro-bind-try ${CWD}/.profile ${CWD}/.profile
---ro-bind-try ${CWD}/.zshrc ${CWD}/.zshrc
---ro-bind-try ${CWD}/.zshenv ${CWD}/.zshenv
---ro-bind-try ${CWD}/.zprofile ${CWD}/.zprofile
---ro-bind-try ${CWD}/.zlogin ${CWD}/.zlogin
---ro-bind-try ${CWD}/.envrc ${CWD}/.envrc
+# Read-only where they exist, their directories pinned against renames (--protect).
+# (A worktree's .git is a file: its hooks and config live elsewhere.)
+if-dir ${CWD}/.git --protect-try ${CWD}/.git/hooks
+if-dir ${CWD}/.git --protect-try ${CWD}/.git/config
+--protect-try ${CWD}/.bashrc
+--protect-try ${CWD}/.bash_profile
+--protect-try ${CWD}/.bash_login
+--protect-try ${CWD}/.bash_logout
+--protect-try ${CWD}/.profile
+--protect-try ${CWD}/.zshrc
+--protect-try ${CWD}/.zshenv
+--protect-try ${CWD}/.zprofile
+--protect-try ${CWD}/.zlogin
+--protect-try ${CWD}/.envrc
 --chdir ${CWD}
 --unshare-all
 --new-session

@@ -358,6 +358,14 @@ private:
                         v[0])));
                 c.env_keep.push_back(v[0]);
                 break;
+            case OptionId::Protect:
+            case OptionId::ProtectTry:
+                add_fs(spec, FsKind::Protect, "", v[0]);
+                break;
+            case OptionId::Mask:
+            case OptionId::MaskTry:
+                add_fs(spec, FsKind::Mask, "", v[0]);
+                break;
             case OptionId::BindCreate:
                 add_fs(spec, FsKind::Bind, v[0], v[1]);
                 c.fs.back().create_source = true;

@@ -28,7 +28,9 @@ enum class FsKind {
     Mqueue,
     Overlay,
     TmpOverlay,
-    RoOverlay
+    RoOverlay,
+    Protect,  // --protect, --protect-try (allow_missing)
+    Mask,     // --mask, --mask-try
 };
 
 struct FsRequest {

@@ -2,6 +2,7 @@
 // Filesystem requests -> ordered primitive mount operations. [pure]
 #include "core/mount_plan.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -88,11 +89,71 @@ MountOp created(MountKind kind, std::string target, const FsRequest& r, std::uin
                    .request = index};
 }
 
+// Ops that put a mount at their target: what a --protect or --mask path lies in.
+bool mounts_at_target(MountKind kind) {
+    switch (kind) {
+        case MountKind::Bind:
+        case MountKind::Tmpfs:
+        case MountKind::Procfs:
+        case MountKind::Devpts:
+        case MountKind::BindData:
+        case MountKind::BindFd:
+        case MountKind::Mqueue:
+        case MountKind::Overlay:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_within(std::string_view path, std::string_view dir) {
+    return dir == "/" || path == dir || (path.starts_with(dir) && path[dir.size()] == '/');
+}
+
+// --protect/--mask: the directories between the mount DEST lies in and DEST
+// are pinned (each a mount point of itself: rename(2) and rmdir(2) refuse a
+// mount point, EBUSY), so that no ancestor can be moved aside and replaced by
+// a fresh, writable one; then DEST itself.
+void plan_rules(std::vector<MountOp>& ops, const std::vector<MountOp>& rules) {
+    std::vector<std::string> pinned;
+    const std::size_t before = ops.size();
+    for (const MountOp& rule : rules) {
+        std::string within = "/";
+        bool writable = true;  // nothing can be renamed in a read-only mount: no pins there
+        for (std::size_t i = before; i-- > 0;)
+            if (mounts_at_target(ops[i].kind) && !ops[i].target.empty() &&
+                is_within(rule.target, ops[i].target)) {
+                within = ops[i].target;
+                writable = !ops[i].read_only;
+                break;
+            }
+        for (std::size_t at = within.size() + (within == "/" ? 0 : 1); writable && at < rule.target.size();
+             ++at) {
+            const std::size_t slash = rule.target.find('/', at);
+            if (slash == std::string::npos)
+                break;
+            std::string dir = rule.target.substr(0, slash);
+            at = slash;
+            if (std::find(pinned.begin(), pinned.end(), dir) != pinned.end())
+                continue;
+            pinned.push_back(dir);
+            ops.push_back({.kind = MountKind::Pin,
+                           .source = within,
+                           .target = std::move(dir),
+                           .request = rule.request});
+        }
+        MountOp op = rule;
+        op.source = within;
+        ops.push_back(std::move(op));
+    }
+}
+
 }  // namespace
 
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx) {
     MountPlan plan;
     plan.ops.reserve(requests.size() + 32);  // --dev and --proc add a few each
+    std::vector<MountOp> rules;              // --protect, --mask: after everything else
     for (std::size_t i = 0; i < requests.size(); ++i) {
         const FsRequest& r = requests[i];
         Result<std::string> dest = normalise_dest(r.flag, r.dest);
@@ -175,8 +236,16 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 plan_dev(target, i, ctx, plan.ops);
                 plan.needs_devpts = true;
                 break;
+            case FsKind::Protect:
+            case FsKind::Mask:
+                rules.push_back({.kind = r.kind == FsKind::Protect ? MountKind::Protect : MountKind::Mask,
+                                 .target = std::move(target),
+                                 .allow_missing = r.allow_missing,
+                                 .request = i});
+                break;
         }
     }
+    plan_rules(plan.ops, rules);
     return plan;
 }
 
@@ -214,6 +283,12 @@ std::string describe(const MountOp& op) {
             return fmt::format("bind-fd{} {} -> {}", op.read_only ? "-ro" : "", op.fd, op.target);
         case MountKind::Mqueue:
             return fmt::format("mqueue {}", op.target);
+        case MountKind::Pin:
+            return fmt::format("pin {}", op.target);
+        case MountKind::Protect:
+            return fmt::format("protect{} {}", op.allow_missing ? "-try" : "", op.target);
+        case MountKind::Mask:
+            return fmt::format("mask{} {}", op.allow_missing ? "-try" : "", op.target);
         case MountKind::Overlay: {
             std::string layers;
             for (const std::string& layer : op.layers) layers += (layers.empty() ? "" : ":") + layer;

@@ -27,6 +27,9 @@ enum class MountKind : std::uint8_t {
     Mqueue,     // fresh mqueue filesystem
     Overlay,    // overlayfs of `layers`; upper: `source` + `work`, a hidden tmpfs (tmp_upper), or none
                 // (read_only)
+    Pin,        // bind target onto itself: a mount point cannot be renamed or removed (--protect)
+    Protect,    // bind target onto itself read-only; `source`: the mount it lies in (--protect)
+    Mask,       // an unreadable empty file or directory on target; `source` as Protect (--mask)
 };
 
 struct MountOp {
@@ -60,6 +63,10 @@ struct MountContext {
     std::optional<std::string> stdout_tty;
 };
 
+// --protect and --mask apply to the finished tree, after every other op,
+// whatever their place on the command line: each becomes Pin ops for the
+// directories between the mount it lies in and DEST (shared between rules),
+// then its Protect or Mask op.
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx);
 
 // One line per op, as --dry-run, error messages and golden tests show it:

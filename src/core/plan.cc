@@ -363,8 +363,13 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // (vfork): not when its setup may wait indefinitely (--block-fd) or when we
     // must watch our own parent meanwhile (--die-with-parent): asleep, we could
     // not kill it; or relay its terminal (--pty) or its network (--net-allow).
+    // Nor when setup may send warnings (--protect-try, --mask-try): the status
+    // pipe would fill while we sleep.
+    const bool may_warn = std::any_of(plan.mounts.ops.begin(), plan.mounts.ops.end(), [](const MountOp& op) {
+        return (op.kind == MountKind::Protect || op.kind == MountKind::Mask) && op.allow_missing;
+    });
     plan.share_memory = !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.coord.block_fd &&
-                        !plan.die_with_parent && !plan.pty && !plan.net;
+                        !plan.die_with_parent && !plan.pty && !plan.net && !may_warn;
     if (plan.reaper)
         plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;

@@ -57,6 +57,7 @@ bool covers(const MountOp& later, const MountOp& earlier) {
         case MountKind::Overlay:
         case MountKind::BindFd:
         case MountKind::BindData:
+        case MountKind::Mask:
             break;
         default:
             return false;

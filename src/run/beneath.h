@@ -57,7 +57,8 @@ struct LastDir {
 };
 
 // What applying one mount op came to; build_root turns it into a Report.
-enum class Outcome { Done, Skipped, SourceMissing, Failed, NotLink, Mismatch, Raced, BadDest };
+// Warned: a -try rule (--protect-try, --mask-try) could not be placed; setup goes on.
+enum class Outcome { Done, Skipped, Warned, SourceMissing, Failed, NotLink, Mismatch, Raced, BadDest };
 
 // openat2(2) beneath `root` with `resolve` (RESOLVE_IN_ROOT, and
 // RESOLVE_NO_MAGICLINKS), or the same walk by hand where the kernel lacks

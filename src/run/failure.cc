@@ -125,6 +125,25 @@ std::string not_found_hint(const Plan& plan, const char* missing) {
     return "";
 }
 
+}  // namespace
+
+std::string rule_cause(int errnum) {
+    switch (errnum) {
+        case ENOENT:
+            return "no such file or directory in the sandbox";
+        case ELOOP:
+            return "a symlink on the way to it: give the path it leads to";
+        case EXDEV:
+            return "a symlink that leads out of the tree it lies in";
+        case ENOTDIR:
+            return "a file where a directory should be";
+        default:
+            return std::strerror(errnum);
+    }
+}
+
+namespace {
+
 LaunchFailure failure_message(const Report& r, const Plan& plan) {
     auto op = [&]() -> const MountOp& { return plan.mounts.ops.at(static_cast<std::size_t>(r.index)); };
     const int e = r.errnum;
@@ -142,6 +161,14 @@ LaunchFailure failure_message(const Report& r, const Plan& plan) {
         case Step::BindSource:
             return {Error{e, fmt::format("Can't find source path {}", op().source)}};
         case Step::Mount:
+            if (op().kind == MountKind::Protect || op().kind == MountKind::Mask) {
+                const bool protect = op().kind == MountKind::Protect;
+                Error error = Error::usage(
+                    fmt::format("{} {}: {}", protect ? "--protect" : "--mask", op().target, rule_cause(e)));
+                error.hint = fmt::format("{} skips what cannot be placed, with a warning",
+                                         protect ? "--protect-try" : "--mask-try");
+                return {std::move(error)};
+            }
             return {Error{e, mount_failure(op())}};
         case Step::SymlinkNotLink:
             return {Error::usage(fmt::format(

@@ -14,4 +14,7 @@ Error clone_error(int errnum, bool user_ns);
 // op's flag and paths, the --chdir candidate, the --lock-file...) it served.
 LaunchFailure to_failure(const child::Report& report, const Plan& plan);
 
+// Why a --protect or --mask path could not be placed, from the child's errno.
+std::string rule_cause(int errnum);
+
 }  // namespace cocoon

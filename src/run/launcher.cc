@@ -271,12 +271,31 @@ struct PtyRelay {
 
 struct Watch {
     int signal_fd = -1;
-    int parent_fd = -1;                   // --die-with-parent: a pidfd of the process that started us
-    UniqueFd timer;                       // --timeout, then --kill-after
-    PtyRelay relay;                       // --pty
+    int parent_fd = -1;  // --die-with-parent: a pidfd of the process that started us
+    UniqueFd timer;      // --timeout, then --kill-after
+    PtyRelay relay;      // --pty
+    ReportSink* report = nullptr;
     NetRelay* net = nullptr;              // --net-allow
     SyscallReporter* syscalls = nullptr;  // --report-fd with a --seccomp-profile
 };
+
+// A --protect-try or --mask-try path that setup could not place: one warning
+// line on stderr, and a report line.
+void warn_skipped(const Plan& plan, const Report& report, ReportSink* sink) {
+    if (report.index < 0 || static_cast<std::size_t>(report.index) >= plan.mounts.ops.size())
+        return;
+    const MountOp& op = plan.mounts.ops[static_cast<std::size_t>(report.index)];
+    const std::string option = op.kind == MountKind::Mask ? "--mask-try" : "--protect-try";
+    const std::string cause = rule_cause(report.errnum);
+    // A path that is not there is skipped quietly, as a -try bind's missing
+    // source is: a policy for many trees names what most of them lack.
+    const std::string line = fmt::format("cocoon: warning: {} {}: {}; not {}\n", option, op.target, cause,
+                                         op.kind == MountKind::Mask ? "masked" : "protected");
+    if (report.errnum != ENOENT)
+        write_all(STDERR_FILENO, line.data(), line.size()).has_value();
+    if (sink != nullptr)
+        sink->event("rule-skipped", {{"option", option}, {"path", op.target}, {"cause", cause}});
+}
 
 // --die-with-parent without pidfds: PR_SET_PDEATHSIG sends this when the
 // parent *thread* exits; the parent process is gone only if we were adopted.
@@ -343,6 +362,10 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
         auto read_status = [&]() -> std::optional<LaunchFailure> {
             Report report;
             const ssize_t n = ::read(status.get(), &report, sizeof report);
+            if (n == sizeof report && report.step == Step::RuleSkipped) {
+                warn_skipped(plan, report, watch.report);  // setup goes on: more may come
+                return std::nullopt;
+            }
             if (n == sizeof report)
                 failure = to_failure(report, plan);
             status_open = false;
@@ -657,6 +680,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     Watch watch;
     watch.signal_fd = signal_fd->get();
     ReportSink report(plan.coord.report_fd.value_or(-1), plan.coord.report_stderr);
+    watch.report = &report;
     std::optional<NetRelay> net;
     if (plan.net) {
         net.emplace(*plan.net, std::move(net_ours), report);

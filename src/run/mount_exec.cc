@@ -212,6 +212,120 @@ Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
     return std::strcmp(existing, m.source) == 0 ? Outcome::Done : Outcome::Mismatch;
 }
 
+// --protect/--mask: the path as a write would resolve it in the sandbox, from
+// the mount it lies in (m.source, planned): directory by directory with no
+// symlink among them (they are pinned already, and a symlink there would lead
+// the rule somewhere else than the path named); a symlink as the last part is
+// followed beneath the root and must end inside that mount. An O_PATH fd, or
+// -1 with errno (ELOOP, EXDEV, ENOENT, ENOTDIR).
+int open_rule_target(const FrozenMount& m, int root) noexcept {
+    Fd dir(open_beneath(root, m.source, O_PATH | O_DIRECTORY, kInRoot));
+    if (dir.fd < 0)
+        return -1;
+    const std::size_t base = std::strlen(m.source);
+    const char* at = m.target + (base == 1 ? 1 : base + (m.target[base] == '/' ? 1 : 0));
+    if (*at == '\0')
+        return std::exchange(dir.fd, -1);
+    for (;;) {
+        const char* end = std::strchr(at, '/');
+        char name[NAME_MAX + 1];
+        const std::size_t len = end != nullptr ? static_cast<std::size_t>(end - at) : std::strlen(at);
+        if (len == 0 || len > NAME_MAX) {
+            errno = len == 0 ? ENOENT : ENAMETOOLONG;
+            return -1;
+        }
+        std::memcpy(name, at, len);
+        name[len] = '\0';
+        Fd next(::openat(dir.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (next.fd < 0 || ::fstat(next.fd, &st) < 0)
+            return -1;
+        if (S_ISLNK(st.st_mode)) {
+            if (end != nullptr) {
+                errno = ELOOP;
+                return -1;
+            }
+            Fd followed(open_beneath(root, m.target, O_PATH, kInRoot));
+            if (followed.fd < 0)
+                return -1;
+            // Where it ended, as procfs names it from our root (the staging
+            // tmpfs): "/newroot" and the sandbox's path.
+            char link[32], where[PATH_MAX];
+            const ssize_t n = ::readlinkat(proc_fd(), fd_name(followed.fd, link), where, sizeof where - 1);
+            if (n < 0)
+                return -1;
+            where[n] = '\0';
+            constexpr std::size_t kPrefix = sizeof "/newroot" - 1;
+            const bool inside =
+                std::strncmp(where, "/newroot", kPrefix) == 0 &&
+                (base == 1 || (std::strncmp(where + kPrefix, m.source, base) == 0 &&
+                               (where[kPrefix + base] == '/' || where[kPrefix + base] == '\0')));
+            if (!inside) {
+                errno = EXDEV;
+                return -1;
+            }
+            return std::exchange(followed.fd, -1);
+        }
+        if (end == nullptr)
+            return std::exchange(next.fd, -1);
+        if (!S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
+        std::swap(dir.fd, next.fd);
+        at = end + 1;
+    }
+}
+
+// An empty, unreadable file or directory over `target` (--mask): mode 0000,
+// read-only so that its owner cannot chmod it back. Without capabilities over
+// it, opening or listing it is EACCES; a socket under it cannot be connected to.
+bool mask(int target) noexcept {
+    struct stat st {};
+    if (::fstat(target, &st) < 0)
+        return false;
+    constexpr unsigned kAttrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_RDONLY;
+    if (S_ISDIR(st.st_mode)) {
+        const char* options[] = {"mode", "0000", nullptr, nullptr};
+        Fd fs(new_fs("tmpfs", options, kAttrs));
+        return fs.fd >= 0 && move_tree(fs.fd, target, "");
+    }
+    // One file on the staging tmpfs, which the command never reaches, serves every mask.
+    constexpr const char* kName = "/mask-file";
+    Fd made(::open(kName, O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0));
+    if (made.fd < 0)
+        return false;
+    Fd tree(clone_tree(made.fd, "", true, false));
+    return tree.fd >= 0 && move_tree(tree.fd, target, "");
+}
+
+Outcome apply_rule(const FrozenMount& m, int root) noexcept {
+    Fd target(open_rule_target(m, root));
+    if (target.fd < 0)
+        return m.allow_missing ? Outcome::Warned : Outcome::Failed;
+    bool ok;
+    if (m.kind == MountKind::Mask) {
+        ok = mask(target.fd);
+    } else {
+        Fd tree(clone_tree(target.fd, "", true, true));
+        ok = tree.fd >= 0 && move_tree(tree.fd, target.fd, "");
+    }
+    if (ok)
+        return Outcome::Done;
+    return m.allow_missing ? Outcome::Warned : Outcome::Failed;
+}
+
+// A directory between a rule's mount and its path, bound onto itself: a mount
+// point cannot be renamed or removed (EBUSY), so `mv .git x && mkdir .git`
+// cannot move a protected path aside. Not there, or a symlink: the rule says so.
+Outcome apply_pin(const FrozenMount& m, int root) noexcept {
+    Fd dir(open_beneath(root, m.target, O_PATH | O_DIRECTORY | O_NOFOLLOW, kInRoot));
+    if (dir.fd < 0)
+        return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? Outcome::Skipped : Outcome::Failed;
+    Fd tree(clone_tree(dir.fd, "", false, true));
+    return tree.fd >= 0 && move_tree(tree.fd, dir.fd, "") ? Outcome::Done : Outcome::Failed;
+}
+
 Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, LastDir& last) noexcept {
     if (m.kind != MountKind::Bind && m.kind != MountKind::BindData && m.kind != MountKind::BindFd)
         last.drop();
@@ -270,6 +384,11 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
             const int fs = new_fs("mqueue", none, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
             return mount_fresh(fs, root, m.target) ? Outcome::Done : Outcome::Failed;
         }
+        case MountKind::Pin:
+            return apply_pin(m, root);
+        case MountKind::Protect:
+        case MountKind::Mask:
+            return apply_rule(m, root);
     }
     errno = EINVAL;
     return Outcome::Failed;
@@ -334,6 +453,13 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
             case Outcome::Done:
             case Outcome::Skipped:
                 break;
+            case Outcome::Warned: {
+                Report warning;
+                fill(warning, Step::RuleSkipped, i);
+                while (::write(plan.status_fd, &warning, sizeof warning) < 0 && errno == EINTR) {
+                }
+                break;
+            }
             case Outcome::SourceMissing:
                 return fill(report, Step::BindSource, i);
             case Outcome::Failed:

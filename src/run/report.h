@@ -42,6 +42,9 @@ enum class Step : std::int32_t {
     Fork,
     Rlimit,  // index = which of the plan's limits
     Exec,
+    // Not a failure: op `index` (--protect-try, --mask-try) could not be
+    // placed, errnum says why; setup goes on, more reports may follow.
+    RuleSkipped,
 };
 
 // A wait status as a shell reports it: the exit code, or 128+N for signal N.

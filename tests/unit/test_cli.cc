@@ -414,7 +414,7 @@ TEST_CASE("filesystem traits come from the option table, and agree with bwrap's 
         CHECK_MESSAGE(((spec.traits & kMayBeMissing) != 0) == n.ends_with("-try"), n);
         with_traits += spec.traits != 0 ? 1 : 0;
     }
-    CHECK(with_traits == 8);
+    CHECK(with_traits == 10);  // bwrap's eight, --protect-try and --mask-try
 }
 
 }  // namespace

@@ -32,6 +32,32 @@ TEST_CASE("the plan keeps flag order and normalises destinations") {
     CHECK(plan->ops[1].request == 1);
 }
 
+TEST_CASE("--protect and --mask go last, after pins of the directories between their mount and them") {
+    auto plan = plan_mounts(
+        {req("--protect", FsKind::Protect, "", "/w/.git/hooks"), req("--ro-bind", FsKind::Bind, "/", "/"),
+         req("--bind", FsKind::Bind, "/home/u/w", "/w"), req("--mask-try", FsKind::Mask, "", "/w/.env"),
+         req("--protect", FsKind::Protect, "", "/w/.git/config"),
+         req("--protect-try", FsKind::Protect, "", "/w"), req("--mask", FsKind::Mask, "", "/etc/shadow")},
+        {});
+    REQUIRE(plan);
+    CHECK(describe_all(*plan) == std::vector<std::string>{"bind-ro / -> /", "bind /home/u/w -> /w",
+                                                          "pin /w/.git", "protect /w/.git/hooks",
+                                                          "mask-try /w/.env", "protect /w/.git/config",
+                                                          "protect-try /w", "mask /etc/shadow"});
+    // Each rule knows the mount it lies in; its pins and it serve its option.
+    CHECK(plan->ops[2].source == "/w");
+    CHECK(plan->ops[2].request == 0);
+    CHECK(plan->ops[3].source == "/w");
+    CHECK(plan->ops[6].source == "/w");
+    CHECK(plan->ops[7].source == "/");
+    CHECK(plan->ops[4].allow_missing);
+    // In a read-only mount nothing can be renamed: no pins. Under no mount of
+    // the plan's: pinned from the sandbox's root.
+    auto bare = plan_mounts({req("--protect", FsKind::Protect, "", "/a/b/c")}, {});
+    REQUIRE(bare);
+    CHECK(describe_all(*bare) == std::vector<std::string>{"pin /a", "pin /a/b", "protect /a/b/c"});
+}
+
 TEST_CASE("relative bind sources are made absolute from the caller's directory") {
     auto plan = plan_mounts({req("--bind", FsKind::Bind, "src", "/src")}, {.cwd = "/home/u"});
     REQUIRE(plan);

@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# --protect and --mask (man cocoon): paths inside a writable tree made
+# read-only or unreadable, with nothing left on the host, no rename around
+# them, and a warning instead of a dead sandbox in the -try forms. The fixture
+# looks like a real checkout: a .git directory, a worktree's .git file, a
+# parent reached through a symlink, a dangling symlink, names with blanks and
+# glob characters.
+. "$(dirname "$0")/lib.sh"
+require_userns
+work=$(mktemp -d "$HOME/protect.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+repo=$work/real/u/repo
+mkdir -p "$repo/.git/hooks" "$repo/src" "$repo/odd name [x]*?" "$work/real/u/wt" "$work/secrets"
+git init -q "$repo" 2>/dev/null || echo '[core]' >"$repo/.git/config"
+echo 'exit 0' >"$repo/.git/hooks/pre-commit"
+echo 'int main;' >"$repo/src/a.c"
+echo 'TOKEN=hunter2' >"$repo/.env"
+echo 'inside' >"$repo/odd name [x]*?/f"
+ln -s /nonexistent "$repo/dangling"
+ln -s /usr/bin "$repo/outlink"
+ln -s .git/config "$repo/configlink"
+echo 'gitdir: /elsewhere' >"$work/real/u/wt/.git"
+echo 'key' >"$work/secrets/id"
+ln -s real "$work/home"  # a symlinked parent, as a symlinked /home
+# The whole fixture as the host sees it: paths, modes, owners, sizes, mtimes,
+# link targets, contents.
+listing() {
+    (cd "$work" && find real secrets home -printf '%p %M %u %g %s %T@ %l\n' | sort &&
+        find real secrets -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+before=$(listing)
+W=/w  # the checkout, in the sandbox
+C=("$COCOON" "${ROOT[@]}" --bind "$work/home/u/repo" "$W" --bind "$work/home/u/wt" /wt --chdir "$W" --unshare-pid)
+P=(--protect "$W/.git/hooks" --protect "$W/.git/config" --mask "$W/.env")
+
+# (rename: mv would copy what it cannot rename, leaving a copy of its own.)
+run "${C[@]}" "${P[@]}" sh -c '
+    rename() { python3 -c "import os, sys; os.rename(sys.argv[1], sys.argv[2])" "$@"; }
+    for try in "echo x >.git/config" "echo x >>.git/hooks/pre-commit" "touch .git/hooks/post-checkout" \
+               "mkdir .git/hooks/d" "rm -f .git/hooks/pre-commit" "rm -rf .git/hooks" "ln -sf /tmp .git/hooks/x" \
+               "rename .git/hooks hooks-aside" "mv .git .git-aside" "rename .git .git-aside" "rename .git/config x" \
+               "ln .git/config hard"; do
+        (eval "$try") 2>/dev/null && echo "ALLOWED: $try"
+    done
+    cat .env 2>&1 | sed "s/.*: //"'
+check "every angle on .git/hooks and .git/config fails (EROFS, EBUSY); .env answers EACCES" \
+    "0 Permission denied" "$rc $(echo $out)"
+check "... the fixture is as it was" "$before" "$(listing)"
+
+# The agent's own trick: move .git aside and make a new one.
+run "${C[@]}" "${P[@]}" sh -c 'mv .git .git-aside 2>&1 | sed "s/.*: //"; mkdir -p .git/hooks 2>&1 | sed "s/.*: //"
+    echo x >.git/hooks/pre-commit 2>/dev/null || echo still-read-only'
+check "mv .git .git-aside && mkdir -p .git/hooks: the rename fails (EBUSY), the hooks stay read-only" \
+    "0 Device or resource busy still-read-only" "$rc $(echo $out)"
+
+# A symlink as the last part is followed inside the sandbox; one that leads out is refused.
+run "${C[@]}" --protect "$W/configlink" sh -c 'echo x >.git/config 2>/dev/null || echo refused'
+check "a symlink to a path in the same tree protects what it leads to" "0 refused" "$rc $out"
+run "${C[@]}" --protect "$W/outlink" true
+check "a symlink that leads out is refused, naming the path and the fix" \
+    "125 cocoon: --protect $W/outlink: a symlink that leads out of the tree it lies in|cocoon: --protect-try skips what cannot be placed, with a warning" \
+    "$rc $(echo "$err" | paste -sd'|')"
+
+# Masks: files and directories, any name, nothing created on the host.
+run "${C[@]}" --mask "$W/odd name [x]*?" --mask /wt/.git sh -c '
+    ls "odd name [x]*?" 2>&1 | sed "s/.*: //"; cat "odd name [x]*?/f" 2>&1 | sed "s/.*: //"
+    cat /wt/.git 2>&1 | sed "s/.*: //"; echo x >.env && echo env-writable'
+check "a masked directory cannot be listed or entered, a masked file not read: Permission denied" \
+    "0 Permission denied Permission denied Permission denied env-writable" "$rc $(echo $out)"
+check "... the fixture is as it was (only .env, written on purpose)" \
+    "$(echo "$before" | grep -v ' real/u/repo/.env$' | grep -v '^real/u/repo/.env ')" \
+    "$(listing | grep -v ' real/u/repo/.env$' | grep -v '^real/u/repo/.env ')"
+echo 'TOKEN=hunter2' >"$repo/.env"
+touch -d "@$(echo "$before" | awk '$1 == "real/u/repo/.env" { print $6 }')" "$repo/.env"
+
+# One rule that cannot be placed: a warning and a report line with -try, an error without.
+run "${C[@]}" --protect-try /wt/.git/hooks --mask-try "$W/outlink" --mask-try "$W/dangling" --protect "$W/.git/config" \
+    --report-fd 3 sh -c 'echo ran; (echo x >.git/config) 2>/dev/null || echo still-protected' 3>"$work/report"
+check "-try: one warning line each, none for a path that is not there; the command runs, the other rules hold" \
+    "0 ran still-protected|cocoon: warning: --protect-try /wt/.git/hooks: a file where a directory should be; not protected|cocoon: warning: --mask-try $W/outlink: a symlink that leads out of the tree it lies in; not masked" \
+    "$rc $(echo $out)|$(echo "$err" | paste -sd'|')"
+check "... and a rule-skipped line each, that one too" \
+    "rule-skipped --protect-try /wt/.git/hooks|rule-skipped --mask-try $W/outlink|rule-skipped --mask-try $W/dangling|exit" \
+    "$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l); print(e["event"], e.get("option", ""), e.get("path", ""))' "$work/report" | sed 's/ *$//' | paste -sd'|')"
+run "${C[@]}" --protect /wt/.git/hooks true
+check "without -try: a clear error, nothing runs" \
+    "125 cocoon: --protect /wt/.git/hooks: a file where a directory should be" "$rc $(echo "$err" | head -n1)"
+run "${C[@]}" --protect "$W/not-there" true
+check "a path that is not there is refused, and nothing is made on the host" \
+    "125 cocoon: --protect $W/not-there: no such file or directory in the sandbox no" \
+    "$rc $(echo "$err" | head -n1) $([ -e "$repo/not-there" ] && echo made || echo no)"
+
+# --dry-run shows the pins.
+run "${C[@]}" "${P[@]}" --dry-run true
+check "--dry-run: the pins, then the rules, last" "pin $W/.git|protect $W/.git/hooks|protect $W/.git/config|mask $W/.env" \
+    "$(echo "$out" | grep -E '^ +[0-9]+\. (pin|protect|mask) /w' | sed 's/^ *[0-9]*\. //' | paste -sd'|')"
+
+# SIGKILL at any moment of setup leaves nothing behind.
+P100=()
+for i in $(seq 1 30); do P100+=(--protect "$W/src/a.c" --mask "$W/.env" --protect "$W/.git/hooks"); done
+for i in $(seq 1 25); do
+    "${C[@]}" "${P100[@]}" true &
+    pid=$!
+    sleep "0.00$((RANDOM % 9))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+done
+check "25 sandboxes killed during setup: the fixture is as it was" "$before" "$(listing)"
+for _ in $(seq 1 40); do no_process_left "$COCOON" && break; sleep 0.05; done
+check "... and no cocoon left running" "" "$(pgrep -u "$(id -u)" -f -- "$COCOON")"
+# The rest of the tree stays writable, git works.
+run "${C[@]}" "${P[@]}" sh -c 'echo src >src/b.c && mv src src2 && mv src2 src && rm src/b.c && echo writable-elsewhere'
+check "what no rule names stays writable, renames included" "0 writable-elsewhere" "$rc $out"
+if command -v git >/dev/null; then
+    run "${C[@]}" "${P[@]}" sh -c 'git config core.hooksPath /tmp 2>/dev/null || echo refused
+        git -c safe.directory="*" status --porcelain >/dev/null && echo status-works'
+    check "git config core.hooksPath is refused (.git/config is protected); git status works" \
+        "0 refused status-works" "$rc $(echo $out)"
+fi
+done_testing
