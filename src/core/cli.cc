@@ -362,6 +362,9 @@ private:
             case OptionId::ProtectTry:
                 add_fs(spec, FsKind::Protect, "", v[0]);
                 break;
+            case OptionId::AllowSocket:
+                c.allow_sockets.push_back(v[0]);
+                break;
             case OptionId::Mask:
             case OptionId::MaskTry:
                 add_fs(spec, FsKind::Mask, "", v[0]);

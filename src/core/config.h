@@ -113,7 +113,8 @@ struct Config {
     // (plan.cc kKeptAlways), what --setenv set, and the names matching these
     // globs (fnmatch(3)).
     std::vector<std::string> env_keep;
-    std::vector<std::string> env_set;  // names --setenv set, kept whatever the globs
+    std::vector<std::string> allow_sockets;  // --allow-socket: host or sandbox paths
+    std::vector<std::string> env_set;        // names --setenv set, kept whatever the globs
 
     std::vector<FsRequest> fs;
 

@@ -51,6 +51,10 @@ struct HostFacts {
     bool has_user_ns = true;                // /proc/self/ns/user exists and max_user_namespaces != 0
     bool has_cgroup_ns = true;              // /proc/self/ns/cgroup exists
     std::optional<std::string> stdout_tty;  // ttyname(1), bound as /dev/console by --dev
+    // The well-known sockets that hand out power over the host (Docker,
+    // podman, containerd, libvirt, the system and session buses, ssh agents)
+    // that exist here: canonical paths (os/host.cc, privileged_sockets).
+    std::vector<std::string> privileged_sockets;
     bool selinux = false;  // /sys/fs/selinux/enforce exists: --exec-label and --file-label can work
     int last_cap = 40;     // /proc/sys/kernel/cap_last_cap: what ALL means
     std::uint64_t permitted_caps = ~0ULL;  // the caller\'s own permitted set: where real root starts

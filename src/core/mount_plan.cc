@@ -148,6 +148,42 @@ void plan_rules(std::vector<MountOp>& ops, const std::vector<MountOp>& rules) {
     }
 }
 
+// The privileged sockets the finished tree shows: where a bind of a
+// directory above one puts it, unless a later mount hides that place, it is
+// allowed, or it was bound by itself (then it was asked for).
+void plan_socket_masks(const std::vector<MountOp>& ops, const MountContext& ctx,
+                       std::vector<MountOp>& rules) {
+    const auto allowed = [&](const std::string& host, const std::string& inside) {
+        return std::find(ctx.allowed_sockets.begin(), ctx.allowed_sockets.end(), host) !=
+                   ctx.allowed_sockets.end() ||
+               std::find(ctx.allowed_sockets.begin(), ctx.allowed_sockets.end(), inside) !=
+                   ctx.allowed_sockets.end();
+    };
+    for (const std::string& socket : ctx.sockets) {
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            const MountOp& bind = ops[i];
+            if (bind.kind != MountKind::Bind || bind.target.empty() || bind.source == socket ||
+                !is_within(socket, bind.source))
+                continue;
+            const std::string rest = socket.substr(bind.source == "/" ? 0 : bind.source.size());
+            const std::string inside = bind.target == "/" ? rest : bind.target + rest;
+            bool hidden = false;
+            for (std::size_t j = i + 1; j < ops.size() && !hidden; ++j)
+                hidden = mounts_at_target(ops[j].kind) && !ops[j].target.empty() &&
+                         is_within(inside, ops[j].target);
+            if (hidden || allowed(socket, inside))
+                continue;
+            if (std::any_of(rules.begin(), rules.end(), [&](const MountOp& r) { return r.target == inside; }))
+                continue;
+            rules.push_back({.kind = MountKind::Mask,
+                             .target = inside,
+                             .allow_missing = true,
+                             .request = bind.request,
+                             .socket = true});
+        }
+    }
+}
+
 }  // namespace
 
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx) {
@@ -245,6 +281,7 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 break;
         }
     }
+    plan_socket_masks(plan.ops, ctx, rules);
     plan_rules(plan.ops, rules);
     return plan;
 }
@@ -288,6 +325,8 @@ std::string describe(const MountOp& op) {
         case MountKind::Protect:
             return fmt::format("protect{} {}", op.allow_missing ? "-try" : "", op.target);
         case MountKind::Mask:
+            if (op.socket)
+                return fmt::format("mask-socket {} (--allow-socket lets it through)", op.target);
             return fmt::format("mask{} {}", op.allow_missing ? "-try" : "", op.target);
         case MountKind::Overlay: {
             std::string layers;

@@ -49,6 +49,7 @@ struct MountOp {
     std::string work;                  // Overlay: absolute host path of the work directory
     bool tmp_upper = false;            // Overlay: writes go to a hidden tmpfs
     std::size_t request = 0;           // index into Config::fs: which option this op serves
+    bool socket = false;               // Mask: a privileged socket a bind made visible
     friend bool operator==(const MountOp&, const MountOp&) = default;
 };
 
@@ -61,6 +62,11 @@ struct MountContext {
     bool new_pid_ns = false;               // --proc mounts a fresh procfs only with a pid namespace
     std::optional<std::string> cwd = "/";  // relative sources are relative to the caller's cwd; none if gone
     std::optional<std::string> stdout_tty;
+    // Privileged sockets on the host (HostFacts::privileged_sockets): each one
+    // a bind of a directory above it makes visible is masked, unless named
+    // here (--allow-socket, a host or sandbox path) or bound by itself.
+    std::vector<std::string> sockets;
+    std::vector<std::string> allowed_sockets;
 };
 
 // --protect and --mask apply to the finished tree, after every other op,

@@ -83,6 +83,7 @@ enum class OptionId {
     ProtectTry,
     Mask,
     MaskTry,
+    AllowSocket,
     Pty,
     NetAllow,
     NetResolve,

@@ -309,7 +309,11 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.mounts =
         TRY(plan_mounts(config.fs, MountContext{.new_pid_ns = plan.ns.pid || config.join.pidns_fd.has_value(),
                                                 .cwd = facts.cwd,
-                                                .stdout_tty = facts.stdout_tty}));
+                                                .stdout_tty = facts.stdout_tty,
+                                                // As bwrap, cocoon keeps bwrap's tree exactly.
+                                                .sockets = config.bwrap ? std::vector<std::string>{}
+                                                                        : facts.privileged_sockets,
+                                                .allowed_sockets = config.allow_sockets}));
     if (plan.ns.user && !config.coord.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
     else if (config.wants_id_maps())

@@ -6,6 +6,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +69,43 @@ bool missing(long ret) {
 
 }  // namespace
 
+std::vector<std::string> privileged_sockets(std::uint32_t uid) {
+    const std::string user_run = fmt::format("/run/user/{}", uid);
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    const std::string rt = runtime != nullptr && runtime[0] == '/' ? runtime : user_run;
+    std::vector<std::string> candidates = {
+        "/run/docker.sock",
+        "/run/podman/podman.sock",
+        "/run/containerd/containerd.sock",
+        "/run/crio/crio.sock",
+        "/run/buildkit/buildkitd.sock",
+        "/run/libvirt/libvirt-sock",
+        "/run/libvirt/libvirt-sock-ro",
+        "/run/dbus/system_bus_socket",
+        "/run/snapd.socket",
+        rt + "/bus",
+        rt + "/docker.sock",
+        rt + "/podman/podman.sock",
+        rt + "/libvirt/libvirt-sock",
+        rt + "/gnupg/S.gpg-agent.ssh",
+        rt + "/keyring/ssh",
+        rt + "/gcr/ssh",
+        rt + "/ssh-agent.socket",
+    };
+    if (const char* agent = std::getenv("SSH_AUTH_SOCK"); agent != nullptr && agent[0] == '/')
+        candidates.emplace_back(agent);
+    std::vector<std::string> found;
+    for (const std::string& path : candidates) {
+        char real[PATH_MAX];
+        struct stat st {};
+        if (::realpath(path.c_str(), real) == nullptr || ::lstat(real, &st) < 0 || !S_ISSOCK(st.st_mode))
+            continue;
+        if (std::find(found.begin(), found.end(), real) == found.end())
+            found.emplace_back(real);
+    }
+    return found;
+}
+
 KernelInterfaces probe_kernel() {
     KernelInterfaces k;
     k.clone3 = !missing(::syscall(SYS_clone3, nullptr, 0));  // size 0: EINVAL where it exists
@@ -115,6 +153,7 @@ Result<HostFacts> gather_host_facts(FactsWanted wanted) {
     char tty[PATH_MAX];
     if (::isatty(STDOUT_FILENO) && ::ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
         facts.stdout_tty = tty;
+    facts.privileged_sockets = privileged_sockets(facts.uid);
     if (wanted.id_maps) {
         facts.user_name = user_name_in_passwd(read_text("/etc/passwd"), facts.uid);
         facts.subuid_text = read_text("/etc/subuid");

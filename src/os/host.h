@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Gathering HostFacts: the only impure input of planning. [parent]
 #pragma once
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ Result<HostFacts> gather_host_facts(FactsWanted wanted);
 
 // Which newer kernel interfaces exist (HostFacts::kernel).
 KernelInterfaces probe_kernel();
+
+// The well-known privileged sockets that exist here (HostFacts::privileged_sockets):
+// the system's, those under $XDG_RUNTIME_DIR (or /run/user/UID), $SSH_AUTH_SOCK.
+std::vector<std::string> privileged_sockets(std::uint32_t uid);
 
 // A small file's text, "" if it cannot be read.
 std::string read_text(const char* path);

@@ -285,7 +285,9 @@ void warn_skipped(const Plan& plan, const Report& report, ReportSink* sink) {
     if (report.index < 0 || static_cast<std::size_t>(report.index) >= plan.mounts.ops.size())
         return;
     const MountOp& op = plan.mounts.ops[static_cast<std::size_t>(report.index)];
-    const std::string option = op.kind == MountKind::Mask ? "--mask-try" : "--protect-try";
+    const std::string option = op.socket                    ? "the mask of privileged socket"
+                               : op.kind == MountKind::Mask ? "--mask-try"
+                                                            : "--protect-try";
     const std::string cause = rule_cause(report.errnum);
     // A path that is not there is skipped quietly, as a -try bind's missing
     // source is: a policy for many trees names what most of them lack.

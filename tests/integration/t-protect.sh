@@ -112,6 +112,45 @@ done
 check "25 sandboxes killed during setup: the fixture is as it was" "$before" "$(listing)"
 for _ in $(seq 1 40); do no_process_left "$COCOON" && break; sleep 0.05; done
 check "... and no cocoon left running" "" "$(pgrep -u "$(id -u)" -f -- "$COCOON")"
+# The well-known privileged sockets: masked where a bind of a directory above
+# them shows them, unless allowed or bound by themselves. A private mount
+# namespace (unshare -rm) gets a /run of its own with a fake docker.sock and
+# session bus; nothing of the machine's changes. (Root there, cocoon would keep
+# its capabilities in the sandbox, and CAP_DAC_OVERRIDE makes a mask answer
+# Connection refused instead: --cap-drop ALL, as an unprivileged caller has it.)
+cat >"$work/sockets.sh" <<EOF
+mount -t tmpfs tmpfs /run && mkdir -p /run/user/1000
+export XDG_RUNTIME_DIR=/run/user/1000
+python3 -c '
+import os, socket, sys, threading
+def serve(path):
+    s = socket.socket(socket.AF_UNIX); s.bind(path); s.listen(8)
+    while True:
+        c, _ = s.accept(); c.sendall(b"hi"); c.close()
+for p in ("/run/docker.sock", "/run/user/1000/bus"):
+    threading.Thread(target=serve, args=(p,), daemon=True).start()
+print("up", flush=True)
+sys.stdin.read()' <"$work/sockets.fifo" >"$work/sockets.up" &
+exec 3>"$work/sockets.fifo"
+for _ in \$(seq 100); do [ -s "$work/sockets.up" ] && break; sleep 0.05; done
+try='import socket, sys
+for p in sys.argv[1:]:
+    try:
+        s = socket.socket(socket.AF_UNIX); s.connect(p); print(s.recv(2).decode())
+    except OSError as e:
+        print(e.strerror)'
+for how in "" "--allow-socket /run/docker.sock" "--bind /run/user/1000/bus /run/user/1000/bus" "--tmpfs /run"; do
+    echo "\$("$COCOON" --ro-bind / / --unshare-pid --cap-drop ALL \$how python3 -c "\$try" /run/docker.sock /run/user/1000/bus | paste -sd,)"
+done
+echo "\$("$BWRAP_SYMLINK" --ro-bind / / python3 -c "\$try" /run/docker.sock | paste -sd,)"
+"$COCOON" --ro-bind / / --dry-run true | grep -o 'mask-socket [^ ]*' | paste -sd,
+EOF
+mkfifo "$work/sockets.fifo"
+run unshare -rm sh "$work/sockets.sh"
+check "docker.sock and the session bus: masked (EACCES) under --ro-bind / /; --allow-socket or binding one by itself lets it through; a tmpfs hides both; as bwrap nothing is masked" \
+    "0 Permission denied,Permission denied hi,Permission denied Permission denied,hi No such file or directory,No such file or directory hi mask-socket /run/docker.sock,mask-socket /run/user/1000/bus" \
+    "$rc $(echo $out)"
+
 # The rest of the tree stays writable, git works.
 run "${C[@]}" "${P[@]}" sh -c 'echo src >src/b.c && mv src src2 && mv src2 src && rm src/b.c && echo writable-elsewhere'
 check "what no rule names stays writable, renames included" "0 writable-elsewhere" "$rc $out"

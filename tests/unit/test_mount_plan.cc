@@ -58,6 +58,36 @@ TEST_CASE("--protect and --mask go last, after pins of the directories between t
     CHECK(describe_all(*bare) == std::vector<std::string>{"pin /a", "pin /a/b", "protect /a/b/c"});
 }
 
+TEST_CASE(
+    "a privileged socket a bind of a directory above it shows is masked, unless allowed or bound itself") {
+    const MountContext ctx{.sockets = {"/run/docker.sock", "/run/user/1000/bus"}};
+    const auto masks = [](const Result<MountPlan>& plan) {
+        std::vector<std::string> out;
+        for (const MountOp& op : plan->ops)
+            if (op.socket)
+                out.push_back(op.target);
+        return out;
+    };
+    const FsRequest root = req("--ro-bind", FsKind::Bind, "/", "/");
+    CHECK(masks(plan_mounts({root}, ctx)) ==
+          std::vector<std::string>{"/run/docker.sock", "/run/user/1000/bus"});
+    // Hidden by a later mount: nothing to mask.
+    CHECK(masks(plan_mounts({root, req("--tmpfs", FsKind::Tmpfs, "", "/run")}, ctx)).empty());
+    // Bound by itself: asked for. Elsewhere: masked where it shows.
+    CHECK(masks(plan_mounts({req("--bind", FsKind::Bind, "/run/docker.sock", "/d.sock")}, ctx)).empty());
+    CHECK(masks(plan_mounts({req("--ro-bind", FsKind::Bind, "/run", "/hostrun")}, ctx)) ==
+          std::vector<std::string>{"/hostrun/docker.sock", "/hostrun/user/1000/bus"});
+    // --allow-socket by the host's path or the sandbox's.
+    MountContext allowing = ctx;
+    allowing.allowed_sockets = {"/run/docker.sock", "/hostrun/user/1000/bus"};
+    CHECK(masks(plan_mounts({root}, allowing)) == std::vector<std::string>{"/run/user/1000/bus"});
+    CHECK(masks(plan_mounts({req("--ro-bind", FsKind::Bind, "/run", "/hostrun")}, allowing)).empty());
+    // Not shown at all: nothing.
+    CHECK(masks(plan_mounts({req("--ro-bind", FsKind::Bind, "/usr", "/usr")}, ctx)).empty());
+    CHECK(describe(plan_mounts({root}, ctx)->ops.back()) ==
+          "mask-socket /run/user/1000/bus (--allow-socket lets it through)");
+}
+
 TEST_CASE("relative bind sources are made absolute from the caller's directory") {
     auto plan = plan_mounts({req("--bind", FsKind::Bind, "src", "/src")}, {.cwd = "/home/u"});
     REQUIRE(plan);
