@@ -133,4 +133,93 @@ FirstBytes sniff_first_bytes(std::string_view data) {
     return data.size() > 16 ? FirstBytes{FirstBytes::Other, {}} : FirstBytes{};
 }
 
+ProxyRequest parse_proxy_request(std::string_view head) {
+    ProxyRequest r;
+    const std::size_t eol = head.find("\r\n");
+    const std::string_view line = head.substr(0, eol);
+    const std::size_t sp1 = line.find(' '), sp2 = line.rfind(' ');
+    if (eol == std::string_view::npos || sp1 == std::string_view::npos || sp1 == sp2 ||
+        !line.substr(sp2 + 1).starts_with("HTTP/1.")) {
+        r.status = "400 Bad Request";
+        return r;
+    }
+    const std::string_view method = line.substr(0, sp1), target = line.substr(sp1 + 1, sp2 - sp1 - 1),
+                           version = line.substr(sp2 + 1);
+    std::string_view authority;
+    std::string_view path = "/";
+    if (method == "CONNECT") {
+        r.connect = true;
+        authority = target;
+    } else if (lower(target.substr(0, 7)) == "http://") {
+        authority = target.substr(7);
+        if (const std::size_t slash = authority.find_first_of("/?"); slash != std::string_view::npos) {
+            path = authority.substr(slash);
+            authority = authority.substr(0, slash);
+        }
+        if (path.front() == '?') {
+            r.status = "400 Bad Request";  // "http://host?q": no path before the query
+            return r;
+        }
+    } else {
+        r.status = "405 Method Not Allowed";  // https:// and others go through CONNECT
+        return r;
+    }
+    if (authority.find('@') != std::string_view::npos) {
+        r.status = "400 Bad Request";  // userinfo (RFC 9110 4.2.4: deprecated in http URIs)
+        return r;
+    }
+    std::string_view host = authority, port_text;
+    if (!authority.empty() && authority.front() == '[') {
+        const std::size_t close = authority.find(']');
+        if (close == std::string_view::npos) {
+            r.status = "400 Bad Request";
+            return r;
+        }
+        host = authority.substr(1, close - 1);
+        if (authority.size() > close + 1) {
+            if (authority[close + 1] != ':') {
+                r.status = "400 Bad Request";
+                return r;
+            }
+            port_text = authority.substr(close + 2);
+        }
+    } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port_text = authority.substr(colon + 1);
+    }
+    unsigned long port = r.connect ? 0 : 80;
+    if (!port_text.empty() || r.connect) {
+        if (port_text.empty() || port_text.size() > 5 ||
+            port_text.find_first_not_of("0123456789") != std::string_view::npos) {
+            r.status = "400 Bad Request";
+            return r;
+        }
+        port = std::stoul(std::string(port_text));
+    }
+    if (host.empty() || port == 0 || port > 65535) {
+        r.status = "400 Bad Request";
+        return r;
+    }
+    r.host = lower(host);
+    r.port = static_cast<std::uint16_t>(port);
+    if (r.connect)
+        return r;
+    // Origin form, and only this request: hop-by-hop headers of the
+    // client's (RFC 9110 7.6.1) go, ours says close.
+    r.forward = std::string(method) + " " + std::string(path) + " " + std::string(version) + "\r\n";
+    std::string_view rest = head.substr(eol + 2);
+    while (!rest.empty() && !rest.starts_with("\r\n")) {
+        const std::size_t end = rest.find("\r\n");
+        const std::string_view header = rest.substr(0, end);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 2);
+        const std::string name = lower(header.substr(0, header.find(':')));
+        if (name == "connection" || name == "proxy-connection" || name == "keep-alive" ||
+            name == "proxy-authorization")
+            continue;
+        r.forward.append(header).append("\r\n");
+    }
+    r.forward += "Connection: close\r\n\r\n";
+    return r;
+}
+
 }  // namespace cocoon

@@ -5,6 +5,7 @@
 // the server for another. [pure]
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -24,5 +25,20 @@ struct FirstBytes {
 // What the client's first bytes are; at most kSniffMax of them are looked at.
 inline constexpr std::size_t kSniffMax = 16384 + 5;
 FirstBytes sniff_first_bytes(std::string_view data);
+
+// A request to cocoon's HTTP proxy (HTTPS_PROXY, HTTP_PROXY): "CONNECT
+// HOST:PORT HTTP/1.x", or a plain-HTTP request in absolute form ("GET
+// http://HOST[:PORT]/PATH HTTP/1.1", RFC 9112 3.2.2), which is sent on in
+// origin form with "Connection: close" (one request per connection, so that
+// a kept-alive proxy connection can never carry a request to another host).
+struct ProxyRequest {
+    std::string status;  // an error to answer with ("405 Method Not Allowed"); empty: fine
+    bool connect = false;
+    std::string host;  // lower case, without brackets
+    std::uint16_t port = 0;
+    std::string forward;  // plain HTTP: the request line and headers to send on
+};
+// `head`: the request up to and including its empty line.
+ProxyRequest parse_proxy_request(std::string_view head);
 
 }  // namespace cocoon

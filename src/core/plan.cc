@@ -198,7 +198,7 @@ ExecSpec plan_exec(const Config& c, const HostFacts& facts) {
     }
     // --net-allow: tools that prefer a proxy get cocoon's (unless told otherwise).
     if (c.net_egress && c.net.offers_proxy())
-        for (const std::string_view name : {"HTTPS_PROXY", "https_proxy"}) {
+        for (const std::string_view name : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}) {
             if (std::find(c.env_set.begin(), c.env_set.end(), name) != c.env_set.end())
                 continue;
             std::erase_if(exec.env,

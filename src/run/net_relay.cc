@@ -145,7 +145,8 @@ struct NetRelay::Conn {
     std::string first;
     std::uint64_t waiting = 0;  // the resolver's ticket, while it looks the name up
     std::uint16_t dial_port = 0;
-    bool via_proxy = false;  // answer the CONNECT once the name is resolved
+    bool via_proxy = false;   // answer the CONNECT once the name is resolved
+    bool plain_http = false;  // through the proxy, but no CONNECT to answer: the request goes on
     bool dead = false;
 };
 
@@ -361,7 +362,7 @@ void NetRelay::resolved(Conn& c, const std::optional<IpAddress>& found) {
 
 // Connects, and for the proxy answers 200 first.
 void NetRelay::go(Conn& c, const IpAddress& address) {
-    if (c.via_proxy) {
+    if (c.via_proxy && !c.plain_http) {
         constexpr std::string_view kOk = "HTTP/1.1 200 Connection established\r\n\r\n";
         if (!c.down.put(kOk)) {
             c.dead = true;
@@ -428,34 +429,30 @@ void NetRelay::proxy_request(Conn& c) {
         ::send(c.inside.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
         c.dead = true;
     };
-    const std::string_view line = got.substr(0, got.find("\r\n"));
-    const std::vector<std::string_view> words = split(line, ' ');
-    if (words.size() != 3 || words[0] != "CONNECT" || !words[2].starts_with("HTTP/1."))
-        return refuse("405 Method Not Allowed");
-    const std::string_view target = words[1];
-    const std::size_t colon = target.rfind(':');
-    const std::optional<std::uint64_t> port =
-        colon == std::string_view::npos ? std::nullopt : parse_decimal(target.substr(colon + 1), 65535);
-    if (!port || *port == 0)
-        return refuse("400 Bad Request");
-    std::string host(target.substr(0, colon));
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-        host = host.substr(1, host.size() - 2);
-    for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const ProxyRequest request = parse_proxy_request(got.substr(0, end + 4));
+    if (!request.status.empty())
+        return refuse(request.status);
+    const std::string& host = request.host;
+    const std::optional<std::uint64_t> port = request.port;
     const std::optional<IpAddress> literal = parse_ip(host);
     c.name = host;
     c.port = std::to_string(*port);
     c.proxy = false;
     c.via_proxy = true;
-    if (!literal) {  // what followed the request is the first of the tunnel
+    c.plain_http = !request.connect;
+    // What goes on first: for CONNECT what followed the request (the tunnel's
+    // first bytes), for plain HTTP the request in origin form and its body.
+    const std::string first = request.forward + std::string(got.substr(end + 4));
+    c.request.clear();               // --net-upstream's answer is read into it next
+    if (!literal || c.plain_http) {  // a name, or a Host header: checked
         c.sniffing = true;
-        c.first = got.substr(end + 4);
+        c.first = first;
         if (!c.first.empty() && !check_first(c, false)) {
             reset(c.inside.get());
             c.dead = true;
             return;
         }
-    } else if (!c.up.put(got.substr(end + 4))) {
+    } else if (!c.up.put(first)) {
         c.dead = true;
         return;
     }

@@ -89,7 +89,7 @@ run "$COCOON" "${N[@]}" --report-stderr sh -c "
     getent hosts denied.test; getent hosts denied.test
     python3 -c \"\$0\" http://127.0.0.1:$WEB/index.html >/dev/null" "$GET"
 check "--report-stderr: each refusal once, readable, among the command's own stderr" \
-    "cocoon: denied: DNS lookup of denied.test: no --net-allow rule names it|cocoon: denied: connection to 127.0.0.1:$WEB: no --net-allow rule allows it" \
+    "cocoon: denied: DNS lookup of denied.test: no --net-allow rule names it|cocoon: denied: connection to 127.0.0.1:$WEB through the proxy: no --net-allow rule allows it" \
     "$(echo "$err" | grep '^cocoon:' | sort | paste -sd'|')"
 
 # Byte-exact both ways, 1 GiB of random bytes through the relay and back.
@@ -261,6 +261,20 @@ run unshare -rmn bash slow-dns.sh
 check "a slow DNS answer holds up its own connection, not another one; then it fails, reported" \
     "0 hi fast slow: ConnectionResetError|connect-failed slow.test 7000" \
     "$rc $(echo $out)|$(events slow-dns.report | grep -v exit)"
+
+# Plain HTTP through the same proxy (HTTP_PROXY): sent on in origin form, by the rules.
+run "$COCOON" "${N[@]}" --report-fd 3 python3 -c "
+import os, urllib.error, urllib.request
+print(os.environ['http_proxy'])
+print(urllib.request.urlopen('http://allowed.test:$WEB/index.html', timeout=10).read().decode().strip())
+try:
+    urllib.request.urlopen('http://denied.test:$WEB/index.html', timeout=10)
+except urllib.error.HTTPError as e:
+    print(e.code)" 3>report7
+check "HTTP_PROXY: a plain-HTTP request to an allowed name goes on, another gets 403 from the proxy" \
+    "0 http://127.0.0.1:3128 hello 403" "$rc $(echo $out)"
+check "... reported as through the proxy" "connect-denied denied.test $WEB" \
+    "$(grep '"via":"proxy"' report7 >report7.via; events report7.via | paste -sd'|')"
 
 # --net-host-port: the host's loopback port, and only that one.
 run "$COCOON" --profile host-ro --net-host-port "$ECHO" python3 -c "

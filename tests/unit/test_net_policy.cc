@@ -219,5 +219,34 @@ TEST_CASE("the cross-check reads an HTTP request's Host; other protocols pass") 
     CHECK(sniff_first_bytes("").kind == FirstBytes::NeedMore);
 }
 
+TEST_CASE("the proxy's requests: CONNECT, and plain HTTP sent on in origin form, one per connection") {
+    const ProxyRequest connect = parse_proxy_request("CONNECT Example.COM:443 HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(connect.status.empty());
+    CHECK(connect.connect);
+    CHECK(connect.host == "example.com");
+    CHECK(connect.port == 443);
+    CHECK(connect.forward.empty());
+    CHECK(parse_proxy_request("CONNECT [::1]:22 HTTP/1.1\r\n\r\n").host == "::1");
+    CHECK(parse_proxy_request("CONNECT a.test HTTP/1.1\r\n\r\n").status == "400 Bad Request");  // no port
+    const ProxyRequest get = parse_proxy_request(
+        "GET http://A.test:8080/x/y?q=1 HTTP/1.1\r\nHost: a.test:8080\r\nProxy-Connection: keep-alive\r\n"
+        "Connection: keep-alive\r\nAccept: */*\r\n\r\n");
+    CHECK(get.status.empty());
+    CHECK_FALSE(get.connect);
+    CHECK(get.host == "a.test");
+    CHECK(get.port == 8080);
+    CHECK(get.forward ==
+          "GET /x/y?q=1 HTTP/1.1\r\nHost: a.test:8080\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+    const ProxyRequest bare = parse_proxy_request("POST http://b.test HTTP/1.0\r\n\r\n");
+    CHECK(bare.port == 80);
+    CHECK(bare.forward == "POST / HTTP/1.0\r\nConnection: close\r\n\r\n");
+    CHECK(parse_proxy_request("GET https://a.test/ HTTP/1.1\r\n\r\n").status == "405 Method Not Allowed");
+    CHECK(parse_proxy_request("GET /origin HTTP/1.1\r\n\r\n").status == "405 Method Not Allowed");
+    CHECK(parse_proxy_request("GET http://u:p@a.test/ HTTP/1.1\r\n\r\n").status == "400 Bad Request");
+    CHECK(parse_proxy_request("GET http://a.test:0/ HTTP/1.1\r\n\r\n").status == "400 Bad Request");
+    CHECK(parse_proxy_request("GET http://a.test:99999/ HTTP/1.1\r\n\r\n").status == "400 Bad Request");
+    CHECK(parse_proxy_request("nonsense\r\n\r\n").status == "400 Bad Request");
+}
+
 }  // namespace
 }  // namespace cocoon

@@ -116,8 +116,10 @@ TEST_CASE("--net-allow: a network namespace of its own, relayed; not with --shar
     CHECK(plan->ns.net);
     CHECK(plan->net == c.net);
     CHECK_FALSE(plan->share_memory);  // we relay while it runs
-    CHECK(std::find(plan->exec.env.begin(), plan->exec.env.end(), "HTTPS_PROXY=http://127.0.0.1:3128") !=
-          plan->exec.env.end());
+    for (const char* var : {"HTTPS_PROXY=http://127.0.0.1:3128", "https_proxy=http://127.0.0.1:3128",
+                            "HTTP_PROXY=http://127.0.0.1:3128", "http_proxy=http://127.0.0.1:3128"})
+        CHECK_MESSAGE(std::find(plan->exec.env.begin(), plan->exec.env.end(), var) != plan->exec.env.end(),
+                      var);
     c.share_net = true;
     CHECK(make_plan(c, user_facts()).error().context ==
           "--share-net keeps the host's network, and --net-allow makes one of its own: drop one of them");
