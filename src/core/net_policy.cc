@@ -269,6 +269,11 @@ bool NetPolicy::offers_proxy() const {
     return std::find(p.begin(), p.end(), kProxyPort) == p.end();
 }
 
+bool NetPolicy::offers_dns_tcp() const {
+    const std::vector<std::uint16_t> p = ports();
+    return std::find(p.begin(), p.end(), 53) == p.end();
+}
+
 const NetRule* NetPolicy::allows_name(std::string_view name, std::uint16_t port) const {
     const std::string n = lower(name);
     for (const NetRule& r : rules) {

@@ -74,6 +74,8 @@ struct NetPolicy {
     std::vector<std::uint16_t> ports() const;
     // Whether the sandbox gets the CONNECT proxy (kProxyPort is not a rule's).
     bool offers_proxy() const;
+    // DNS over TCP is answered on port 53 unless a rule names that port.
+    bool offers_dns_tcp() const;
     // The rule that allows NAME:PORT (a name the sandbox resolved), if any.
     const NetRule* allows_name(std::string_view name, std::uint16_t port) const;
     // Whether NAME has a rule at any port (its DNS query is answered).

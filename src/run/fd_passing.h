@@ -6,7 +6,7 @@
 
 namespace cocoon {
 
-inline constexpr int kMaxPassedFds = 66;  // DNS, 64 ports and the proxy (kMaxNetPorts)
+inline constexpr int kMaxPassedFds = 67;  // DNS, 64 ports (kMaxNetPorts), the proxy, DNS over TCP
 
 // Sends `byte` with fds[0..n) (n <= kMaxPassedFds); false with errno set.
 bool send_fds(int sock, const int* fds, int n, char byte) noexcept;

@@ -143,6 +143,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
     f.net_proxy = plan.net && plan.net->offers_proxy();
+    f.net_dns_tcp = plan.net && plan.net->offers_dns_tcp();
     if (plan.net)
         for (const std::uint16_t port : plan.net->ports())
             if (f.n_net_ports < kMaxNetPorts)

@@ -109,7 +109,8 @@ struct Frozen {
     std::uint16_t net_ports[kMaxNetPorts] = {};
     std::int32_t n_net_ports = 0;
     int net_fd = -1;
-    bool net_proxy = false;  // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)
+    bool net_proxy = false;    // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)
+    bool net_dns_tcp = false;  // and, last, TCP port 53 (NetPolicy::offers_dns_tcp)
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     bool die_with_parent = false;
     Config::OnExit on_exit = Config::OnExit::Detach;

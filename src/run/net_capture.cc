@@ -97,8 +97,8 @@ bool capture_network(const Frozen& plan) noexcept {
     if (!add_local_route())
         return false;
     // The DNS socket first, then one listener per port in the plan's order.
-    static_assert(2 + kMaxNetPorts <= kMaxPassedFds);
-    int fds[2 + kMaxNetPorts];
+    static_assert(3 + kMaxNetPorts <= kMaxPassedFds);
+    int fds[3 + kMaxNetPorts];
     int n = 0;
     bool ok = (fds[n] = listener(SOCK_DGRAM, 53)) >= 0;
     if (ok)
@@ -108,8 +108,13 @@ bool capture_network(const Frozen& plan) noexcept {
         if (ok)
             ++n;
     }
-    if (ok && plan.net_proxy) {  // last: the CONNECT proxy, on 127.0.0.1 only
+    if (ok && plan.net_proxy) {  // the CONNECT proxy, on 127.0.0.1 only
         ok = (fds[n] = listener(SOCK_STREAM, kProxyPort, INADDR_LOOPBACK)) >= 0;
+        if (ok)
+            ++n;
+    }
+    if (ok && plan.net_dns_tcp) {  // last: DNS over TCP, for answers too large for UDP
+        ok = (fds[n] = listener(SOCK_STREAM, 53)) >= 0;
         if (ok)
             ++n;
     }

@@ -150,6 +150,16 @@ struct NetRelay::Conn {
     bool dead = false;
 };
 
+// A DNS-over-TCP connection: queries and answers each preceded by their
+// length (RFC 1035 4.2.2), answered in order.
+struct NetRelay::DnsStream {
+    UniqueFd fd;
+    std::string in, out;
+    bool ended = false;
+    bool dead = false;
+};
+constexpr std::size_t kMaxDnsStreams = 64;
+
 NetRelay::NetRelay(NetPolicy policy, UniqueFd control, ReportSink& report)
     : policy_(std::move(policy)), control_(std::move(control)), report_(&report) {
     // Six fds a connection (two sockets, two pipes): as many as we may have.
@@ -170,6 +180,12 @@ void NetRelay::add_polls(std::vector<pollfd>& fds) const {
     fds.push_back({control_ ? control_.get() : -1, POLLIN, 0});
     fds.push_back({dns_ ? dns_.get() : -1, POLLIN, 0});
     fds.push_back({resolver_.fd(), POLLIN, 0});
+    fds.push_back({dns_tcp_ && dns_streams_.size() < kMaxDnsStreams ? dns_tcp_.get() : -1, POLLIN, 0});
+    for (const auto& d : dns_streams_)
+        fds.push_back({d->fd.get(),
+                       static_cast<short>((d->ended || d->in.size() > 65537 ? 0 : POLLIN) |
+                                          (d->out.empty() ? 0 : POLLOUT)),
+                       0});
     for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
     for (const auto& c : conns_) {
         if (c->waiting != 0) {  // for the resolver
@@ -206,7 +222,22 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
                     c->waiting = 0;
                     resolved(*c, found);
                 }
-    at += 3;
+    const bool dns_tcp_ready = fds[at + 3].revents != 0;
+    at += 4;
+    const std::size_t n_streams = dns_streams_.size();
+    for (std::size_t i = 0; i < n_streams && at + i < fds.size(); ++i)
+        if (fds[at + i].revents != 0)
+            pump_dns(*dns_streams_[i], fds[at + i].revents);
+    at += n_streams;
+    std::erase_if(dns_streams_, [](const auto& d) { return d->dead; });
+    while (dns_tcp_ready && dns_streams_.size() < kMaxDnsStreams) {
+        UniqueFd fd(::accept4(dns_tcp_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+        if (!fd)
+            break;
+        auto d = std::make_unique<DnsStream>();
+        d->fd = std::move(fd);
+        dns_streams_.push_back(std::move(d));
+    }
     const std::size_t n_listeners = listeners_.size();
     std::vector<int> ready;
     for (std::size_t i = 0; i < n_listeners && at + i < fds.size(); ++i)
@@ -226,14 +257,19 @@ void NetRelay::take_listeners() {
     char byte = 0;
     const int n = receive_fds(control_.get(), fds, kMaxPassedFds, &byte);
     control_.reset();  // one message, or the end of a setup that failed
-    for (int i = 0; i < n; ++i) {
-        if (i == 0)
-            dns_ = UniqueFd(fds[i]);
-        else
-            listeners_.emplace_back(fds[i]);
+    const std::size_t ports = policy_.ports().size();
+    const bool proxy = policy_.offers_proxy(), dns_tcp = policy_.offers_dns_tcp();
+    if (n != static_cast<int>(1 + ports + (proxy ? 1 : 0) + (dns_tcp ? 1 : 0))) {
+        for (int i = 0; i < n; ++i) ::close(fds[i]);
+        return;  // not what the plan said: a setup that failed
     }
-    if (policy_.offers_proxy() && listeners_.size() == policy_.ports().size() + 1)
+    int at = 0;
+    dns_ = UniqueFd(fds[at++]);
+    for (std::size_t i = 0; i < ports + (proxy ? 1 : 0); ++i) listeners_.emplace_back(fds[at++]);
+    if (proxy)
         proxy_listener_ = listeners_.back().get();
+    if (dns_tcp)
+        dns_tcp_ = UniqueFd(fds[at++]);
 }
 
 std::string NetRelay::name_of(const IpAddress& address) const {
@@ -261,22 +297,9 @@ void NetRelay::answer_dns() {
         for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
             if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
                 std::memcpy(&to, CMSG_DATA(c), sizeof to);
-        const std::string_view message(buf, static_cast<std::size_t>(n));
-        const std::optional<DnsQuery> q = parse_dns_query(message);
-        if (!q)
+        std::string answer = dns_reply(std::string_view(buf, static_cast<std::size_t>(n)));
+        if (answer.empty())
             continue;
-        std::string answer;
-        if (!policy_.knows_name(q->name)) {
-            report("dns-denied", {{"name", q->name}, {"type", type_name(q->type)}, {"rule", "no rule"}});
-            answer = dns_answer(message, *q, kDnsNxDomain, std::nullopt);
-        } else if (q->type == kDnsTypeA) {
-            auto [it, added] = name_index_.try_emplace(q->name, static_cast<std::uint32_t>(names_.size()));
-            if (added && names_.size() < kFakeAddresses)
-                names_.push_back(q->name);
-            answer = dns_answer(message, *q, kDnsNoError, fake_address(it->second));
-        } else {  // IPv4 only: an empty answer makes resolvers use A
-            answer = dns_answer(message, *q, kDnsNoError, std::nullopt);
-        }
         // From the address the query went to, whatever resolv.conf named.
         iovec out_iov{answer.data(), answer.size()};
         alignas(cmsghdr) char out_control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
@@ -296,6 +319,58 @@ void NetRelay::answer_dns() {
         std::memcpy(CMSG_DATA(c), &spec, sizeof spec);
         ::sendmsg(dns_.get(), &out, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
+}
+
+std::string NetRelay::dns_reply(std::string_view message) {
+    const std::optional<DnsQuery> q = parse_dns_query(message);
+    if (!q)
+        return {};
+    if (!policy_.knows_name(q->name)) {
+        report("dns-denied", {{"name", q->name}, {"type", type_name(q->type)}, {"rule", "no rule"}});
+        return dns_answer(message, *q, kDnsNxDomain, std::nullopt);
+    }
+    if (q->type == kDnsTypeA) {
+        auto [it, added] = name_index_.try_emplace(q->name, static_cast<std::uint32_t>(names_.size()));
+        if (added && names_.size() < kFakeAddresses)
+            names_.push_back(q->name);
+        return dns_answer(message, *q, kDnsNoError, fake_address(it->second));
+    }
+    return dns_answer(message, *q, kDnsNoError, std::nullopt);  // IPv4 only: resolvers then use A
+}
+
+void NetRelay::pump_dns(DnsStream& d, short events) {
+    if ((events & (POLLIN | POLLHUP | POLLERR)) != 0 && !d.ended) {
+        char buf[4096];
+        const ssize_t n = ::recv(d.fd.get(), buf, sizeof buf, 0);
+        if (n > 0)
+            d.in.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            d.ended = true;
+    }
+    while (d.in.size() >= 2) {
+        const std::size_t length =
+            static_cast<unsigned char>(d.in[0]) << 8 | static_cast<unsigned char>(d.in[1]);
+        if (d.in.size() < 2 + length)
+            break;
+        const std::string answer = dns_reply(std::string_view(d.in).substr(2, length));
+        d.in.erase(0, 2 + length);
+        if (answer.empty() || answer.size() > 65535) {
+            d.dead = true;  // not DNS: the stream ends
+            return;
+        }
+        d.out += static_cast<char>(answer.size() >> 8);
+        d.out += static_cast<char>(answer.size() & 0xff);
+        d.out += answer;
+    }
+    if (!d.out.empty()) {
+        const ssize_t n = ::send(d.fd.get(), d.out.data(), d.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0)
+            d.out.erase(0, static_cast<std::size_t>(n));
+        else if (n < 0 && errno != EAGAIN && errno != EINTR)
+            d.dead = true;
+    }
+    if (d.ended && d.out.empty())
+        d.dead = true;
 }
 
 NetRelay::Decision NetRelay::decide(Conn& c, const std::string& name, const IpAddress& dialled,

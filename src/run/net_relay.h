@@ -39,6 +39,10 @@ private:
     struct Conn;
     void take_listeners();
     void answer_dns();
+    // The answer to one DNS query (empty for a message that is none).
+    std::string dns_reply(std::string_view message);
+    struct DnsStream;
+    void pump_dns(DnsStream& d, short events);
     void accept_one(int listener);
     // Where a connection goes: to `address`, nowhere (refused and reported),
     // or, for a name the host's resolver must find, to what `resolved` gets.
@@ -65,7 +69,9 @@ private:
     ReportSink* report_;
     UniqueFd dns_;
     std::vector<UniqueFd> listeners_;
-    int proxy_listener_ = -1;  // the last listener, when the policy offers the proxy
+    int proxy_listener_ = -1;  // after the ports' listeners, when the policy offers the proxy
+    UniqueFd dns_tcp_;         // DNS over TCP (NetPolicy::offers_dns_tcp)
+    std::vector<std::unique_ptr<DnsStream>> dns_streams_;
     std::vector<std::unique_ptr<Conn>> conns_;
     std::vector<std::string> names_;  // fake_address(i) stands for names_[i]
     std::map<std::string, std::uint32_t> name_index_;

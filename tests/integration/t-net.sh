@@ -262,6 +262,38 @@ check "a slow DNS answer holds up its own connection, not another one; then it f
     "0 hi fast slow: ConnectionResetError|connect-failed slow.test 7000" \
     "$rc $(echo $out)|$(events slow-dns.report | grep -v exit)"
 
+# DNS over TCP (for answers too large for UDP, or resolvers told to use it),
+# to whatever server resolv.conf names: the same answers, two queries on one connection.
+run "$COCOON" "${N[@]}" --report-fd 3 python3 -c '
+import socket, struct
+def query(name):
+    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0" + struct.pack(">HH", 1, 1)
+    return struct.pack(">H", len(q)) + q
+server = [l.split()[1] for l in open("/etc/resolv.conf") if l.startswith("nameserver")][0]
+s = socket.create_connection((server, 53), timeout=10)
+s.sendall(query("allowed.test") + query("denied.test"))
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+    if len(data) >= 2 and len(data) >= 2 + struct.unpack(">H", data[:2])[0] + 2:
+        first = 2 + struct.unpack(">H", data[:2])[0]
+        if len(data) >= first + 2 + struct.unpack(">H", data[first:first + 2])[0]:
+            break
+out = []
+while data:
+    n = struct.unpack(">H", data[:2])[0]
+    m, data = data[2:2 + n], data[2 + n:]
+    rcode, answers = m[3] & 15, struct.unpack(">H", m[6:8])[0]
+    out.append("%d/%d%s" % (rcode, answers, " " + ".".join(map(str, m[-4:])) if answers else ""))
+print(" ".join(out))' 3>report8
+check_match "DNS over TCP: an A record in 198.18.0.0/15 for the allowed name, NXDOMAIN for the other" \
+    '^0 0/1 198\.1[89]\.[0-9]+\.[0-9]+ 3/0$' "$rc $out"
+check "... the refusal reported" "dns-denied denied.test A" "$(events report8 | grep -v exit)"
+
 # Plain HTTP through the same proxy (HTTP_PROXY): sent on in origin form, by the rules.
 run "$COCOON" "${N[@]}" --report-fd 3 python3 -c "
 import os, urllib.error, urllib.request
