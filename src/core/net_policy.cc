@@ -122,7 +122,9 @@ bool in_network(const IpAddress& ip, const IpAddress& network, int prefix) {
     return true;
 }
 
-bool port_matches(const NetRule& rule, std::uint16_t port) {
+bool port_matches(const NetRule& rule, std::uint16_t port, bool udp) {
+    if (rule.udp != udp)
+        return false;
     if (rule.port)
         return *rule.port == port;
     return std::find(std::begin(kDefaultPorts), std::end(kDefaultPorts), port) != std::end(kDefaultPorts);
@@ -152,6 +154,13 @@ Result<NetRule> parse_net_rule(std::string_view text) {
                   "a rule is HOST, HOST:PORT, *.DOMAIN[:PORT], ADDRESS[/BITS][:PORT] or [IPV6[/BITS]]:PORT"});
     };
     std::string_view rest = text;
+    if (lower(rest).ends_with("/udp")) {
+        rule.udp = true;
+        rest.remove_suffix(4);
+    } else if (lower(rest).ends_with("/tcp")) {
+        rest.remove_suffix(4);
+    }
+    const std::string_view spec = rest;  // without the protocol
     // The port: after the last ':' of a name or IPv4 form, after "]" of [IPv6].
     std::string_view port_text;
     if (rest.starts_with("[")) {
@@ -168,12 +177,16 @@ Result<NetRule> parse_net_rule(std::string_view text) {
         port_text = rest.substr(rest.find(':') + 1);
         rest = rest.substr(0, rest.find(':'));
     }
-    if (!port_text.empty() || (text.ends_with(":") && !text.starts_with("["))) {
+    if (!port_text.empty() || (spec.ends_with(":") && !spec.starts_with("["))) {
         const std::optional<std::uint64_t> port = parse_decimal(port_text, 65535);
         if (!port || *port == 0)
             return bad(fmt::format("'{}' is not a port (1 to 65535)", port_text));
         rule.port = static_cast<std::uint16_t>(*port);
     }
+    if (rule.udp && !rule.port)
+        return bad("a UDP rule needs a port (HOST:PORT/udp)");
+    if (rule.udp && *rule.port == 53)
+        return bad("DNS (UDP port 53) is answered by cocoon; allow the names instead");
     // An address or network.
     std::string_view address = rest;
     std::optional<int> prefix;
@@ -251,9 +264,21 @@ Result<NetUpstream> parse_net_upstream(std::string_view text) {
     return u;
 }
 
+std::vector<std::uint16_t> NetPolicy::udp_ports() const {
+    std::vector<std::uint16_t> out;
+    for (const NetRule& r : rules)
+        if (r.udp)
+            out.push_back(*r.port);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
 std::vector<std::uint16_t> NetPolicy::ports() const {
     std::vector<std::uint16_t> out;
     for (const NetRule& r : rules) {
+        if (r.udp)
+            continue;
         if (r.port)
             out.push_back(*r.port);
         else
@@ -274,13 +299,13 @@ bool NetPolicy::offers_dns_tcp() const {
     return std::find(p.begin(), p.end(), 53) == p.end();
 }
 
-const NetRule* NetPolicy::allows_name(std::string_view name, std::uint16_t port) const {
+const NetRule* NetPolicy::allows_name(std::string_view name, std::uint16_t port, bool udp) const {
     const std::string n = lower(name);
     for (const NetRule& r : rules) {
         const bool named = (r.kind == NetRule::Kind::Host && r.host == n) ||
                            (r.kind == NetRule::Kind::Suffix && n.size() > r.host.size() &&
                             n.ends_with(r.host) && n[n.size() - r.host.size() - 1] == '.');
-        if (named && port_matches(r, port))
+        if (named && port_matches(r, port, udp))
             return &r;
     }
     return nullptr;
@@ -295,10 +320,10 @@ bool NetPolicy::knows_name(std::string_view name) const {
     });
 }
 
-const NetRule* NetPolicy::allows_address(const IpAddress& address, std::uint16_t port) const {
+const NetRule* NetPolicy::allows_address(const IpAddress& address, std::uint16_t port, bool udp) const {
     for (const NetRule& r : rules)
         if (r.kind == NetRule::Kind::Network && in_network(address, r.network, r.prefix) &&
-            port_matches(r, port))
+            port_matches(r, port, udp))
             return &r;
     return nullptr;
 }

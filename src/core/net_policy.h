@@ -30,6 +30,7 @@ struct NetRule {
     IpAddress network;
     int prefix = 0;                     // Network: bits of `network` that must match
     std::optional<std::uint16_t> port;  // none: the default ports (kDefaultPorts)
+    bool udp = false;                   // "/udp": datagrams to that port, not TCP (a port is required)
     std::string text;                   // as given, for reports
     friend bool operator==(const NetRule&, const NetRule&) = default;
 };
@@ -41,8 +42,9 @@ inline constexpr std::uint16_t kDefaultPorts[] = {443, 80};
 // tools that prefer a proxy (HTTPS_PROXY): squid's port, unless a rule names it.
 inline constexpr std::uint16_t kProxyPort = 3128;
 
-// "HOST", "HOST:PORT", "*.DOMAIN[:PORT]", "ADDRESS[/BITS][:PORT]", "[V6]:PORT".
-// Errors name the rule.
+// "HOST", "HOST:PORT", "*.DOMAIN[:PORT]", "ADDRESS[/BITS][:PORT]", "[V6]:PORT",
+// each with ":PORT/udp" for UDP (not port 53: DNS is cocoon's). Errors name
+// the rule.
 Result<NetRule> parse_net_rule(std::string_view text);
 
 // --net-resolve NAME=ADDRESS.
@@ -72,16 +74,18 @@ struct NetPolicy {
     // The TCP ports the sandbox gets a listener on: those of the rules, or
     // the default ports for a rule without one. Sorted, unique.
     std::vector<std::uint16_t> ports() const;
+    // The UDP ports of the "/udp" rules. Sorted, unique.
+    std::vector<std::uint16_t> udp_ports() const;
     // Whether the sandbox gets the CONNECT proxy (kProxyPort is not a rule's).
     bool offers_proxy() const;
     // DNS over TCP is answered on port 53 unless a rule names that port.
     bool offers_dns_tcp() const;
     // The rule that allows NAME:PORT (a name the sandbox resolved), if any.
-    const NetRule* allows_name(std::string_view name, std::uint16_t port) const;
+    const NetRule* allows_name(std::string_view name, std::uint16_t port, bool udp = false) const;
     // Whether NAME has a rule at any port (its DNS query is answered).
     bool knows_name(std::string_view name) const;
     // The rule that allows a connection to ADDRESS:PORT given as an address.
-    const NetRule* allows_address(const IpAddress& address, std::uint16_t port) const;
+    const NetRule* allows_address(const IpAddress& address, std::uint16_t port, bool udp = false) const;
     // The address --net-resolve gives NAME, if it does.
     std::optional<IpAddress> resolved(std::string_view name) const;
 };

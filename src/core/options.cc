@@ -62,7 +62,7 @@ const std::vector<OptionSpec>& table() {
          {{"RULE", Text}},
          Namespaces,
          "A network namespace whose TCP reaches only what the rules name: HOST[:PORT], *.DOMAIN, "
-         "ADDR[/BITS]"},
+         "ADDR[/BITS]; HOST:PORT/udp for UDP"},
         {NetResolve,
          "--net-resolve",
          {{"NAME=ADDRESS", Text}},

@@ -344,8 +344,11 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     plan.pty = config.pty;
     if (config.net_egress) {
         plan.net = config.net;
-        if (plan.net->ports().size() > 64)
+        if (plan.net->ports().size() + plan.net->udp_ports().size() > 64)
             return fail(Error::usage("--net-allow: the rules name more than 64 ports"));
+        if (plan.net->upstream && !plan.net->udp_ports().empty())
+            return fail(Error::usage(
+                "--net-upstream carries TCP only: a UDP rule would go around it; drop one of them"));
     }
     // A terminal's signals reach the command directly, unless --new-session
     // moved it away from the caller's terminal; with --pty its own terminal

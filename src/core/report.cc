@@ -31,8 +31,8 @@ std::optional<std::string> report_text(std::string_view event, const ReportField
     } else if (event == "connect-denied") {
         const std::string host = f("name").empty() ? f("address") : f("name");
         const std::string rule = f("rule");
-        what = fmt::format("denied: connection to {}:{}{}: {}", host, f("port"),
-                           f("via").empty() ? "" : " through the proxy",
+        what = fmt::format("denied: {} to {}:{}{}: {}", f("protocol") == "udp" ? "UDP" : "connection", host,
+                           f("port"), f("via").empty() ? "" : " through the proxy",
                            rule == "no rule" ? "no --net-allow rule allows it" : rule);
     } else if (event == "connect-failed") {
         what = fmt::format("allowed, but no connection to {}:{}: {}", f("name"), f("port"), f("error"));

@@ -148,6 +148,10 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
         for (const std::uint16_t port : plan.net->ports())
             if (f.n_net_ports < kMaxNetPorts)
                 f.net_ports[f.n_net_ports++] = port;
+    if (plan.net)
+        for (const std::uint16_t port : plan.net->udp_ports())
+            if (f.n_net_ports + f.n_net_udp_ports < kMaxNetPorts)
+                f.net_udp_ports[f.n_net_udp_ports++] = port;
     f.forward_kernel_signals = plan.forward_kernel_signals;
     f.die_with_parent = plan.die_with_parent;
     f.on_exit = plan.on_exit;

@@ -108,6 +108,8 @@ struct Frozen {
     // --net-allow: the listeners' ports, and where they go once made (to us).
     std::uint16_t net_ports[kMaxNetPorts] = {};
     std::int32_t n_net_ports = 0;
+    std::uint16_t net_udp_ports[kMaxNetPorts] = {};  // and, after them all, UDP sockets on these
+    std::int32_t n_net_udp_ports = 0;
     int net_fd = -1;
     bool net_proxy = false;    // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)
     bool net_dns_tcp = false;  // and, last, TCP port 53 (NetPolicy::offers_dns_tcp)

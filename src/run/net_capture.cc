@@ -113,8 +113,13 @@ bool capture_network(const Frozen& plan) noexcept {
         if (ok)
             ++n;
     }
-    if (ok && plan.net_dns_tcp) {  // last: DNS over TCP, for answers too large for UDP
+    if (ok && plan.net_dns_tcp) {  // DNS over TCP, for answers too large for UDP
         ok = (fds[n] = listener(SOCK_STREAM, 53)) >= 0;
+        if (ok)
+            ++n;
+    }
+    for (std::int32_t i = 0; ok && i < plan.n_net_udp_ports; ++i) {  // last: the UDP rules' ports
+        ok = (fds[n] = listener(SOCK_DGRAM, plan.net_udp_ports[i])) >= 0;
         if (ok)
             ++n;
     }

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -160,6 +161,25 @@ struct NetRelay::DnsStream {
 };
 constexpr std::size_t kMaxDnsStreams = 64;
 
+// UDP: one flow per (rule's socket, the sandbox's address and port, the
+// destination it sent to), a socket of ours connected to where it goes;
+// answers go back from the destination's address (IP_PKTINFO). Flows idle
+// for a minute end; at most kMaxFlows, the oldest going first.
+struct NetRelay::UdpFlow {
+    int socket = -1;  // ours of the rule's port, inside
+    std::uint16_t port = 0;
+    sockaddr_in from{};  // the sandbox's
+    IpAddress to;        // where it sent
+    std::string name;
+    UniqueFd out;
+    std::uint64_t ticket = 0;          // resolving the name
+    std::vector<std::string> pending;  // datagrams that came meanwhile (at most 16)
+    std::chrono::steady_clock::time_point used;
+    bool dead = false;
+};
+constexpr std::size_t kMaxFlows = 256;
+constexpr auto kFlowIdle = std::chrono::seconds(60);
+
 NetRelay::NetRelay(NetPolicy policy, UniqueFd control, ReportSink& report)
     : policy_(std::move(policy)), control_(std::move(control)), report_(&report) {
     // Six fds a connection (two sockets, two pipes): as many as we may have.
@@ -186,6 +206,8 @@ void NetRelay::add_polls(std::vector<pollfd>& fds) const {
                        static_cast<short>((d->ended || d->in.size() > 65537 ? 0 : POLLIN) |
                                           (d->out.empty() ? 0 : POLLOUT)),
                        0});
+    for (const auto& [fd, port] : udp_) fds.push_back({fd.get(), POLLIN, 0});
+    for (const auto& f : flows_) fds.push_back({f->out ? f->out.get() : -1, POLLIN, 0});
     for (const UniqueFd& l : listeners_) fds.push_back({l.get(), POLLIN, 0});
     for (const auto& c : conns_) {
         if (c->waiting != 0) {  // for the resolver
@@ -216,12 +238,29 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
     if (fds[at + 1].revents != 0)
         answer_dns();
     if (fds[at + 2].revents != 0)
-        for (const auto& [ticket, found] : resolver_.answers())
+        for (const auto& [ticket, found] : resolver_.answers()) {
             for (const auto& c : conns_)
                 if (c->waiting == ticket) {
                     c->waiting = 0;
                     resolved(*c, found);
                 }
+            for (const auto& f : flows_)
+                if (f->ticket == ticket) {
+                    f->ticket = 0;
+                    if (!found || guarded_address(*found)) {
+                        report(
+                            found ? "connect-denied" : "connect-failed",
+                            {{"name", f->name},
+                             {"port", std::to_string(f->port)},
+                             {"protocol", "udp"},
+                             {found ? "rule" : "error", found ? "resolves to a loopback or link-local address"
+                                                              : "the host cannot resolve it"}});
+                        f->dead = true;
+                    } else {
+                        send_udp(*f, *found);
+                    }
+                }
+        }
     const bool dns_tcp_ready = fds[at + 3].revents != 0;
     at += 4;
     const std::size_t n_streams = dns_streams_.size();
@@ -230,6 +269,17 @@ void NetRelay::handle(const std::vector<pollfd>& fds, std::size_t at) {
             pump_dns(*dns_streams_[i], fds[at + i].revents);
     at += n_streams;
     std::erase_if(dns_streams_, [](const auto& d) { return d->dead; });
+    const std::size_t n_udp = udp_.size(), n_flows = flows_.size();
+    for (std::size_t i = 0; i < n_flows && at + n_udp + i < fds.size(); ++i)
+        if (fds[at + n_udp + i].revents != 0)
+            answer_udp(*flows_[i]);
+    for (std::size_t i = 0; i < n_udp && at + i < fds.size(); ++i)
+        if (fds[at + i].revents != 0)
+            take_datagrams(udp_[i].first.get(), udp_[i].second);
+    at += n_udp + n_flows;
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(flows_,
+                  [&](const auto& f) { return f->dead || (f->ticket == 0 && now - f->used > kFlowIdle); });
     while (dns_tcp_ready && dns_streams_.size() < kMaxDnsStreams) {
         UniqueFd fd(::accept4(dns_tcp_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
         if (!fd)
@@ -258,8 +308,9 @@ void NetRelay::take_listeners() {
     const int n = receive_fds(control_.get(), fds, kMaxPassedFds, &byte);
     control_.reset();  // one message, or the end of a setup that failed
     const std::size_t ports = policy_.ports().size();
+    const std::vector<std::uint16_t> udp_ports = policy_.udp_ports();
     const bool proxy = policy_.offers_proxy(), dns_tcp = policy_.offers_dns_tcp();
-    if (n != static_cast<int>(1 + ports + (proxy ? 1 : 0) + (dns_tcp ? 1 : 0))) {
+    if (n != static_cast<int>(1 + ports + (proxy ? 1 : 0) + (dns_tcp ? 1 : 0) + udp_ports.size())) {
         for (int i = 0; i < n; ++i) ::close(fds[i]);
         return;  // not what the plan said: a setup that failed
     }
@@ -270,6 +321,7 @@ void NetRelay::take_listeners() {
         proxy_listener_ = listeners_.back().get();
     if (dns_tcp)
         dns_tcp_ = UniqueFd(fds[at++]);
+    for (const std::uint16_t port : udp_ports) udp_.emplace_back(UniqueFd(fds[at++]), port);
 }
 
 std::string NetRelay::name_of(const IpAddress& address) const {
@@ -371,6 +423,141 @@ void NetRelay::pump_dns(DnsStream& d, short events) {
     }
     if (d.ended && d.out.empty())
         d.dead = true;
+}
+
+void NetRelay::take_datagrams(int socket, std::uint16_t port) {
+    for (int budget = 0; budget < 64; ++budget) {
+        char buf[65536];
+        sockaddr_in from{};
+        iovec iov{buf, sizeof buf};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+        msghdr m{};
+        m.msg_name = &from;
+        m.msg_namelen = sizeof from;
+        m.msg_iov = &iov;
+        m.msg_iovlen = 1;
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(socket, &m, MSG_DONTWAIT);
+        if (n < 0)
+            return;
+        in_pktinfo info{};
+        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+                std::memcpy(&info, CMSG_DATA(c), sizeof info);
+        IpAddress to;
+        std::memcpy(to.bytes.data(), &info.ipi_addr, 4);
+        const std::string datagram(buf, static_cast<std::size_t>(n));
+        UdpFlow* flow = nullptr;
+        for (const auto& f : flows_)
+            if (f->socket == socket && f->to == to && f->from.sin_addr.s_addr == from.sin_addr.s_addr &&
+                f->from.sin_port == from.sin_port && !f->dead)
+                flow = f.get();
+        if (flow == nullptr) {
+            const std::string name = name_of(to);
+            const bool allowed = name.empty() ? policy_.allows_address(to, port, true) != nullptr
+                                              : policy_.allows_name(name, port, true) != nullptr;
+            if (!allowed) {
+                const std::string key = fmt::format("{}:{}", name.empty() ? ip_text(to) : name, port);
+                if (udp_refused_.size() < 1024 &&
+                    std::find(udp_refused_.begin(), udp_refused_.end(), key) == udp_refused_.end()) {
+                    udp_refused_.push_back(key);
+                    report("connect-denied",
+                           {{name.empty() ? "address" : "name", name.empty() ? ip_text(to) : name},
+                            {"port", std::to_string(port)},
+                            {"protocol", "udp"},
+                            {"rule", "no rule"}});
+                }
+                continue;
+            }
+            if (flows_.size() >= kMaxFlows)
+                flows_.erase(std::min_element(flows_.begin(), flows_.end(), [](const auto& a, const auto& b) {
+                    return a->used < b->used;
+                }));
+            auto made = std::make_unique<UdpFlow>();
+            made->socket = socket;
+            made->port = port;
+            made->from = from;
+            made->to = to;
+            made->name = name;
+            made->used = std::chrono::steady_clock::now();
+            made->pending.push_back(datagram);
+            flow = made.get();
+            flows_.push_back(std::move(made));
+            if (name.empty()) {
+                send_udp(*flow, to);
+            } else if (const std::optional<IpAddress> given = policy_.resolved(name)) {
+                send_udp(*flow, *given);
+            } else {
+                const std::uint64_t ticket = ++tickets_;
+                const std::optional<std::optional<IpAddress>> known = resolver_.lookup(name, ticket);
+                if (!known) {
+                    flow->ticket = ticket;
+                } else if (!*known || guarded_address(**known)) {
+                    flow->dead = true;
+                    report("connect-failed",
+                           {{"name", name},
+                            {"port", std::to_string(port)},
+                            {"protocol", "udp"},
+                            {"error", "the host cannot resolve it, or to a guarded address"}});
+                } else {
+                    send_udp(*flow, **known);
+                }
+            }
+            continue;
+        }
+        flow->used = std::chrono::steady_clock::now();
+        if (flow->out)
+            ::send(flow->out.get(), datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        else if (flow->pending.size() < 16)
+            flow->pending.push_back(datagram);
+    }
+}
+
+// Connects the flow's socket of ours to ADDRESS and sends what waited.
+void NetRelay::send_udp(UdpFlow& f, const IpAddress& address) {
+    sockaddr_storage s{};
+    const socklen_t len = to_sockaddr(address, f.port, s);
+    f.out = UniqueFd(::socket(s.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!f.out || ::connect(f.out.get(), reinterpret_cast<const sockaddr*>(&s), len) < 0) {
+        report("connect-failed", {{"name", f.name.empty() ? ip_text(f.to) : f.name},
+                                  {"port", std::to_string(f.port)},
+                                  {"protocol", "udp"},
+                                  {"error", std::strerror(errno)}});
+        f.dead = true;
+        return;
+    }
+    for (const std::string& d : f.pending)
+        ::send(f.out.get(), d.data(), d.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    f.pending.clear();
+}
+
+// What came back goes to the sandbox from the address it sent to.
+void NetRelay::answer_udp(UdpFlow& f) {
+    for (int budget = 0; budget < 64; ++budget) {
+        char buf[65536];
+        const ssize_t n = ::recv(f.out.get(), buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0)
+            return;  // EAGAIN, or ECONNREFUSED from an ICMP error: the sandbox sees silence
+        f.used = std::chrono::steady_clock::now();
+        iovec iov{buf, static_cast<std::size_t>(n)};
+        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+        msghdr m{};
+        m.msg_name = &f.from;
+        m.msg_namelen = sizeof f.from;
+        m.msg_iov = &iov;
+        m.msg_iovlen = 1;
+        m.msg_control = control;
+        m.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+        in_pktinfo spec{};
+        std::memcpy(&spec.ipi_spec_dst, f.to.bytes.data(), 4);
+        std::memcpy(CMSG_DATA(c), &spec, sizeof spec);
+        ::sendmsg(f.socket, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
 }
 
 NetRelay::Decision NetRelay::decide(Conn& c, const std::string& name, const IpAddress& dialled,

@@ -43,6 +43,10 @@ private:
     std::string dns_reply(std::string_view message);
     struct DnsStream;
     void pump_dns(DnsStream& d, short events);
+    struct UdpFlow;
+    void take_datagrams(int socket, std::uint16_t port);
+    void send_udp(UdpFlow& f, const IpAddress& address);
+    void answer_udp(UdpFlow& f);
     void accept_one(int listener);
     // Where a connection goes: to `address`, nowhere (refused and reported),
     // or, for a name the host's resolver must find, to what `resolved` gets.
@@ -72,6 +76,9 @@ private:
     int proxy_listener_ = -1;  // after the ports' listeners, when the policy offers the proxy
     UniqueFd dns_tcp_;         // DNS over TCP (NetPolicy::offers_dns_tcp)
     std::vector<std::unique_ptr<DnsStream>> dns_streams_;
+    std::vector<std::pair<UniqueFd, std::uint16_t>> udp_;  // the UDP rules' sockets, and their ports
+    std::vector<std::unique_ptr<UdpFlow>> flows_;
+    std::vector<std::string> udp_refused_;  // flows reported once
     std::vector<std::unique_ptr<Conn>> conns_;
     std::vector<std::string> names_;  // fake_address(i) stands for names_[i]
     std::map<std::string, std::uint32_t> name_index_;

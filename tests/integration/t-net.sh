@@ -36,6 +36,13 @@ class Banner(socketserver.BaseRequestHandler):  # speaks first, as SSH and SMTP 
 web = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Quiet)
 echo = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Echo)
 banner = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Banner)
+uecho = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+uecho.bind(("127.0.0.1", 0))
+def udp_echo():
+    while True:
+        data, peer = uecho.recvfrom(65536)
+        uecho.sendto(data, peer)
+threading.Thread(target=udp_echo, daemon=True).start()
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 udp.bind(("127.0.0.1", 0))
 for s in (web, echo, banner):
@@ -45,8 +52,8 @@ def sink():
         data, _ = udp.recvfrom(100)
         open("udp-received", "ab").write(data)
 threading.Thread(target=sink, daemon=True).start()
-open("ports.tmp", "w").write("%d %d %d %d\n" % (web.server_address[1], echo.server_address[1], udp.getsockname()[1],
-                                                banner.server_address[1]))
+open("ports.tmp", "w").write("%d %d %d %d %d\n" % (web.server_address[1], echo.server_address[1], udp.getsockname()[1],
+                                                   banner.server_address[1], uecho.getsockname()[1]))
 os.rename("ports.tmp", "ports")
 threading.Event().wait()
 EOF
@@ -55,7 +62,7 @@ python3 servers.py &
 servers=$!
 trap 'kill $servers 2>/dev/null; cd /; rm -rf "$work"' EXIT
 for _ in $(seq 1 200); do [ -f ports ] && break; sleep 0.05; done
-read -r WEB ECHO UDP BANNER <ports
+read -r WEB ECHO UDP BANNER UECHO <ports
 N=(--profile host-ro --net-allow "allowed.test:$WEB" --net-allow "echo.test:$ECHO"
    --net-resolve allowed.test=127.0.0.1 --net-resolve echo.test=127.0.0.1 --net-resolve denied.test=127.0.0.1)
 GET="import sys, urllib.request
@@ -293,6 +300,33 @@ print(" ".join(out))' 3>report8
 check_match "DNS over TCP: an A record in 198.18.0.0/15 for the allowed name, NXDOMAIN for the other" \
     '^0 0/1 198\.1[89]\.[0-9]+\.[0-9]+ 3/0$' "$rc $out"
 check "... the refusal reported" "dns-denied denied.test A" "$(events report8 | grep -v exit)"
+
+# UDP by a "/udp" rule: relayed both ways, the answer from the address the
+# datagram went to; to an address no rule names, dropped and reported once.
+run "$COCOON" "${N[@]}" --net-allow "udp.test:$UECHO/udp" --net-resolve udp.test=127.0.0.1 --report-fd 3 python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(5)
+addr = socket.gethostbyname('udp.test')
+for i in range(3):
+    s.sendto(b'ping%d' % i, (addr, $UECHO))
+    data, peer = s.recvfrom(100)
+    print(data.decode(), peer[0] == addr and peer[1] == $UECHO)
+big = bytes(range(256)) * 200
+s.sendto(big, (addr, $UECHO)); print(s.recvfrom(65536)[0] == big)
+for i in range(3):
+    s.sendto(b'x', ('10.1.2.3', $UECHO))
+s.settimeout(1)
+try:
+    s.recvfrom(100); print('answered')
+except socket.timeout:
+    print('dropped')" 3>report9
+check "UDP to an allowed name:port/udp: echoed, from the address sent to; 51 KB byte-exact; elsewhere dropped" \
+    "0 ping0 True ping1 True ping2 True True dropped" "$rc $(echo $out)"
+check "... the refusal reported once, as UDP" "connect-denied 10.1.2.3 $UECHO udp" \
+    "$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["event"] == "connect-denied": print(e["event"], e.get("address"), e["port"], e.get("protocol"))' report9)"
 
 # Plain HTTP through the same proxy (HTTP_PROXY): sent on in origin form, by the rules.
 run "$COCOON" "${N[@]}" --report-fd 3 python3 -c "

@@ -248,5 +248,29 @@ TEST_CASE("the proxy's requests: CONNECT, and plain HTTP sent on in origin form,
     CHECK(parse_proxy_request("nonsense\r\n\r\n").status == "400 Bad Request");
 }
 
+TEST_CASE("UDP rules: a port, not 53; they allow datagrams only, and TCP rules no datagrams") {
+    const Result<NetRule> udp = parse_net_rule("ntp.test:123/udp");
+    REQUIRE(udp);
+    CHECK(udp->udp);
+    CHECK(udp->port == 123);
+    CHECK(parse_net_rule("10.0.0.0/8:5000/UDP")->udp);
+    CHECK(parse_net_rule("[::1]:5000/udp")->network.v6);
+    CHECK_FALSE(parse_net_rule("a.test:443/tcp")->udp);
+    CHECK(parse_net_rule("a.test/udp").error().context ==
+          "--net-allow a.test/udp: a UDP rule needs a port (HOST:PORT/udp)");
+    CHECK(parse_net_rule("a.test:53/udp").error().context ==
+          "--net-allow a.test:53/udp: DNS (UDP port 53) is answered by cocoon; allow the names instead");
+    NetPolicy p;
+    p.rules = {*udp, *parse_net_rule("10.0.0.0/8:5000/udp"), *parse_net_rule("web.test")};
+    CHECK(p.allows_name("ntp.test", 123, true) != nullptr);
+    CHECK(p.allows_name("ntp.test", 123) == nullptr);
+    CHECK(p.allows_name("web.test", 443, true) == nullptr);
+    CHECK(p.allows_address(*parse_ip("10.1.2.3"), 5000, true) != nullptr);
+    CHECK(p.allows_address(*parse_ip("10.1.2.3"), 5000) == nullptr);
+    CHECK(p.udp_ports() == std::vector<std::uint16_t>{123, 5000});
+    CHECK(p.ports() == std::vector<std::uint16_t>{80, 443});
+    CHECK(p.knows_name("ntp.test"));
+}
+
 }  // namespace
 }  // namespace cocoon

@@ -30,6 +30,10 @@ TEST_CASE("--report-stderr: one readable line per denial, none for the exit") {
     CHECK(report_text("connect-denied",
                       {{"address", "10.0.0.1"}, {"port", "80"}, {"via", "proxy"}, {"rule", "no rule"}}) ==
           "cocoon: denied: connection to 10.0.0.1:80 through the proxy: no --net-allow rule allows it\n");
+    CHECK(
+        report_text("connect-denied",
+                    {{"address", "10.1.2.3"}, {"port", "5000"}, {"protocol", "udp"}, {"rule", "no rule"}}) ==
+        "cocoon: denied: UDP to 10.1.2.3:5000: no --net-allow rule allows it\n");
     CHECK(report_text("connect-failed",
                       {{"name", "a.test"}, {"port", "22"}, {"error", "Connection refused"}}) ==
           "cocoon: allowed, but no connection to a.test:22: Connection refused\n");
