@@ -75,6 +75,9 @@ for k in ("5.10", "4.18"):
     if paired(f"binds-{k}", "bwrap", 1000):
         r = paired(f"binds-{k}", "bwrap", 1000)
         target(f"1000 binds as Linux {k} ≤ 1/10 of bwrap", r <= 1 / 10, f"1/{1 / r:.0f}")
+if paired("protect", "unprotected", 100):
+    r = paired("protect", "unprotected", 100)
+    target("100 protected paths ≤ 1.10 × the same sandbox without", r <= 1.10, f"{r:.2f}")
 if paired("net-start", "unshare-net"):
     r = paired("net-start", "unshare-net")
     target("start-up with 10 --net-allow rules ≤ 1.15 × --unshare-net", r <= 1.15, f"{r:.2f}")

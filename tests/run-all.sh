@@ -64,12 +64,12 @@ if [ "${CI:-}" = true ]; then
 fi
 
 # In CI, the fuzz targets (seccomp policies, profiles, the network relay's
-# inputs) run for a while too
+# inputs, the command line and its plan, subordinate ids) run for a while too
 # (tests/fuzz/run.sh): an input that hangs or crashes cocoon before a sandbox
 # starts is a failure.
 if [ "${CI:-}" = true ] && command -v clang++ >/dev/null; then
     echo "== fuzz"
-    count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..3")
+    count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..5")
 fi
 
 echo "== lint"

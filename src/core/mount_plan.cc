@@ -274,6 +274,11 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 break;
             case FsKind::Protect:
             case FsKind::Mask:
+                // A rule names one place: ".." could lead it anywhere, even
+                // above the sandbox's root while it is built.
+                if (has_dotdot(target))
+                    return fail(Error::usage(fmt::format(
+                        "{} {}: a path with '..' is not taken; give the path it means", r.flag, r.dest)));
                 rules.push_back({.kind = r.kind == FsKind::Protect ? MountKind::Protect : MountKind::Mask,
                                  .target = std::move(target),
                                  .allow_missing = r.allow_missing,

@@ -36,14 +36,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             NetPolicy p;
             p.rules = {*rule};
             const std::uint16_t port = rule->port.value_or(443);
+            const bool udp = rule->udp;
             if (rule->kind == NetRule::Kind::Host)
-                check(p.allows_name(rule->host, port) != nullptr && p.knows_name(rule->host));
+                check(p.allows_name(rule->host, port, udp) != nullptr && p.knows_name(rule->host) &&
+                      p.allows_name(rule->host, port, !udp) == nullptr);
             if (rule->kind == NetRule::Kind::Suffix)
-                check(p.allows_name("x." + rule->host, port) != nullptr &&
-                      p.allows_name(rule->host, port) == nullptr);
+                check(p.allows_name("x." + rule->host, port, udp) != nullptr &&
+                      p.allows_name(rule->host, port, udp) == nullptr);
             if (rule->kind == NetRule::Kind::Network)
-                check(p.allows_address(rule->network, port) != nullptr);
-            check(!p.ports().empty());
+                check(p.allows_address(rule->network, port, udp) != nullptr);
+            check(udp ? p.udp_ports().size() == 1 && p.ports().empty() && port != 53 : !p.ports().empty());
             break;
         }
         case 1: {

@@ -13,11 +13,14 @@ if [ ! -f "$build/build.ninja" ]; then
     CXX=clang++ CC=clang meson setup "$build" "$src" -Dfuzz=true -Dstatic=false -Dman=disabled \
         -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
 fi
-ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile tests/fuzz/fuzz-net >/dev/null || exit 1
+ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile tests/fuzz/fuzz-net tests/fuzz/fuzz-cli \
+    tests/fuzz/fuzz-ids >/dev/null || exit 1
 status=0
-# fuzz NAME CORPUS: runs fuzz-NAME for SECONDS from the seeds in CORPUS.
+# fuzz NAME CORPUS: runs fuzz-NAME for SECONDS from the seeds in CORPUS, and
+# every input that ever failed it (tests/fuzz/regressions/NAME-*).
 fuzz() {
     local out
+    cp "$src"/tests/fuzz/regressions/"$1"-* "$2"/ 2>/dev/null
     out=$(UBSAN_OPTIONS=halt_on_error=1 "$build/tests/fuzz/fuzz-$1" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=1024 -max_len=4096 -print_final_stats=1 -artifact_prefix="$build/" "$2" 2>&1)
     if [ $? = 0 ]; then
@@ -50,4 +53,15 @@ printf '\0[2001:db8::/32]:22' >"$corpus/net/v6"
 printf '\001allowed.test=127.0.0.1' >"$corpus/net/resolve"
 printf '\002\022\064\001\000\000\001\000\000\000\000\000\000\007example\003com\000\000\001\000\001' >"$corpus/net/query"
 fuzz net "$corpus/net"
+# Command-line seeds: the shapes real callers use (Flatpak's, an agent's),
+# words separated by NUL, --args data after \x01.
+mkdir "$corpus/cli" "$corpus/ids"
+printf -- '--ro-bind\0/usr\0/usr\0--proc\0/proc\0--dev\0/dev\0--tmpfs\0/tmp\0--unshare-all\0--die-with-parent\0sh' >"$corpus/cli/basic"
+printf -- '--args\0005\0true\001--bind\0/home/u/src\0/src\0--chdir\0/src\0' >"$corpus/cli/args"
+printf -- '--profile\0agent\0--net-allow\0github.com\0--protect\0/home/u/src/.git/hooks\0--mask-try\0/x/../y\0true' >"$corpus/cli/agent"
+printf -- '--ro-bind\0/\0/\0--bind\0/run\0/run\0--overlay-src\0/a\0--tmp-overlay\0/b\0--seccomp-profile\0default\0true' >"$corpus/cli/overlay"
+printf '\001u:100000:65536\n1001:300000:1000\n# c\nbad line\nu:4294967290:10\n' >"$corpus/ids/ranges"
+printf '\000u:1000:5\nu:100000:65536\nu:100100:10\n' >"$corpus/ids/overlap"
+fuzz cli "$corpus/cli"
+fuzz ids "$corpus/ids"
 exit $status

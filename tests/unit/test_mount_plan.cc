@@ -51,6 +51,9 @@ TEST_CASE("--protect and --mask go last, after pins of the directories between t
     CHECK(plan->ops[6].source == "/w");
     CHECK(plan->ops[7].source == "/");
     CHECK(plan->ops[4].allow_missing);
+    // ".." could lead a rule anywhere: refused (tests/fuzz/regressions/cli-mask-dotdot).
+    CHECK(plan_mounts({req("--mask-try", FsKind::Mask, "", "/x/../y")}, {}).error().context ==
+          "--mask-try /x/../y: a path with '..' is not taken; give the path it means");
     // In a read-only mount nothing can be renamed: no pins. Under no mount of
     // the plan's: pinned from the sandbox's root.
     auto bare = plan_mounts({req("--protect", FsKind::Protect, "", "/a/b/c")}, {});
