@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -115,7 +116,8 @@ bool is_within(std::string_view path, std::string_view dir) {
 // mount point, EBUSY), so that no ancestor can be moved aside and replaced by
 // a fresh, writable one; then DEST itself.
 void plan_rules(std::vector<MountOp>& ops, const std::vector<MountOp>& rules) {
-    std::vector<std::string> pinned;
+    std::set<std::string> pinned;
+    std::vector<MountOp> placed;
     const std::size_t before = ops.size();
     for (const MountOp& rule : rules) {
         std::string within = "/";
@@ -134,9 +136,8 @@ void plan_rules(std::vector<MountOp>& ops, const std::vector<MountOp>& rules) {
                 break;
             std::string dir = rule.target.substr(0, slash);
             at = slash;
-            if (std::find(pinned.begin(), pinned.end(), dir) != pinned.end())
+            if (!pinned.insert(dir).second)
                 continue;
-            pinned.push_back(dir);
             ops.push_back({.kind = MountKind::Pin,
                            .source = within,
                            .target = std::move(dir),
@@ -144,8 +145,18 @@ void plan_rules(std::vector<MountOp>& ops, const std::vector<MountOp>& rules) {
         }
         MountOp op = rule;
         op.source = within;
-        ops.push_back(std::move(op));
+        placed.push_back(std::move(op));
     }
+    // The pins first, then the rules, grouped by the directory they lie in
+    // (in command-line order within one): setup walks to each directory once
+    // (run/mount_exec.cc, open_rule_target). Their order does not change what
+    // they do: each mount lands on its own path.
+    const auto dir_of = [](const MountOp& op) {
+        return std::string_view(op.target).substr(0, op.target.rfind('/'));
+    };
+    std::stable_sort(placed.begin(), placed.end(),
+                     [&](const MountOp& a, const MountOp& b) { return dir_of(a) < dir_of(b); });
+    for (MountOp& op : placed) ops.push_back(std::move(op));
 }
 
 // The privileged sockets the finished tree shows: where a bind of a

@@ -70,9 +70,9 @@ struct MountContext {
 };
 
 // --protect and --mask apply to the finished tree, after every other op,
-// whatever their place on the command line: each becomes Pin ops for the
-// directories between the mount it lies in and DEST (shared between rules),
-// then its Protect or Mask op.
+// whatever their place on the command line: Pin ops for the directories
+// between the mount each lies in and its DEST (shared between rules), then
+// the Protect and Mask ops grouped by the directory they lie in.
 Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const MountContext& ctx);
 
 // One line per op, as --dry-run, error messages and golden tests show it:

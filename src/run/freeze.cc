@@ -142,6 +142,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
     f.n_filters = static_cast<std::int32_t>(p.filters_.size());
     f.filters_before_command = plan.filters_before_command;
     f.new_session = plan.new_session;
+    f.report_missing_rules = plan.coord.report_fd.has_value();
     f.net_proxy = plan.net && plan.net->offers_proxy();
     f.net_dns_tcp = plan.net && plan.net->offers_dns_tcp();
     if (plan.net)

@@ -100,6 +100,9 @@ struct Frozen {
     // --report-fd (Plan::syscall_report): filter `notify_filter` goes on with
     // a listener, which is sent to us over notify_fd; PID 1, installing its
     // own after the command's, takes notify_original instead.
+    // --protect-try/--mask-try: a path not there is reported (a rule-skipped
+    // line) only when something reads reports; else it is skipped quietly here.
+    bool report_missing_rules = false;
     std::int32_t notify_filter = -1;
     sock_fprog notify_original{};
     int notify_fd = -1;

@@ -217,15 +217,12 @@ Outcome apply_symlink(const FrozenMount& m, int root) noexcept {
 // symlink among them (they are pinned already, and a symlink there would lead
 // the rule somewhere else than the path named); a symlink as the last part is
 // followed beneath the root and must end inside that mount. An O_PATH fd, or
-// -1 with errno (ELOOP, EXDEV, ENOENT, ENOTDIR).
-int open_rule_target(const FrozenMount& m, int root) noexcept {
-    Fd dir(open_beneath(root, m.source, O_PATH | O_DIRECTORY, kInRoot));
-    if (dir.fd < 0)
-        return -1;
+// -1 with errno (ELOOP, EXDEV, ENOENT, ENOTDIR). `dir` is where the walk of
+// `at` starts; the directory the last part lies in is kept in `parent` for the
+// next rule (`keep`), and a symlink followed drops what is kept (it may have
+// led above it).
+int walk_rule(const FrozenMount& m, int root, Fd& dir, const char* at, LastDir& parent, bool keep) noexcept {
     const std::size_t base = std::strlen(m.source);
-    const char* at = m.target + (base == 1 ? 1 : base + (m.target[base] == '/' ? 1 : 0));
-    if (*at == '\0')
-        return std::exchange(dir.fd, -1);
     for (;;) {
         const char* end = std::strchr(at, '/');
         char name[NAME_MAX + 1];
@@ -245,6 +242,7 @@ int open_rule_target(const FrozenMount& m, int root) noexcept {
                 errno = ELOOP;
                 return -1;
             }
+            parent.drop();
             Fd followed(open_beneath(root, m.target, O_PATH, kInRoot));
             if (followed.fd < 0)
                 return -1;
@@ -266,8 +264,16 @@ int open_rule_target(const FrozenMount& m, int root) noexcept {
             }
             return std::exchange(followed.fd, -1);
         }
-        if (end == nullptr)
+        if (end == nullptr) {
+            const std::size_t dir_len = static_cast<std::size_t>(std::strrchr(m.target, '/') - m.target);
+            if (keep && dir_len < sizeof parent.path) {
+                parent.drop();
+                std::memcpy(parent.path, m.target, dir_len);
+                parent.path[dir_len] = '\0';
+                parent.fd = std::exchange(dir.fd, -1);
+            }
             return std::exchange(next.fd, -1);
+        }
         if (!S_ISDIR(st.st_mode)) {
             errno = ENOTDIR;
             return -1;
@@ -275,6 +281,34 @@ int open_rule_target(const FrozenMount& m, int root) noexcept {
         std::swap(dir.fd, next.fd);
         at = end + 1;
     }
+}
+
+int open_rule_target(const FrozenMount& m, int root, LastDir& parent) noexcept {
+    const std::size_t base = std::strlen(m.source);
+    const char* rest = m.target + (base == 1 ? 1 : base + (m.target[base] == '/' ? 1 : 0));
+    if (*rest == '\0')  // the mount itself
+        return open_beneath(root, m.source, O_PATH | O_DIRECTORY, kInRoot);
+    // Rules in one directory walk to it once (build_root drops what is kept
+    // whenever a mount lands on that directory or above it).
+    const char* last = std::strrchr(m.target, '/');
+    const std::size_t dir_len = static_cast<std::size_t>(last - m.target);
+    if (parent.fd >= 0 && std::strlen(parent.path) == dir_len &&
+        std::strncmp(parent.path, m.target, dir_len) == 0) {
+        Fd dir(::dup(parent.fd));
+        if (dir.fd >= 0)
+            return walk_rule(m, root, dir, last + 1, parent, false);
+    }
+    Fd dir(open_beneath(root, m.source, O_PATH | O_DIRECTORY, kInRoot));
+    if (dir.fd < 0)
+        return -1;
+    return walk_rule(m, root, dir, rest, parent, true);
+}
+
+// Whether a mount at `at` lands on `path` or above it.
+bool lands_above(const char* at, const char* path) noexcept {
+    const std::size_t n = std::strlen(at);
+    return (n == 1 && at[0] == '/') ||
+           (std::strncmp(at, path, n) == 0 && (path[n] == '\0' || path[n] == '/'));
 }
 
 // An empty, unreadable file or directory over `target` (--mask): mode 0000,
@@ -299,8 +333,8 @@ bool mask(int target) noexcept {
     return tree.fd >= 0 && move_tree(tree.fd, target, "");
 }
 
-Outcome apply_rule(const FrozenMount& m, int root) noexcept {
-    Fd target(open_rule_target(m, root));
+Outcome apply_rule(const FrozenMount& m, int root, LastDir& parent) noexcept {
+    Fd target(open_rule_target(m, root, parent));
     if (target.fd < 0)
         return m.allow_missing ? Outcome::Warned : Outcome::Failed;
     bool ok;
@@ -326,7 +360,8 @@ Outcome apply_pin(const FrozenMount& m, int root) noexcept {
     return tree.fd >= 0 && move_tree(tree.fd, dir.fd, "") ? Outcome::Done : Outcome::Failed;
 }
 
-Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, LastDir& last) noexcept {
+Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, LastDir& last,
+              LastDir& rule_dir) noexcept {
     if (m.kind != MountKind::Bind && m.kind != MountKind::BindData && m.kind != MountKind::BindFd)
         last.drop();
     switch (m.kind) {
@@ -388,7 +423,7 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
             return apply_pin(m, root);
         case MountKind::Protect:
         case MountKind::Mask:
-            return apply_rule(m, root);
+            return apply_rule(m, root, rule_dir);
     }
     errno = EINVAL;
     return Outcome::Failed;
@@ -446,14 +481,20 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
     Fd root(::open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (host.fd < 0 || root.fd < 0)
         return fill(report, Step::MountNamespace);
-    LastDir last;
+    LastDir last, rule_dir;  // rule_dir: the directory the last --protect/--mask path lies in
     for (std::int32_t i = 0; i < plan.n_mounts; ++i) {
         const FrozenMount& m = plan.mounts[i];
-        switch (apply(m, host.fd, root.fd, plan.file_label, last)) {
+        if (rule_dir.fd >= 0 && (m.kind != MountKind::Protect && m.kind != MountKind::Mask
+                                     ? true
+                                     : lands_above(m.target, rule_dir.path)))
+            rule_dir.drop();
+        switch (apply(m, host.fd, root.fd, plan.file_label, last, rule_dir)) {
             case Outcome::Done:
             case Outcome::Skipped:
                 break;
             case Outcome::Warned: {
+                if (errno == ENOENT && !plan.report_missing_rules)
+                    break;  // the launcher would say nothing of it
                 Report warning;
                 fill(warning, Step::RuleSkipped, i);
                 while (::write(plan.status_fd, &warning, sizeof warning) < 0 && errno == EINTR) {

@@ -79,10 +79,10 @@ touch -d "@$(echo "$before" | awk '$1 == "real/u/repo/.env" { print $6 }')" "$re
 run "${C[@]}" --protect-try /wt/.git/hooks --mask-try "$W/outlink" --mask-try "$W/dangling" --protect "$W/.git/config" \
     --report-fd 3 sh -c 'echo ran; (echo x >.git/config) 2>/dev/null || echo still-protected' 3>"$work/report"
 check "-try: one warning line each, none for a path that is not there; the command runs, the other rules hold" \
-    "0 ran still-protected|cocoon: warning: --protect-try /wt/.git/hooks: a file where a directory should be; not protected|cocoon: warning: --mask-try $W/outlink: a symlink that leads out of the tree it lies in; not masked" \
+    "0 ran still-protected|cocoon: warning: --mask-try $W/outlink: a symlink that leads out of the tree it lies in; not masked|cocoon: warning: --protect-try /wt/.git/hooks: a file where a directory should be; not protected" \
     "$rc $(echo $out)|$(echo "$err" | paste -sd'|')"
 check "... and a rule-skipped line each, that one too" \
-    "rule-skipped --protect-try /wt/.git/hooks|rule-skipped --mask-try $W/outlink|rule-skipped --mask-try $W/dangling|exit" \
+    "rule-skipped --mask-try $W/outlink|rule-skipped --mask-try $W/dangling|rule-skipped --protect-try /wt/.git/hooks|exit" \
     "$(python3 -c 'import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l); print(e["event"], e.get("option", ""), e.get("path", ""))' "$work/report" | sed 's/ *$//' | paste -sd'|')"
@@ -96,7 +96,7 @@ check "a path that is not there is refused, and nothing is made on the host" \
 
 # --dry-run shows the pins.
 run "${C[@]}" "${P[@]}" --dry-run true
-check "--dry-run: the pins, then the rules, last" "pin $W/.git|protect $W/.git/hooks|protect $W/.git/config|mask $W/.env" \
+check "--dry-run: the pins, then the rules by directory, last" "pin $W/.git|mask $W/.env|protect $W/.git/hooks|protect $W/.git/config" \
     "$(echo "$out" | grep -E '^ +[0-9]+\. (pin|protect|mask) /w' | sed 's/^ *[0-9]*\. //' | paste -sd'|')"
 
 # SIGKILL at any moment of setup leaves nothing behind.

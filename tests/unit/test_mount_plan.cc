@@ -40,17 +40,19 @@ TEST_CASE("--protect and --mask go last, after pins of the directories between t
          req("--protect-try", FsKind::Protect, "", "/w"), req("--mask", FsKind::Mask, "", "/etc/shadow")},
         {});
     REQUIRE(plan);
+    // Pins first; then the rules grouped by the directory they lie in.
     CHECK(describe_all(*plan) == std::vector<std::string>{"bind-ro / -> /", "bind /home/u/w -> /w",
-                                                          "pin /w/.git", "protect /w/.git/hooks",
-                                                          "mask-try /w/.env", "protect /w/.git/config",
-                                                          "protect-try /w", "mask /etc/shadow"});
+                                                          "pin /w/.git", "protect-try /w", "mask /etc/shadow",
+                                                          "mask-try /w/.env", "protect /w/.git/hooks",
+                                                          "protect /w/.git/config"});
     // Each rule knows the mount it lies in; its pins and it serve its option.
     CHECK(plan->ops[2].source == "/w");
     CHECK(plan->ops[2].request == 0);
     CHECK(plan->ops[3].source == "/w");
+    CHECK(plan->ops[4].source == "/");
     CHECK(plan->ops[6].source == "/w");
-    CHECK(plan->ops[7].source == "/");
-    CHECK(plan->ops[4].allow_missing);
+    CHECK(plan->ops[6].request == 0);
+    CHECK(plan->ops[5].allow_missing);
     // ".." could lead a rule anywhere: refused (tests/fuzz/regressions/cli-mask-dotdot).
     CHECK(plan_mounts({req("--mask-try", FsKind::Mask, "", "/x/../y")}, {}).error().context ==
           "--mask-try /x/../y: a path with '..' is not taken; give the path it means");
