@@ -293,8 +293,8 @@ void warn_skipped(const Plan& plan, const Report& report, ReportSink* sink) {
     // source is: a policy for many trees names what most of them lack.
     const std::string line = fmt::format("cocoon: warning: {} {}: {}; not {}\n", option, op.target, cause,
                                          op.kind == MountKind::Mask ? "masked" : "protected");
-    if (report.errnum != ENOENT)
-        write_all(STDERR_FILENO, line.data(), line.size()).has_value();
+    if (report.errnum != ENOENT && sink != nullptr)
+        sink->say(line);
     if (sink != nullptr)
         sink->event("rule-skipped", {{"option", option}, {"path", op.target}, {"cause", cause}});
 }
@@ -700,6 +700,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         watch.relay.master = pty.master.get();
         watch.relay.input_open = true;
         raw.emplace();
+        report.set_raw_terminal(::isatty(STDERR_FILENO) == 1);
     }
     watch.parent_fd = parent.get();
     if (plan.timeout_ns) {

@@ -21,7 +21,13 @@ void ReportSink::event(std::string_view event, const ReportFields& fields) {
         return;
     if (said_.size() < kRemembered)
         said_.insert(*line);
-    write_all(STDERR_FILENO, line->data(), line->size()).has_value();
+    say(*line);
+}
+
+void ReportSink::say(std::string line) const {
+    if (crlf_ && !line.empty() && line.back() == '\n')
+        line.insert(line.size() - 1, 1, '\r');
+    write_all(STDERR_FILENO, line.data(), line.size()).has_value();
 }
 
 }  // namespace cocoon

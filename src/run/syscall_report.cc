@@ -3,7 +3,10 @@
 
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -45,7 +48,15 @@ std::string command_of(std::uint32_t pid) {
 }  // namespace
 
 SyscallReporter::SyscallReporter(UniqueFd control, std::string original, ReportSink& report)
-    : control_(std::move(control)), original_(std::move(original)), report_(&report) {}
+    : control_(std::move(control)), original_(std::move(original)), report_(&report) {
+    // The kernel writes its own size of struct seccomp_notif, which a later
+    // kernel may have grown (seccomp_unotify(2), SECCOMP_GET_NOTIF_SIZES).
+    seccomp_notif_sizes sizes{};
+    if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0) {
+        call_size_ = std::max<std::size_t>(sizes.seccomp_notif, sizeof(seccomp_notif));
+        answer_size_ = std::max<std::size_t>(sizes.seccomp_notif_resp, sizeof(seccomp_notif_resp));
+    }
+}
 
 void SyscallReporter::add_polls(std::vector<pollfd>& fds) const {
     fds.push_back({control_ ? control_.get() : -1, POLLIN, 0});
@@ -79,9 +90,12 @@ void SyscallReporter::take_listener() {
 }
 
 void SyscallReporter::answer_one() {
-    seccomp_notif call{};  // zeroed: the kernel refuses anything else (seccomp_unotify(2))
-    if (::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, &call) < 0)
+    // Zeroed: the kernel refuses anything else (seccomp_unotify(2)).
+    std::vector<std::uint64_t> buffer((call_size_ + 7) / 8);
+    if (::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, buffer.data()) < 0)
         return;  // ENOENT: the caller was interrupted or killed meanwhile
+    seccomp_notif call;
+    std::memcpy(&call, buffer.data(), sizeof call);
     const SeccompData data{call.data.nr,
                            call.data.arch,
                            call.data.instruction_pointer,
@@ -110,7 +124,9 @@ void SyscallReporter::answer_one() {
     seccomp_notif_resp answer{};
     answer.id = call.id;
     answer.error = -errnum;
-    ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, &answer);
+    std::vector<std::uint64_t> out((answer_size_ + 7) / 8);
+    std::memcpy(out.data(), &answer, sizeof answer);
+    ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, out.data());
     if (valid && !fields.empty())
         report_->event("syscall-denied", fields);
 }

@@ -5,6 +5,7 @@
 // filter as compiled gives it and reported once per process and call
 // (HACKING.md, "Reports of denied system calls"). [parent]
 #pragma once
+#include <linux/seccomp.h>
 #include <poll.h>
 
 #include <cstdint>
@@ -44,6 +45,8 @@ private:
     ReportSink* report_;
     std::set<std::tuple<std::uint32_t, std::uint32_t, int>> seen_;  // pid, arch, nr
     std::size_t unreported_ = 0;
+    std::size_t call_size_ = sizeof(seccomp_notif);  // the kernel's sizes of both structs
+    std::size_t answer_size_ = sizeof(seccomp_notif_resp);
 };
 
 }  // namespace cocoon
