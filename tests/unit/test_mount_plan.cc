@@ -91,6 +91,17 @@ TEST_CASE(
     CHECK(masks(plan_mounts({req("--ro-bind", FsKind::Bind, "/usr", "/usr")}, ctx)).empty());
     CHECK(describe(plan_mounts({root}, ctx)->ops.back()) ==
           "mask-socket /run/user/1000/bus (--allow-socket lets it through)");
+    // A destination with '..' is resolved only in the new root: a mask there
+    // could miss, so it is refused, naming the fix (found by tests/fuzz).
+    const auto dotdot = plan_mounts({req("--ro-bind", FsKind::Bind, "/", "a/../y")}, ctx);
+    REQUIRE_FALSE(dotdot);
+    CHECK(dotdot.error().context ==
+          "--ro-bind / a/../y: a destination with '..' would show the privileged socket /run/docker.sock "
+          "unmasked; give the path it means, or let it through with --allow-socket /run/docker.sock");
+    MountContext all_allowed = ctx;
+    all_allowed.allowed_sockets = {"/run/docker.sock", "/run/user/1000/bus"};
+    CHECK(plan_mounts({req("--ro-bind", FsKind::Bind, "/", "a/../y")}, all_allowed));
+    CHECK(plan_mounts({req("--ro-bind", FsKind::Bind, "/usr", "a/../usr")}, ctx));
 }
 
 TEST_CASE("relative bind sources are made absolute from the caller's directory") {
