@@ -152,6 +152,16 @@ compare protect 100 "$rounds" "cocoon:$per" "$C $TYPICAL --bind $stage/tree $sta
 echo "bench: seccomp"
 cc -O2 -static -o "$stage/getppid_loop" "$src/bench/getppid_loop.c"
 "$C" --seccomp-profile default --seccomp-export "$stage/default.bpf"
+# Each filter's size, and the instructions a call runs through it per ABI.
+python3 "$src/bench/filter_size.py" default "$stage/default.bpf" >>"$csv"
+oci=$(ls /usr/share/containers/seccomp.json "$src/build/containers-seccomp.json" 2>/dev/null | head -n 1)
+if [ -n "$oci" ] && "$C" --seccomp-profile "$oci" --seccomp-export "$stage/oci.bpf" 2>/dev/null; then
+    python3 "$src/bench/filter_size.py" containers-common "$stage/oci.bpf" >>"$csv"
+fi
+# Start-up with the default filter against without: its compile is done at
+# build time, what is left is copying it in and the kernel's checks.
+compare typical-default 0 "$rounds" "cocoon:$per" "$C $TYPICAL --seccomp-profile default true" \
+    "unfiltered:$per" "$C $TYPICAL true"
 # The floor: a filter of one rule, whatever it says, costs the kernel's seccomp
 # entry path on every syscall.
 printf 'default allow\ndeny keyctl\n' >"$stage/tiny.policy"
