@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace cocoon {
@@ -22,6 +23,11 @@ std::optional<std::uint64_t> parse_c_number(std::string_view text, std::uint64_t
 
 // Splits `text` on `sep`, keeping empty fields.
 std::vector<std::string_view> split(std::string_view text, char sep);
+// Not of a temporary string: the views would outlive it (a range-for over
+// split(read_text(...)) did, found by the sanitizer run of the integration tests).
+template <typename S>
+requires std::is_same_v<S, std::string> std::vector<std::string_view> split(S&& text, char sep)
+= delete;
 
 // Makes user input safe to print on a terminal: control characters and DEL
 // become \n, \t, \e or \xNN, so a message cannot inject escape sequences.

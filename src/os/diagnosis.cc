@@ -67,7 +67,10 @@ DiagnosisFacts gather_diagnosis() {
     f.seccomp_filters = status_field(status, "Seccomp_filters").value_or(0);
     // The initial namespace maps all 4294967295 ids onto themselves.
     f.in_user_namespace = read_text("/proc/self/uid_map").find("4294967295") == std::string::npos;
-    for (const std::string_view line : split(read_text("/proc/self/mountinfo"), '\n')) {
+    // Kept in a variable: a range-for keeps split()'s vector alive, not the
+    // text its views point into (until C++23).
+    const std::string mountinfo = read_text("/proc/self/mountinfo");
+    for (const std::string_view line : split(mountinfo, '\n')) {
         const std::vector<std::string_view> fields = split(line, ' ');
         if (fields.size() < 6)
             continue;
@@ -89,7 +92,8 @@ DiagnosisFacts gather_diagnosis() {
     if (const long abi = ::syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U); abi > 0)
         f.landlock_abi = static_cast<int>(abi);
     // This process's cgroup v2 ("0::/path" in /proc/self/cgroup), if mounted at /sys/fs/cgroup.
-    for (const std::string_view line : split(read_text("/proc/self/cgroup"), '\n'))
+    const std::string cgroups = read_text("/proc/self/cgroup");
+    for (const std::string_view line : split(cgroups, '\n'))
         if (line.starts_with("0::")) {
             for (const std::string base : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
                 const std::string dir = base + std::string(line.substr(3));

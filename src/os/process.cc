@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Process creation and reaping. [parent]
 #include "os/process.h"
+#include "os/stack_switch.h"
 
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -99,6 +100,7 @@ Result<Cloned> vfork_child(std::uint64_t namespace_flags, bool want_pidfd, int (
     const int flags =
         static_cast<int>(namespace_flags | CLONE_VM | CLONE_VFORK | (want_pidfd ? CLONE_PIDFD : 0)) | SIGCHLD;
     const int pid = ::clone(fn, stack + stack_size, flags, arg, &pidfd);
+    stack_switch::back_in_parent();
     if (pid < 0)
         return fail(Error::from_errno("clone"));
     return Cloned{static_cast<pid_t>(pid), UniqueFd(pidfd)};

@@ -30,6 +30,7 @@
 #include <climits>
 #include <cstring>
 
+#include "os/stack_switch.h"
 #include "run/beneath.h"
 #include "run/fd_passing.h"
 #include "run/mount_exec.h"
@@ -450,8 +451,13 @@ struct CommandStart {
     int go_write = -1;  // PID 1's end, closed here so that PID 1's death is EOF
 };
 
+// The command's stack until its execve: exec_command needs a PATH_MAX buffer and
+// a few frames. Untouched until then, so it costs no memory in the reaper.
+alignas(64) char command_stack[64 * 1024];
+
 int command_main(void* arg) noexcept {
     const auto* start = static_cast<const CommandStart*>(arg);
+    stack_switch::entered(command_stack, sizeof command_stack);
     if (start->go >= 0) {
         ::close(start->go_write);
         char byte = 0;
@@ -471,10 +477,6 @@ int command_main(void* arg) noexcept {
     exec_command(*start->plan, start->proc, !start->plan->filters_before_command);
 }
 
-// The command's stack until its execve: exec_command needs a PATH_MAX buffer and
-// a few frames. Untouched until then, so it costs no memory in the reaper.
-alignas(64) char command_stack[64 * 1024];
-
 // PID 1 starts the command as posix_spawn(3) does: clone(2) with CLONE_VM and
 // CLONE_VFORK shares our memory until the command's execve (or _exit), and we
 // sleep meanwhile, having nothing to do before it. fork(2) would copy our page
@@ -489,7 +491,10 @@ alignas(64) char command_stack[64 * 1024];
 pid_t spawn_command(const Frozen& plan, int proc, int go, int go_write) noexcept {
     CommandStart start{&plan, proc, go, go_write};
     const int flags = go >= 0 ? SIGCHLD : CLONE_VM | CLONE_VFORK | SIGCHLD;
-    return ::clone(command_main, command_stack + sizeof command_stack, flags, &start);
+    const pid_t pid = ::clone(command_main, command_stack + sizeof command_stack, flags, &start);
+    if (go < 0)
+        stack_switch::back_in_parent();
+    return pid;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "os/fd.h"
 #include "os/process.h"
 #include "os/pty.h"
+#include "os/stack_switch.h"
 #include "run/child.h"
 #include "run/failure.h"
 #include "run/freeze.h"
@@ -197,6 +198,7 @@ constexpr int kTimedOut = 124;  // timeout(1)'s status
 alignas(64) char vfork_stack[256 * 1024];
 
 int start_child(void* frozen) {
+    stack_switch::entered(vfork_stack, sizeof vfork_stack);
     child::run(*static_cast<const child::Frozen*>(frozen));
 }
 

@@ -55,10 +55,14 @@ run "${C[@]}" --ro-bind "$stage" /stage \
     --proc /proc id -u
 check "... and without: a nested user namespace needs no capability" "$(id -u)" "$out"
 
-run "$COCOON" --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind "$stage" /stage \
-    /stage/cocoon --ro-bind /usr /usr true
-check "without /proc inside, the nested run says what it needs" \
-    "125 cocoon: Can't open /proc, which the user namespace's id maps are written through: No such file or directory" \
-    "$rc $err"
+if [ -n "${COCOON_SANITIZERS:-}" ]; then  # tests/run-all.sh's sanitizer pass
+    skip "without /proc inside: a sanitizer's runtime cannot start there itself"
+else
+    run "$COCOON" --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind "$stage" /stage \
+        /stage/cocoon --ro-bind /usr /usr true
+    check "without /proc inside, the nested run says what it needs" \
+        "125 cocoon: Can't open /proc, which the user namespace's id maps are written through: No such file or directory" \
+        "$rc $err"
+fi
 
 done_testing
