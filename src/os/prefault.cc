@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Why: a launch touches a few dozen scattered pages of our 2 MiB static image,
-// each one a page fault. In a VM a fault costs 10-30 us (the hypervisor takes
-// part in every one), so the faults alone were about a millisecond per sandbox.
-// One MADV_POPULATE_* call maps the same pages for a fraction of that, and on
-// bare metal it costs about what the faults it replaces cost. [parent]
+// Why: thousands of binds grow the heap page by page, each page a fault, and
+// in a VM a fault costs 10-30 us (the hypervisor takes part in every one). One
+// MADV_POPULATE_WRITE call maps the heap they need for a fraction of that.
+// The code is left to fault in: populating all of it (1.8 MB) was a win on a
+// VM whose faults cost 15 us, but on this one a typical sandbox starts 3.5-4 %
+// faster without, and the process outside peaks at 2.39 MiB instead of 3.25
+// (bench/README.md, "Memory"). [parent]
 #include "os/prefault.h"
 
 #include <malloc.h>
@@ -13,12 +15,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
-
-// GNU ld's default linker script defines these (ld --verbose).
-extern "C" {
-extern char __executable_start[];
-extern char etext[];
-}
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -41,7 +37,6 @@ void populate(const void* begin, const void* end, int advice) noexcept {
 }  // namespace
 
 void prefault_image(std::size_t argument_bytes) {
-    populate(__executable_start, etext, MADV_POPULATE_READ);
     // Every block comes from the brk heap, which is kept: a block past the mmap
     // threshold (128 KiB) would be a fresh mapping, faulted in page by page and
     // unmapped again when freed. Thousands of binds need a few of those.
