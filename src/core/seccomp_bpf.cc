@@ -50,10 +50,6 @@ constexpr std::uint32_t arg_high(unsigned i) {
                                       (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : 0));
 }
 
-}  // namespace
-
-namespace {
-
 constexpr int kNone = -1;
 
 // A program under construction whose jumps name labels; finish() places them.

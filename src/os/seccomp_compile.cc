@@ -3,21 +3,15 @@
 #include "os/seccomp_compile.h"
 
 #include <seccomp.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
-#include <cstring>
 #include <map>
-#include <memory>
 #include <vector>
 
 #include "core/seccomp_bpf.h"
