@@ -55,6 +55,7 @@ fi
 if [ "${CI:-}" = true ]; then
     echo "== unit (address,undefined sanitizers)"
     asan=${build}-asan
+    mkdir -p "$asan" && cp "$build/containers-seccomp.json" "$asan/" 2>/dev/null  # for test_seccomp.cc
     if { [ -f "$asan/build.ninja" ] || meson setup "$asan" "$src" -Db_sanitize=address,undefined \
             -Db_lundef=false -Dman=disabled -Dstatic=false >/dev/null; } && ninja -C "$asan" tests/unit-tests >/dev/null &&
         out=$(UBSAN_OPTIONS=halt_on_error=1 "$asan/tests/unit-tests" --no-colors 2>&1); then
