@@ -71,7 +71,12 @@ fi
 # starts is a failure.
 if [ "${CI:-}" = true ] && command -v clang++ >/dev/null; then
     echo "== fuzz"
+    before=$((passed + failed))
     count_tap < <(bash "$src/tests/fuzz/run.sh" "${COCOON_FUZZ_SECONDS:-60}" 2>&1; echo "1..5")
+    # Five targets, five results: a run that said nothing is a failure.
+    if [ $((passed + failed - before)) -lt 5 ]; then
+        echo "not ok - fuzz: $((passed + failed - before)) results for 5 targets"; failed=$((failed + 1))
+    fi
 fi
 
 echo "== lint"

@@ -9,12 +9,15 @@ set -u
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${COCOON_FUZZ_BUILD:-$src/build-fuzz}
 seconds=${1:-60}
-if [ ! -f "$build/build.ninja" ]; then
-    CXX=clang++ CC=clang meson setup "$build" "$src" -Dfuzz=true -Dstatic=false -Dman=disabled \
-        -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || exit 1
+# A build that fails is a failure of every target, said with its output.
+if [ ! -f "$build/build.ninja" ] && ! out=$(CXX=clang++ CC=clang meson setup "$build" "$src" -Dfuzz=true \
+    -Dstatic=false -Dman=disabled -Db_sanitize=address,undefined -Db_lundef=false 2>&1); then
+    echo "not ok - fuzz: meson setup failed"; echo "$out" | tail -n 20; exit 1
 fi
-ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile tests/fuzz/fuzz-net tests/fuzz/fuzz-cli \
-    tests/fuzz/fuzz-ids >/dev/null || exit 1
+if ! out=$(ninja -C "$build" tests/fuzz/fuzz-policy tests/fuzz/fuzz-profile tests/fuzz/fuzz-net tests/fuzz/fuzz-cli \
+    tests/fuzz/fuzz-ids 2>&1); then
+    echo "not ok - fuzz: the build failed"; echo "$out" | grep -E 'error|FAILED' | head -n 20; exit 1
+fi
 status=0
 # fuzz NAME CORPUS: runs fuzz-NAME for SECONDS from the seeds in CORPUS, and
 # every input that ever failed it (tests/fuzz/regressions/NAME-*).
