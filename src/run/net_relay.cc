@@ -95,6 +95,30 @@ std::string type_name(std::uint16_t type) {
     return type == kDnsTypeA ? "A" : type == kDnsTypeAaaa ? "AAAA" : std::to_string(type);
 }
 
+// One datagram by recvmsg(2), with the address it was sent to (IP_PKTINFO,
+// ip(7)) in `to`; `from_len` is in: the size of `from`, out: the sender's.
+template <typename Address>
+ssize_t receive_datagram(int fd, char* buf, std::size_t size, Address& from, socklen_t& from_len,
+                         in_pktinfo& to, int flags) {
+    iovec iov{buf, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+    msghdr m{};
+    m.msg_name = &from;
+    m.msg_namelen = from_len;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    const ssize_t n = ::recvmsg(fd, &m, flags);
+    if (n < 0)
+        return n;
+    from_len = m.msg_namelen;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+            std::memcpy(&to, CMSG_DATA(c), sizeof to);
+    return n;
+}
+
 }  // namespace
 
 // One direction of a connection: a pipe holding what was read and is not
@@ -333,22 +357,11 @@ void NetRelay::answer_dns() {
     for (;;) {
         char buf[1500];
         sockaddr_storage from{};
-        iovec iov{buf, sizeof buf};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-        msghdr m{};
-        m.msg_name = &from;
-        m.msg_namelen = sizeof from;
-        m.msg_iov = &iov;
-        m.msg_iovlen = 1;
-        m.msg_control = control;
-        m.msg_controllen = sizeof control;
-        const ssize_t n = ::recvmsg(dns_.get(), &m, 0);
+        socklen_t from_len = sizeof from;
+        in_pktinfo to{};
+        const ssize_t n = receive_datagram(dns_.get(), buf, sizeof buf, from, from_len, to, 0);
         if (n <= 0)
             return;
-        in_pktinfo to{};
-        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
-            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-                std::memcpy(&to, CMSG_DATA(c), sizeof to);
         std::string answer = dns_reply(std::string_view(buf, static_cast<std::size_t>(n)));
         if (answer.empty())
             continue;
@@ -357,7 +370,7 @@ void NetRelay::answer_dns() {
         alignas(cmsghdr) char out_control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
         msghdr out{};
         out.msg_name = &from;
-        out.msg_namelen = m.msg_namelen;
+        out.msg_namelen = from_len;
         out.msg_iov = &out_iov;
         out.msg_iovlen = 1;
         out.msg_control = out_control;
@@ -429,22 +442,11 @@ void NetRelay::take_datagrams(int socket, std::uint16_t port) {
     for (int budget = 0; budget < 64; ++budget) {
         char buf[65536];
         sockaddr_in from{};
-        iovec iov{buf, sizeof buf};
-        alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-        msghdr m{};
-        m.msg_name = &from;
-        m.msg_namelen = sizeof from;
-        m.msg_iov = &iov;
-        m.msg_iovlen = 1;
-        m.msg_control = control;
-        m.msg_controllen = sizeof control;
-        const ssize_t n = ::recvmsg(socket, &m, MSG_DONTWAIT);
+        socklen_t from_len = sizeof from;
+        in_pktinfo info{};
+        const ssize_t n = receive_datagram(socket, buf, sizeof buf, from, from_len, info, MSG_DONTWAIT);
         if (n < 0)
             return;
-        in_pktinfo info{};
-        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
-            if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
-                std::memcpy(&info, CMSG_DATA(c), sizeof info);
         IpAddress to;
         std::memcpy(to.bytes.data(), &info.ipi_addr, 4);
         const std::string datagram(buf, static_cast<std::size_t>(n));
