@@ -304,7 +304,8 @@ Result<MountPlan> plan_mounts(const std::vector<FsRequest>& requests, const Moun
                 rules.push_back({.kind = r.kind == FsKind::Protect ? MountKind::Protect : MountKind::Mask,
                                  .target = std::move(target),
                                  .allow_missing = r.allow_missing,
-                                 .request = i});
+                                 .request = i,
+                                 .placeholder_dir = r.dest.size() > 1 && r.dest.back() == '/'});
                 break;
         }
     }
@@ -350,11 +351,13 @@ std::string describe(const MountOp& op) {
         case MountKind::Pin:
             return fmt::format("pin {}", op.target);
         case MountKind::Protect:
-            return fmt::format("protect{} {}", op.allow_missing ? "-try" : "", op.target);
+            return fmt::format("protect{} {}{}", op.allow_missing ? "-try" : "", op.target,
+                               op.placeholder_dir ? "/" : "");
         case MountKind::Mask:
             if (op.socket)
                 return fmt::format("mask-socket {} (--allow-socket lets it through)", op.target);
-            return fmt::format("mask{} {}", op.allow_missing ? "-try" : "", op.target);
+            return fmt::format("mask{} {}{}", op.allow_missing ? "-try" : "", op.target,
+                               op.placeholder_dir ? "/" : "");
         case MountKind::Overlay: {
             std::string layers;
             for (const std::string& layer : op.layers) layers += (layers.empty() ? "" : ":") + layer;

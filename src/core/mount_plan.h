@@ -50,6 +50,7 @@ struct MountOp {
     bool tmp_upper = false;            // Overlay: writes go to a hidden tmpfs
     std::size_t request = 0;           // index into Config::fs: which option this op serves
     bool socket = false;               // Mask: a privileged socket a bind made visible
+    bool placeholder_dir = false;      // Protect, Mask: DEST ended in '/': a missing one is made a directory
     friend bool operator==(const MountOp&, const MountOp&) = default;
 };
 

@@ -314,6 +314,9 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
                                                 .sockets = config.bwrap ? std::vector<std::string>{}
                                                                         : facts.privileged_sockets,
                                                 .allowed_sockets = config.allow_sockets}));
+    plan.placeholders = std::any_of(plan.mounts.ops.begin(), plan.mounts.ops.end(), [](const MountOp& op) {
+        return (op.kind == MountKind::Protect || op.kind == MountKind::Mask) && !op.allow_missing;
+    });
     if (plan.ns.user && !config.coord.userns_block_fd)
         TRY(plan_user_ns(config, facts, plan));
     else if (config.wants_id_maps())

@@ -64,6 +64,10 @@ struct Plan {
     bool switch_early = false;
     std::vector<std::string> warnings;  // --map-auto fallbacks, bad /etc/subuid lines
     MountPlan mounts;
+    // A strict --protect/--mask whose path is missing gets a placeholder made in
+    // its place; a process outside removes them once the sandbox has ended
+    // (run/placeholders.cc; HACKING.md, "Protected and masked paths").
+    bool placeholders = false;
     std::optional<std::string> hostname;
     ExecSpec exec;
     bool reaper = false;  // a PID 1 that forwards signals and reaps (pid namespace, no --as-pid-1)

@@ -179,6 +179,9 @@ std::string render_plan(const Plan& plan) {
     for (std::size_t i = 0; i < ops.size(); ++i)
         out += fmt::format("  {}. {}{}\n", i + 1, describe(ops[i]),
                            hidden[i] != 0 ? fmt::format("  (hidden by {})", hidden[i]) : "");
+    if (plan.placeholders)
+        line("placeholders",
+             "for missing --protect/--mask paths, removed by a process outside when the sandbox ends");
     if (plan.hostname)
         line("hostname", *plan.hostname);
     if (plan.net)
@@ -282,6 +285,7 @@ std::string render_plan_json(const Plan& plan) {
         mounts.push_back(std::move(op));
     }
     out["mounts"] = std::move(mounts);
+    out["placeholders"] = plan.placeholders;
     out["hostname"] = plan.hostname ? json(*plan.hostname) : json(nullptr);
     out["command"] = {{"file", plan.exec.file}, {"argv", plan.exec.argv}};
     out["chdir"] = {{"candidates", plan.exec.chdir}, {"must_work", plan.exec.chdir_strict}};

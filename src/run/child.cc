@@ -660,7 +660,8 @@ void run(const Frozen& plan) noexcept {
                             .forward_kernel_signals = plan.forward_kernel_signals,
                             .keep = locks,
                             .n_keep = plan.n_lock_files,
-                            .fd_dir = fd_dir};
+                            .fd_dir = fd_dir,
+                            .placeholder_fd = plan.placeholder_fd};
     ::close(go[0]);
     send_go(go[1]);
     reap(state);

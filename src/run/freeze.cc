@@ -61,6 +61,7 @@ std::unique_ptr<FrozenPlan> freeze(const Plan& plan) {
             .n_layers = static_cast<std::int32_t>(op.layers.size()),
             .work = op.kind == MountKind::Overlay && !op.work.empty() ? keep(op.work) : nullptr,
             .tmp_upper = op.tmp_upper,
+            .placeholder_dir = op.placeholder_dir,
         });
     }
     f.mounts_already_slave = plan.ns.user || plan.join.userns_fd.has_value();

@@ -38,6 +38,7 @@ struct FrozenMount {
     std::int32_t n_layers;
     const char* work;  // Overlay: host path, or nullptr
     bool tmp_upper;
+    bool placeholder_dir;  // Protect, Mask: a missing path is made a directory, not a file
 };
 
 struct Frozen {
@@ -114,6 +115,9 @@ struct Frozen {
     std::uint16_t net_udp_ports[kMaxNetPorts] = {};  // and, after them all, UDP sockets on these
     std::int32_t n_net_udp_ports = 0;
     int net_fd = -1;
+    // Strict --protect/--mask (Plan::placeholders): the cleaner outside is told
+    // of each placeholder over this before it is made (run/placeholders.h).
+    int placeholder_fd = -1;
     bool net_proxy = false;    // and the CONNECT proxy's listener on 127.0.0.1 (NetPolicy::offers_proxy)
     bool net_dns_tcp = false;  // and, last, TCP port 53 (NetPolicy::offers_dns_tcp)
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
@@ -164,6 +168,9 @@ void set_fds(FrozenPlan& plan, int status_fd, int life_fd, int exit_fd, int wait
              std::vector<int> close_in_child);
 inline void set_net_fd(FrozenPlan& plan, int net_fd) {
     plan.frozen().net_fd = net_fd;
+}
+inline void set_placeholder_fd(FrozenPlan& plan, int fd) {
+    plan.frozen().placeholder_fd = fd;
 }
 inline void set_notify_fd(FrozenPlan& plan, int notify_fd) {
     plan.frozen().notify_fd = notify_fd;

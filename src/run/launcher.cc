@@ -25,6 +25,8 @@
 #include "run/failure.h"
 #include "run/freeze.h"
 #include "run/net_relay.h"
+#include "run/placeholders.h"
+#include "run/reaper.h"
 #include "run/report.h"
 #include "run/report_sink.h"
 #include "run/syscall_report.h"
@@ -214,6 +216,9 @@ Status check_single_threaded() {
 struct Ending {
     int wstatus = 0;  // of the command (from the reaper) or of our child
     bool timed_out = false;
+    // Nothing of the sandbox is left once our child ends: false while the
+    // reaper lives on with what the command left running (--on-exit detach).
+    bool sandbox_over = true;
 };
 
 // --pty: what the caller types goes to the command's terminal, what it shows
@@ -388,13 +393,14 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             continue;
         }
         if (fds[1].revents != 0) {
-            int wstatus = 0;
-            if (::read(exit_pipe.get(), &wstatus, sizeof wstatus) == sizeof wstatus) {
+            child::ExitNote note;
+            if (::read(exit_pipe.get(), &note, sizeof note) == sizeof note) {
                 // Detach: as with bwrap, we return as soon as the command exits;
                 // the reaper lives on with whatever the command left running.
                 // Kill and wait: the reaper reports once the rest is gone.
                 child.release();
-                ending.wstatus = wstatus;
+                ending.wstatus = note.wstatus;
+                ending.sandbox_over = note.alone != 0;
                 relay.drain();
                 return ending;
             }
@@ -469,9 +475,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             ending.wstatus = *waited;
             relay.drain();
             if (exit_pipe) {
-                int sent = 0;
+                child::ExitNote sent;
                 if (::read(exit_pipe.get(), &sent, sizeof sent) == sizeof sent)
-                    ending.wstatus = sent;
+                    ending.wstatus = sent.wstatus;
             }
             return ending;
         }
@@ -552,6 +558,17 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         notify_ours = std::move(pair->read);
         notify_theirs = std::move(pair->write);
         child::set_notify_fd(*frozen, notify_theirs.get());
+    }
+    // Strict --protect/--mask: missing paths get placeholders, which a process
+    // of ours removes once the sandbox has ended, however we end.
+    std::optional<PlaceholderCleaner> placeholders;
+    if (plan.placeholders) {
+        Result<PlaceholderCleaner> started = PlaceholderCleaner::start();
+        if (!started)
+            return setup_failure(std::move(started).error());
+        placeholders.emplace(std::move(*started));
+        placeholders->close_first(life->write);
+        child::set_placeholder_fd(*frozen, placeholders->sandbox_end());
     }
     PtyPair pty;
     if (plan.pty) {
@@ -717,6 +734,9 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     if (!ending)
         return Unexpected{std::move(ending).error()};
     made.keep = true;
+    // Before we say how it ended: whoever reads that may look at the tree next.
+    if (placeholders)
+        placeholders->finish(ending->sandbox_over);
     const int code = ending->timed_out ? kTimedOut : child::exit_code(ending->wstatus);
     // The exit code goes out only for a command that really ran (bwrap's rule).
     if (outputs.json_status >= 0)

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "run/mount_tree.h"
+#include "run/placeholders.h"
 
 namespace cocoon::child {
 namespace {
@@ -333,8 +334,16 @@ bool mask(int target) noexcept {
     return tree.fd >= 0 && move_tree(tree.fd, target, "");
 }
 
-Outcome apply_rule(const FrozenMount& m, int root, LastDir& parent) noexcept {
+Outcome apply_rule(const FrozenMount& m, int root, LastDir& parent, PlaceholderState& placeholders) noexcept {
     Fd target(open_rule_target(m, root, parent));
+    if (!m.allow_missing && placeholders.sock >= 0) {
+        // A strict rule holds whether or not its path is there (Plan::placeholders).
+        if (target.fd < 0)
+            parent.drop();
+        target.fd = placeholder_target(m, root, std::exchange(target.fd, -1), placeholders);
+        if (target.fd < 0 && (errno == EROFS || errno == EACCES))
+            return Outcome::Done;  // what cannot be made here needs no protection
+    }
     if (target.fd < 0)
         return m.allow_missing ? Outcome::Warned : Outcome::Failed;
     bool ok;
@@ -360,8 +369,9 @@ Outcome apply_pin(const FrozenMount& m, int root) noexcept {
     return tree.fd >= 0 && move_tree(tree.fd, dir.fd, "") ? Outcome::Done : Outcome::Failed;
 }
 
-Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, LastDir& last,
-              LastDir& rule_dir) noexcept {
+Outcome apply(const Frozen& plan, const FrozenMount& m, int host, int root, LastDir& last, LastDir& rule_dir,
+              PlaceholderState& placeholders) noexcept {
+    const char* file_label = plan.file_label;
     if (m.kind != MountKind::Bind && m.kind != MountKind::BindData && m.kind != MountKind::BindFd)
         last.drop();
     switch (m.kind) {
@@ -423,7 +433,7 @@ Outcome apply(const FrozenMount& m, int host, int root, const char* file_label, 
             return apply_pin(m, root);
         case MountKind::Protect:
         case MountKind::Mask:
-            return apply_rule(m, root, rule_dir);
+            return apply_rule(m, root, rule_dir, placeholders);
     }
     errno = EINVAL;
     return Outcome::Failed;
@@ -482,13 +492,14 @@ bool build_root(const Frozen& plan, Report& report) noexcept {
     if (host.fd < 0 || root.fd < 0)
         return fill(report, Step::MountNamespace);
     LastDir last, rule_dir;  // rule_dir: the directory the last --protect/--mask path lies in
+    PlaceholderState placeholders{.sock = plan.placeholder_fd};
     for (std::int32_t i = 0; i < plan.n_mounts; ++i) {
         const FrozenMount& m = plan.mounts[i];
         if (rule_dir.fd >= 0 && (m.kind != MountKind::Protect && m.kind != MountKind::Mask
                                      ? true
                                      : lands_above(m.target, rule_dir.path)))
             rule_dir.drop();
-        switch (apply(m, host.fd, root.fd, plan.file_label, last, rule_dir)) {
+        switch (apply(plan, m, host.fd, root.fd, last, rule_dir, placeholders)) {
             case Outcome::Done:
             case Outcome::Skipped:
                 break;

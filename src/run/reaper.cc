@@ -20,8 +20,8 @@
 namespace cocoon::child {
 namespace {
 
-constexpr int kMaxHeld = 80;  // exit and life pipes, --sync-fd and up to kMaxLockFiles locks
-static_assert(kMaxHeld >= static_cast<int>(kMaxLockFiles) + 3, "the reaper holds every lock file");
+constexpr int kMaxHeld = 80;  // exit and life pipes, --sync-fd, the placeholder socket, kMaxLockFiles locks
+static_assert(kMaxHeld >= static_cast<int>(kMaxLockFiles) + 4, "the reaper holds every lock file");
 using OnExit = Config::OnExit;
 
 bool kept(const int* keep, int n, int fd) noexcept {
@@ -134,6 +134,8 @@ void reap(const ReaperState& state) noexcept {
     held[n++] = state.life_fd;
     if (state.sync_fd >= 0)
         held[n++] = state.sync_fd;
+    if (state.placeholder_fd >= 0)
+        held[n++] = state.placeholder_fd;
     for (int i = 0; i < state.n_keep && n < kMaxHeld; ++i) held[n++] = state.keep[i];
     close_all_but(held, n, state.fd_dir);
 
@@ -144,10 +146,12 @@ void reap(const ReaperState& state) noexcept {
     pid_t command = state.command;
     int exit_fd = state.exit_fd;
     int status = 0;
-    // The command's status goes to the parent when the command exits (detach),
+    // The command's status goes to the parent when the command exits (detach:
+    // once what had ended with it is reaped, saying whether anything is left),
     // or once nothing else is left (kill: after SIGKILL to all; wait).
-    auto report = [&] {
-        while (::write(exit_fd, &status, sizeof status) < 0 && errno == EINTR) {
+    auto report = [&](bool alone) {
+        const ExitNote note{status, alone ? 1 : 0};
+        while (::write(exit_fd, &note, sizeof note) < 0 && errno == EINTR) {
         }
         ::close(exit_fd);
         exit_fd = -1;
@@ -164,8 +168,6 @@ void reap(const ReaperState& state) noexcept {
                     command = -1;
                     if (state.on_exit == OnExit::Kill)
                         ::kill(-1, SIGKILL);  // every process of our pid namespace but us
-                    else if (state.on_exit == OnExit::Detach)
-                        report();
                 }
                 continue;
             }
@@ -173,12 +175,15 @@ void reap(const ReaperState& state) noexcept {
                 continue;
             if (pid < 0 && errno == ECHILD) {
                 if (exit_fd >= 0 && command < 0)
-                    report();
+                    report(true);
                 outlive_parent(state.life_fd);
                 _exit(exit_code(status));
             }
             break;
         }
+        // Detach: the command has ended, others live on.
+        if (exit_fd >= 0 && command < 0 && state.on_exit == OnExit::Detach)
+            report(false);
         siginfo_t info{};
         const int sig = ::sigwaitinfo(&waits, &info);
         // The terminal signals its foreground process group, ours and the

@@ -8,6 +8,12 @@
 namespace cocoon::child {
 
 // What PID 1 needs once the command runs.
+// What the reaper sends over the exit pipe.
+struct ExitNote {
+    int wstatus = 0;  // the command's
+    int alone = 0;    // nothing else was left in the sandbox: it ends with PID 1
+};
+
 struct ReaperState {
     pid_t command = -1;
     int exit_fd = -1;  // the command's wait status goes to the parent here
@@ -17,7 +23,8 @@ struct ReaperState {
     bool forward_kernel_signals = false;  // Plan::forward_kernel_signals
     const int* keep = nullptr;            // the lock files' fds
     int n_keep = 0;
-    int fd_dir = -1;  // /proc/self/fd, open without close_range(2) (KernelInterfaces)
+    int fd_dir = -1;          // /proc/self/fd, open without close_range(2) (KernelInterfaces)
+    int placeholder_fd = -1;  // held while PID 1 lives: the cleaner waits for it (run/placeholders.h)
 };
 
 // The intermediate process of --pidns with --unshare-pid: forwards signals to

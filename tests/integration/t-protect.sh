@@ -21,6 +21,7 @@ echo 'inside' >"$repo/odd name [x]*?/f"
 ln -s /nonexistent "$repo/dangling"
 ln -s /usr/bin "$repo/outlink"
 ln -s .git/config "$repo/configlink"
+ln -s not-yet "$repo/later"  # dangling, inside the tree
 echo 'gitdir: /elsewhere' >"$work/real/u/wt/.git"
 echo 'key' >"$work/secrets/id"
 ln -s real "$work/home"  # a symlinked parent, as a symlinked /home
@@ -89,10 +90,58 @@ for l in open(sys.argv[1]):
 run "${C[@]}" --protect /wt/.git/hooks true
 check "without -try: a clear error, nothing runs" \
     "125 cocoon: --protect /wt/.git/hooks: a file where a directory should be" "$rc $(echo "$err" | head -n1)"
-run "${C[@]}" --protect "$W/not-there" true
-check "a path that is not there is refused, and nothing is made on the host" \
-    "125 cocoon: --protect $W/not-there: no such file or directory in the sandbox no" \
-    "$rc $(echo "$err" | head -n1) $([ -e "$repo/not-there" ] && echo made || echo no)"
+
+# Paths that are not there yet: a placeholder (an empty file, or a directory
+# for a DEST ending in '/', and the directories missing on the way) takes the
+# rule while the sandbox runs and goes when it ends.
+M=(--protect "$W/not-there" --protect "$W/new/deeper/hooks/" --mask "$W/.aws/" --mask "$W/.netrc" --protect "$W/later")
+run "${C[@]}" "${M[@]}" sh -c '
+    rename() { python3 -c "import os, sys; os.rename(sys.argv[1], sys.argv[2])" "$@"; }
+    for try in "echo x >not-there" "rm -f not-there" "mkdir new/deeper/hooks/x" "rename new new-aside" \
+               "rmdir new/deeper/hooks" "rename new/deeper x" "echo x >later" "echo x >not-yet" "mkdir .aws/x" \
+               "echo x >.netrc" "rename not-there x"; do
+        (eval "$try") 2>/dev/null && echo "ALLOWED: $try"
+    done
+    ls .aws 2>&1 | sed "s/.*: //"; cat .netrc 2>&1 | sed "s/.*: //"; wc -c <not-there; ls -d new/deeper/hooks/'
+check "missing paths: every write, rename and removal fails; masked ones answer EACCES" \
+    "0 Permission denied Permission denied 0 new/deeper/hooks/" "$rc $(echo $out)"
+check "... and their placeholders are gone once cocoon returns" "$before" "$(listing)"
+run "${C[@]}" --protect "$W/made/x" sh -c 'touch made/own && echo own-file'
+check "a directory made on the way that the sandbox wrote into stays, with what was written; the placeholder goes" \
+    "0 own-file own" "$rc $out $(ls -A "$repo/made")"
+rm -rf "$repo/made"
+touch -d "@$(echo "$before" | awk '$1 == "real/u/repo" { print $6 }')" "$repo"  # (our rm changed it)
+run "${C[@]}" --protect /usr/not-there --protect "$W/.git/hooks/new" true
+check "a missing path in a read-only tree needs nothing made (the sandbox cannot make it either)" "0" "$rc"
+# The placeholder lives as long as the sandbox: cocoon killed, the command
+# still runs and the rule holds; the host's own file of that name stays.
+"${C[@]}" --protect "$W/not-there" --protect "$W/mine" sh -c 'sleep 1; (echo x >not-there) 2>/dev/null || echo held' \
+    >"$work/held" 2>&1 &
+pid=$!
+for _ in $(seq 100); do [ -e "$repo/not-there" ] && [ -e "$repo/mine" ] && break; sleep 0.02; done
+kill -9 "$pid"
+rm "$repo/mine" && echo 'the host wrote this' >"$repo/mine"
+for _ in $(seq 150); do [ -s "$work/held" ] && no_process_left "$COCOON" && break; sleep 0.02; done
+check "cocoon killed, the sandbox runs on: the rule holds; after it, the placeholder is gone, the host's own file stays" \
+    "held no the host wrote this" "$(cat "$work/held") $([ -e "$repo/not-there" ] && echo left || echo no) $(cat "$repo/mine")"
+rm "$repo/mine"
+touch -d "@$(echo "$before" | awk '$1 == "real/u/repo" { print $6 }')" "$repo"  # (the host's writes changed it)
+check "... the fixture is as it was" "$before" "$(listing)"
+# Two sandboxes at once protect the same missing path: they share its
+# placeholder, and the last to end removes it; the first's end takes nothing
+# from the other.
+"${C[@]}" --protect "$W/shared" --protect "$W/d/a" sh -c 'sleep 0.6' &
+first=$!
+for _ in $(seq 100); do [ -e "$repo/shared" ] && break; sleep 0.02; done
+"${C[@]}" --protect "$W/shared" --protect "$W/d/b" sh -c 'sleep 1.2; (echo x >shared) 2>/dev/null || echo held; ls d' \
+    >"$work/second" 2>&1 &
+second=$!
+wait "$first"
+after_first=$(cd "$repo" && ls -d shared d/* 2>&1 | paste -sd' ')
+wait "$second"
+check "the same missing path in two sandboxes at once: kept while either runs, held in the second after the first" \
+    "d/b shared held b" "$after_first $(cat "$work/second" | paste -sd' ')"
+check "... the fixture is as it was after both" "$before" "$(listing)"
 
 # --dry-run shows the pins.
 run "${C[@]}" "${P[@]}" --dry-run true
@@ -101,16 +150,22 @@ check "--dry-run: the pins, then the rules by directory, last" "pin $W/.git|mask
 
 # SIGKILL at any moment of setup leaves nothing behind.
 P100=()
-for i in $(seq 1 30); do P100+=(--protect "$W/src/a.c" --mask "$W/.env" --protect "$W/.git/hooks"); done
-for i in $(seq 1 25); do
-    "${C[@]}" "${P100[@]}" true &
-    pid=$!
-    sleep "0.00$((RANDOM % 9))"
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+for i in $(seq 1 30); do P100+=(--protect "$W/src/a.c" --mask "$W/.env" --protect "$W/.git/hooks" --protect "$W/n/$i"); done
+# (Each sandbox ends before the next starts: two at once that make and
+# remove placeholders in one directory may leave its mtime changed.)
+# --die-with-parent: setup dies with cocoon, between any two steps of making
+# a placeholder; without, setup dies with it until the command runs.
+for how in "" --die-with-parent; do
+    for i in $(seq 1 25); do
+        "${C[@]}" $how "${P100[@]}" true &
+        pid=$!
+        sleep "0.00$((RANDOM % 9))"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        for _ in $(seq 1 100); do no_process_left "$COCOON" && break; sleep 0.02; done
+    done
 done
-check "25 sandboxes killed during setup: the fixture is as it was" "$before" "$(listing)"
-for _ in $(seq 1 40); do no_process_left "$COCOON" && break; sleep 0.05; done
+check "50 sandboxes killed during setup, placeholders being made: the fixture is as it was" "$before" "$(listing)"
 check "... and no cocoon left running" "" "$(pgrep -u "$(id -u)" -f -- "$COCOON")"
 # The well-known privileged sockets: masked where a bind of a directory above
 # them shows them, unless allowed or bound by themselves. A private mount

@@ -61,6 +61,13 @@ TEST_CASE("--protect and --mask go last, after pins of the directories between t
     auto bare = plan_mounts({req("--protect", FsKind::Protect, "", "/a/b/c")}, {});
     REQUIRE(bare);
     CHECK(describe_all(*bare) == std::vector<std::string>{"pin /a", "pin /a/b", "protect /a/b/c"});
+    // DEST ending in '/': a missing path's placeholder is a directory.
+    auto dirs = plan_mounts(
+        {req("--protect", FsKind::Protect, "", "/a/hooks/"), req("--mask", FsKind::Mask, "", "/a/k")}, {});
+    REQUIRE(dirs);
+    CHECK(describe_all(*dirs) == std::vector<std::string>{"pin /a", "protect /a/hooks/", "mask /a/k"});
+    CHECK(dirs->ops[1].placeholder_dir);
+    CHECK_FALSE(dirs->ops[2].placeholder_dir);
 }
 
 TEST_CASE(

@@ -580,5 +580,21 @@ TEST_CASE("--env-keep: the basics, what --setenv set and the names matching a gl
     CHECK(make_plan(c, user_facts())->exec.env == std::vector<std::string>{"GITHUB_TOKEN=secret"});
 }
 
+TEST_CASE(
+    "a strict --protect or --mask needs the placeholder cleaner; the -try forms and socket masks do not") {
+    const auto placeholders = [](std::vector<FsRequest> fs) {
+        Config c = with_command({});
+        c.fs = std::move(fs);
+        auto plan = make_plan(c, user_facts());
+        REQUIRE(plan);
+        return plan->placeholders;
+    };
+    CHECK(placeholders({{.flag = "--protect", .kind = FsKind::Protect, .dest = "/w/.env"}}));
+    CHECK(placeholders({{.flag = "--mask", .kind = FsKind::Mask, .dest = "/w/.aws/"}}));
+    CHECK_FALSE(placeholders(
+        {{.flag = "--protect-try", .kind = FsKind::Protect, .dest = "/w/.env", .allow_missing = true}}));
+    CHECK_FALSE(placeholders({}));
+}
+
 }  // namespace
 }  // namespace cocoon
