@@ -155,8 +155,10 @@ constexpr std::string_view kAgent =
 --dev /dev
 --bind ${CWD} ${CWD}
 # Read-only where they exist, their directories pinned against renames (--protect).
+# A repository's hooks even where it has none: a hook the agent planted would
+# run on the host at the user's next commit (a placeholder while it runs).
 # (A worktree's .git is a file: its hooks and config live elsewhere.)
-if-dir ${CWD}/.git --protect-try ${CWD}/.git/hooks
+if-dir ${CWD}/.git --protect ${CWD}/.git/hooks/
 if-dir ${CWD}/.git --protect-try ${CWD}/.git/config
 --protect-try ${CWD}/.bashrc
 --protect-try ${CWD}/.bash_profile

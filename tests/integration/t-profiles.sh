@@ -83,6 +83,11 @@ check "agent: writes the working directory, not .git/config, .git/hooks or .bash
     "0 wrote refused refused refused 1 0" "$rc $(echo $out)"
 check "... the host's files are as they were" "[core] echo hi made-by-agent" \
     "$(echo $(cat .git/config .bashrc)) $(ls made-by-agent)"
+mkdir -p "$work/bare/.git" && echo '[core]' >"$work/bare/.git/config"
+run sh -c 'cd "$1" && "$2" --profile agent -- sh -c "mkdir -p .git/hooks/x 2>/dev/null || echo refused
+    (echo x >.git/hooks/pre-commit) 2>/dev/null || echo refused"' sh "$work/bare" "$COCOON"
+check "... a repository without hooks: none can be made, and none is left" "0 refused refused .git/config" \
+    "$rc $(echo $out) $(cd "$work/bare" && find .git -mindepth 1 | paste -sd' ')"
 run "$COCOON" --profile agent -- sh -c 'unshare -U true 2>/dev/null || echo refused'
 check "... the default seccomp profile, and what it denies said on stderr" \
     "0 refused|cocoon: denied: system call unshare of unshare (pid 3): EPERM by the seccomp profile" \
