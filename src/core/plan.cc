@@ -374,12 +374,13 @@ Result<Plan> make_plan(const Config& config, const HostFacts& facts) {
     // must watch our own parent meanwhile (--die-with-parent): asleep, we could
     // not kill it; or relay its terminal (--pty) or its network (--net-allow).
     // Nor when setup may send warnings (--protect-try, --mask-try): the status
-    // pipe would fill while we sleep.
+    // pipe would fill while we sleep; or need a placeholder cleaner, which
+    // we fork when setup first asks for it (run/placeholders.h).
     const bool may_warn = std::any_of(plan.mounts.ops.begin(), plan.mounts.ops.end(), [](const MountOp& op) {
         return (op.kind == MountKind::Protect || op.kind == MountKind::Mask) && op.allow_missing;
     });
     plan.share_memory = !plan.reaper && !plan.intermediate && !plan.child_waits && !plan.coord.block_fd &&
-                        !plan.die_with_parent && !plan.pty && !plan.net && !may_warn;
+                        !plan.die_with_parent && !plan.pty && !plan.net && !may_warn && !plan.placeholders;
     if (plan.reaper)
         plan.pid1_keeps = 1ULL << kCapSysPtrace;
     return plan;

@@ -282,8 +282,9 @@ struct Watch {
     UniqueFd timer;      // --timeout, then --kill-after
     PtyRelay relay;      // --pty
     ReportSink* report = nullptr;
-    NetRelay* net = nullptr;              // --net-allow
-    SyscallReporter* syscalls = nullptr;  // --report-fd with a --seccomp-profile
+    NetRelay* net = nullptr;                     // --net-allow
+    SyscallReporter* syscalls = nullptr;         // --report-fd with a --seccomp-profile
+    PlaceholderCleaner* placeholders = nullptr;  // Plan::placeholders
 };
 
 // A --protect-try or --mask-try path that setup could not place: one warning
@@ -340,8 +341,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
             {watch.timer.get(), POLLIN, 0},
             {watch.parent_fd, POLLIN, 0},
             {relay.master, static_cast<short>(POLLIN | (relay.pending.empty() ? 0 : POLLOUT)), 0},
-            {relay.input_open && relay.pending.empty() ? STDIN_FILENO : -1, POLLIN, 0}};
-        constexpr std::size_t kFixed = 8;
+            {relay.input_open && relay.pending.empty() ? STDIN_FILENO : -1, POLLIN, 0},
+            {watch.placeholders != nullptr ? watch.placeholders->wake_fd() : -1, POLLIN, 0}};
+        constexpr std::size_t kFixed = 9;
         if (watch.syscalls != nullptr)
             watch.syscalls->add_polls(fds);
         const std::size_t net_first = fds.size();
@@ -367,6 +369,9 @@ Result<Ending, LaunchFailure> supervise(const Plan& plan, ChildProcess& child, U
         }
         if (fds[7].revents != 0)
             relay.take_input();
+        if (fds[8].revents != 0)  // setup's first placeholder: the cleaner must answer
+            if (Status started = watch.placeholders->start_now(); !started)
+                return setup_failure(std::move(started).error());
         // Setup's outcome: a report, or EOF once the command was executed.
         auto read_status = [&]() -> std::optional<LaunchFailure> {
             Report report;
@@ -563,7 +568,7 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
     // of ours removes once the sandbox has ended, however we end.
     std::optional<PlaceholderCleaner> placeholders;
     if (plan.placeholders) {
-        Result<PlaceholderCleaner> started = PlaceholderCleaner::start();
+        Result<PlaceholderCleaner> started = PlaceholderCleaner::create();
         if (!started)
             return setup_failure(std::move(started).error());
         placeholders.emplace(std::move(*started));
@@ -707,6 +712,8 @@ Result<Finished, LaunchFailure> launch(const Plan& plan, const HelperPaths& help
         net.emplace(*plan.net, std::move(net_ours), report);
         watch.net = &*net;
     }
+    if (placeholders)
+        watch.placeholders = &*placeholders;
     std::optional<SyscallReporter> syscalls;
     if (plan.syscall_report) {
         syscalls.emplace(std::move(notify_ours), plan.syscall_report->original, report);

@@ -89,12 +89,10 @@ PlaceholderNote note_of(PlaceholderNote::Kind kind, const char* name, bool is_di
     return note;
 }
 
-// Tells the cleaner that `name` in `dir` is about to be made and waits for
-// its answer: false with errno if it refused (EEXIST: it is there after all;
-// ENOSPC: too many) or is gone (EPIPE).
-bool announce(int dir, const char* name, bool is_dir, PlaceholderState& state) noexcept {
-    if (!send_note(note_of(PlaceholderNote::Intent, name, is_dir), &dir, 1, state))
-        return false;
+// The cleaner's answer to an Intent or an Adopt: false with errno if it
+// refused (EEXIST: it is there after all; ENOSPC: too many) or is gone, or
+// never came to be (EPIPE).
+bool answered(PlaceholderState& state) noexcept {
     char answer = 0;
     ssize_t got;
     do {
@@ -104,6 +102,12 @@ bool announce(int dir, const char* name, bool is_dir, PlaceholderState& state) n
         return true;
     errno = got != 1 ? EPIPE : answer == PlaceholderNote::kThere ? EEXIST : ENOSPC;
     return false;
+}
+
+// Tells the cleaner that `name` in `dir` is about to be made, and waits for
+// its answer.
+bool announce(int dir, const char* name, bool is_dir, PlaceholderState& state) noexcept {
+    return send_note(note_of(PlaceholderNote::Intent, name, is_dir), &dir, 1, state) && answered(state);
 }
 
 // `readable` (an O_RDONLY fd of `name` in `dir`) share-locked, checked to be
@@ -137,16 +141,17 @@ bool hold_existing(int dir, const char* name, bool leaf, const struct stat& st,
     const bool is_dir = S_ISDIR(st.st_mode);
     if (!is_dir && !(leaf && S_ISREG(st.st_mode) && st.st_size == 0))
         return true;
-    Fd readable(
-        ::openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0)));
+    const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (is_dir ? O_DIRECTORY : 0);
+    Fd readable(::openat(dir, name, flags | O_CLOEXEC));
     if (readable.fd < 0)
         return errno == EACCES;  // not ours to read: not ours to have made either
     if (!marked(readable.fd) && (is_dir || errno != ENOTSUP))
         return true;
     if (!lock_shared(readable.fd, dir, name))
         return false;
+    // Answered once the cleaner holds it (it is forked only now, maybe).
     const int fds[2] = {dir, readable.fd};
-    return send_note(note_of(PlaceholderNote::Adopt, name, is_dir), fds, 2, state);
+    return send_note(note_of(PlaceholderNote::Adopt, name, is_dir), fds, 2, state) && answered(state);
 }
 
 // Makes `name` in `dir` (announced first), marks it, share-locks it and sends
@@ -302,6 +307,13 @@ int placeholder_target(const FrozenMount& m, int root, int found, PlaceholderSta
         // There: only what may be another sandbox's placeholder needs a walk.
         struct stat st {};
         if (::fstat(there.fd, &st) < 0 || !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))
+            return std::exchange(there.fd, -1);
+        // Unmarked, it is nobody's placeholder (nor are the directories on
+        // its way ours to keep: it would keep them). Procfs opens it readable.
+        char link[32];
+        const int flags = O_RDONLY | O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
+        Fd readable(::openat(proc_fd(), fd_name(there.fd, link), flags | O_CLOEXEC));
+        if (readable.fd >= 0 && !marked(readable.fd) && (S_ISDIR(st.st_mode) || errno != ENOTSUP))
             return std::exchange(there.fd, -1);
         const int walked = walk(m, root, state, false);
         if (walked >= 0)

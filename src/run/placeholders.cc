@@ -189,7 +189,11 @@ void release(Entry& e) noexcept {
             bool known = ::fstat(fds[1], &st) < 0 || n == kMaxPlaceholders;
             for (int i = 0; i < n && !known; ++i)
                 known = entries[i].made && entries[i].dev == st.st_dev && entries[i].ino == st.st_ino;
-            if (known) {
+            const char answer =
+                known && n == kMaxPlaceholders ? PlaceholderNote::kFull : PlaceholderNote::kAgreed;
+            while (::send(sock, &answer, 1, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+            }
+            if (known) {  // (held already: the lock was ours)
                 ::close(fds[0]);
                 ::close(fds[1]);
                 continue;
@@ -242,7 +246,7 @@ void release(Entry& e) noexcept {
 
 }  // namespace
 
-Result<PlaceholderCleaner> PlaceholderCleaner::start() {
+Result<PlaceholderCleaner> PlaceholderCleaner::create() {
     Result<FdPair> pair = make_socket_pair();
     if (!pair)
         return fail(std::move(pair).error());
@@ -251,9 +255,20 @@ Result<PlaceholderCleaner> PlaceholderCleaner::start() {
         return fail(std::move(made).error());
     if (::fcntl(made->read.get(), F_SETFL, O_NONBLOCK) < 0)
         return fail(Error::from_errno("fcntl"));
+    PlaceholderCleaner cleaner;
+    cleaner.ours_ = std::move(pair->write);
+    cleaner.theirs_ = std::move(pair->read);
+    cleaner.made_ = std::move(made->read);
+    cleaner.made_write_ = std::move(made->write);
+    return cleaner;
+}
+
+Status PlaceholderCleaner::start_now() {
+    if (!theirs_)
+        return {};
+    // (We may have threads by now, --net-allow's resolver: the cleaner calls
+    // only async-signal-safe functions.)
     const pid_t pid = ::fork();
-    if (pid < 0)
-        return fail(Error::from_errno("cannot start the placeholder cleaner: fork"));
     if (pid == 0) {
         // Out of the caller's session and process group (a terminal's Ctrl-C
         // or a group kill ends cocoon and the sandbox, not the cleanup), deaf
@@ -271,27 +286,29 @@ Result<PlaceholderCleaner> PlaceholderCleaner::start() {
         for (int fd = 0; fd < 3; ++fd)
             if (null < 0 || ::dup2(null, fd) < 0)
                 ::close(fd);
-        if (::dup2(pair->read.get(), 3) < 0 || ::dup2(made->write.get(), 4) < 0)
+        if (::dup2(theirs_.get(), 3) < 0 || ::dup2(made_write_.get(), 4) < 0)
             _exit(1);
         if (::syscall(SYS_close_range, 5U, ~0U, 0U) < 0)
             for (int fd = 5; fd < 65536; ++fd) ::close(fd);
         clean(3, 4);
     }
-    PlaceholderCleaner cleaner;
-    cleaner.pid_ = pid;
-    cleaner.ours_ = std::move(pair->write);
-    cleaner.made_ = std::move(made->read);
-    return cleaner;
+    theirs_.reset();
+    made_write_.reset();
+    if (pid < 0)
+        return fail(Error::from_errno("cannot start the placeholder cleaner: fork"));
+    pid_ = pid;
+    return {};
 }
 
 void PlaceholderCleaner::finish(bool wait) {
-    if (pid_ < 0)
-        return;
-    if (close_first_ != nullptr)
+    if (close_first_ != nullptr && pid_ >= 0 && wait)
         close_first_->reset();
+    close_first_ = nullptr;
     ours_.reset();
+    theirs_.reset();
+    made_write_.reset();
     char byte = 0;
-    if (wait && ::read(made_.get(), &byte, 1) == 1)
+    if (pid_ >= 0 && wait && ::read(made_.get(), &byte, 1) == 1)
         while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
         }
     made_.reset();

@@ -61,13 +61,17 @@ int lock_directory(int dir) noexcept;
 
 class PlaceholderCleaner {
 public:
-    // Forks the cleaner: its own session, stdio on /dev/null, every other fd
-    // closed but its end of the socket.
-    static Result<PlaceholderCleaner> start();
+    // The socket and the pipe; the cleaner itself is forked only when setup
+    // first writes to the socket (start_now), so a sandbox whose paths are
+    // all there pays nothing more. Setup waits for the cleaner's answer
+    // before it makes anything.
+    static Result<PlaceholderCleaner> create();
     PlaceholderCleaner(PlaceholderCleaner&& other) noexcept
         : pid_(std::exchange(other.pid_, -1)),
           ours_(std::move(other.ours_)),
+          theirs_(std::move(other.theirs_)),
           made_(std::move(other.made_)),
+          made_write_(std::move(other.made_write_)),
           close_first_(std::exchange(other.close_first_, nullptr)) {}
     PlaceholderCleaner& operator=(PlaceholderCleaner&&) = delete;
     ~PlaceholderCleaner() { finish(true); }
@@ -75,6 +79,12 @@ public:
     // The socket setup writes to (Frozen::placeholder_fd); we hold it too, so
     // that the cleaner waits for us whatever the sandbox does with its copies.
     int sandbox_end() const { return ours_.get(); }
+    // Readable once setup has written (poll it until then); -1 once forked.
+    int wake_fd() const { return theirs_.get(); }
+    // Forks the cleaner: its own session, stdio on /dev/null, every other fd
+    // closed but its end of the socket and the pipe. On failure its end is
+    // closed all the same: setup, unanswered, makes nothing and fails.
+    Status start_now();
     // Closed before we wait for the cleaner: PID 1 waits for this one to close
     // (the life pipe) before it ends the sandbox.
     void close_first(UniqueFd& fd) { close_first_ = &fd; }
@@ -89,7 +99,9 @@ private:
     PlaceholderCleaner() = default;
     pid_t pid_ = -1;
     UniqueFd ours_;
-    UniqueFd made_;  // a byte once the cleaner holds a placeholder
+    UniqueFd theirs_;      // the cleaner's end, until it is forked
+    UniqueFd made_;        // a byte once the cleaner holds a placeholder
+    UniqueFd made_write_;  // the cleaner's end of that pipe, until it is forked
     UniqueFd* close_first_ = nullptr;
 };
 
