@@ -35,6 +35,10 @@ ua = med("typical", "unshare")
 if ua:
     lines.append(f"| `unshare -Ur --mount --pid --fork --net --ipc --uts --cgroup true` (the typical case's floor) "
                  f"| {ua:.3f} ms | | cocoon typical/unshare {paired('typical', 'unshare'):.2f} |")
+fj = med("typical", "firejail")
+if fj:
+    lines.append(f"| firejail, its nearest to the typical sandbox (`--noprofile --net=none --ipc-namespace "
+                 f"--private-tmp --private-dev`) | {fj:.3f} ms | | cocoon/firejail {paired('typical', 'firejail'):.2f} |")
 for n in (10, 100, 1000, 2000, 10000):
     c, b = get.get(("binds", "cocoon", n)), get.get(("binds", "bwrap", n))
     if not c:

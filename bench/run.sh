@@ -87,9 +87,15 @@ echo "bench: start-up"
 mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap --ro-bind / / true")
 compare minimal 0 "$rounds" "cocoon:$per" "$C --ro-bind / / true" "${b[@]}" "unshare:$per" "unshare -Ur true"
 mapfile -t b < <(with_bwrap "bwrap:$per" "$bwrap $TYPICAL true")
+# firejail, when installed, as a peer: its nearest to the typical sandbox
+# (no profile; no network, private IPC, /tmp and /dev; setuid root, and it
+# does much more besides).
+firejail=()
+! command -v firejail >/dev/null ||
+    firejail=("firejail:$per" "firejail --quiet --noprofile --net=none --ipc-namespace --private-tmp --private-dev true")
 # The floor of the typical case: util-linux's unshare making the same
 # namespaces, forking a PID 1 and running true, with no filesystem set up at all.
-compare typical 0 "$rounds" "cocoon:$per" "$C $TYPICAL true" "${b[@]}" \
+compare typical 0 "$rounds" "cocoon:$per" "$C $TYPICAL true" "${b[@]}" "${firejail[@]}" \
     "unshare:$per" "unshare -Ur --mount --pid --fork --net --ipc --uts --cgroup true"
 
 binds() { for i in $(seq 1 "$1"); do printf -- '--ro-bind %s/binds/d%d /b/d%d ' "$stage" "$i" "$i"; done; }

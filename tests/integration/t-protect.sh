@@ -127,6 +127,14 @@ check "cocoon killed, the sandbox runs on: the rule holds; after it, the placeho
 rm "$repo/mine"
 touch -d "@$(echo "$before" | awk '$1 == "real/u/repo" { print $6 }')" "$repo"  # (the host's writes changed it)
 check "... the fixture is as it was" "$before" "$(listing)"
+# --on-exit detach (the default): what the command leaves running keeps the
+# placeholder, which goes when the last of it ends.
+run "${C[@]}" --protect "$W/kept" sh -c 'sleep 0.5 & exit 0'
+held=$([ -e "$repo/kept" ] && echo kept || echo gone)
+for _ in $(seq 100); do [ -e "$repo/kept" ] || break; sleep 0.02; done
+check "--on-exit detach: kept while the command's sleep runs on, gone after" "0 kept gone" \
+    "$rc $held $([ -e "$repo/kept" ] && echo kept || echo gone)"
+check "... the fixture is as it was" "$before" "$(listing)"
 # Two sandboxes at once protect the same missing path: they share its
 # placeholder, and the last to end removes it; the first's end takes nothing
 # from the other.
