@@ -323,11 +323,12 @@ int placeholder_target(const FrozenMount& m, int root, int found, PlaceholderSta
     } else if (errno != ENOENT) {
         return -1;
     }
-    // Missing, or gone while we looked (another sandbox's cleaner took it, or
-    // the directory it was to go in): look again, a few times.
+    // Missing, gone while we looked (another sandbox's cleaner took it, or
+    // the directory it was to go in) or made meanwhile (by another sandbox):
+    // look again, a few times.
     for (int attempt = 0;; ++attempt) {
         const int fd = walk(m, root, state, false);
-        if (fd >= 0 || (errno != ENOENT && errno != EAGAIN) || attempt == 3)
+        if (fd >= 0 || (errno != ENOENT && errno != EAGAIN && errno != EEXIST) || attempt == 3)
             return fd;
     }
 }
