@@ -150,6 +150,17 @@ wait "$second"
 check "the same missing path in two sandboxes at once: kept while either runs, held in the second after the first" \
     "d/b shared held b" "$after_first $(cat "$work/second" | paste -sd' ')"
 check "... the fixture is as it was after both" "$before" "$(listing)"
+# Twelve at once, started and ended at random, sharing placeholders and the
+# directories they go in.
+for i in $(seq 1 12); do
+    "${C[@]}" --protect "$W/shared" --protect "$W/d/x$((i % 3))" --protect "$W/d/e/f/" sh -c "sleep 0.$((RANDOM % 5))
+        (echo x >shared) 2>/dev/null && echo breach; (touch d/e/f/z) 2>/dev/null && echo breach; true" >>"$work/twelve" 2>&1 &
+    sleep "0.0$((RANDOM % 5))"
+done
+wait
+for _ in $(seq 100); do no_process_left "$COCOON" && break; sleep 0.02; done
+check "twelve at once: every rule held in each, and the fixture is as it was after" "$before" \
+    "$(cat "$work/twelve"; listing)"
 
 # --dry-run shows the pins.
 run "${C[@]}" "${P[@]}" --dry-run true
