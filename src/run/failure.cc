@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A failure the sandbox reported, as the message and exit code main gives it. [parent]
 #include "run/failure.h"
+#include "run/placeholders.h"
 
 #include "core/options.h"
 
@@ -137,6 +138,11 @@ std::string rule_cause(int errnum) {
             return "a symlink that leads out of the tree it lies in";
         case ENOTDIR:
             return "a file where a directory should be";
+        case ENOSPC:
+            return fmt::format("no room for its placeholder (a full disk, or more than {} paths not there)",
+                               kMaxPlaceholders);
+        case EPIPE:
+            return "the process that removes placeholders is gone";
         default:
             return std::strerror(errnum);
     }
