@@ -62,6 +62,13 @@ TEST_CASE("--dry-run: every decision on a line of its own, mounts in order") {
     CHECK(has_line(text, "seccomp: none"));
     CHECK(has_line(text, "pid 1: cocoon's reaper (enterable by its owner, keeps cap_sys_ptrace permitted)"));
     CHECK(has_line(text, "lifecycle: on-exit detach, die with parent"));
+    CHECK(text.find("placeholders:") == std::string::npos);
+    c.fs.push_back(req(FsKind::Protect, "--protect", "", "/w/.git/hooks/"));
+    const std::string with_rule = render_plan(plan_of(c));
+    CHECK(with_rule.find(". protect /w/.git/hooks/\n") != std::string::npos);
+    CHECK(has_line(with_rule,
+                   "placeholders: for missing --protect/--mask paths, removed by a process outside when the "
+                   "sandbox ends"));
 }
 
 TEST_CASE("--dry-run marks a mount that a later one hides, the ordering mistake users make") {
