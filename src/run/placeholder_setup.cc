@@ -132,20 +132,20 @@ bool marked(int readable) noexcept {
     return ::fgetxattr(readable, kPlaceholderMark, &value, sizeof value) >= 0;
 }
 
-// Another sandbox's placeholder (marked), or what may be one on a filesystem
-// without user xattrs (an empty file where a rule goes): share-locked and
-// handed to our cleaner, which holds it while we run, so that its maker's
-// cleaner leaves it be; marked, whichever of them ends last removes it.
+// Another sandbox's placeholder (a directory marked, a file with the
+// placeholder's mtime): share-locked and handed to our cleaner, which holds
+// it while we run, so that its maker's cleaner leaves it be; whichever of
+// them ends last removes it.
 bool hold_existing(int dir, const char* name, bool leaf, const struct stat& st,
                    PlaceholderState& state) noexcept {
     const bool is_dir = S_ISDIR(st.st_mode);
-    if (!is_dir && !(leaf && S_ISREG(st.st_mode) && st.st_size == 0))
+    if (!is_dir && !(leaf && placeholder_file(st)))
         return true;
     const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (is_dir ? O_DIRECTORY : 0);
     Fd readable(::openat(dir, name, flags | O_CLOEXEC));
     if (readable.fd < 0)
         return errno == EACCES;  // not ours to read: not ours to have made either
-    if (!marked(readable.fd) && (is_dir || errno != ENOTSUP))
+    if (is_dir && !marked(readable.fd))
         return true;
     if (!lock_shared(readable.fd, dir, name))
         return false;
@@ -190,6 +190,10 @@ int make_one(int dir, const char* name, bool is_dir, PlaceholderState& state) no
     note.times = times;
     if (!send_note(note, &readable.fd, 1, state))
         return -1;
+    if (!is_dir) {  // (after Made: until then the cleaner may need its mtime, placeholders.cc)
+        const timespec times[2] = {{0, UTIME_OMIT}, {0, kPlaceholderFileNsec}};
+        ::futimens(readable.fd, times);
+    }
     return ::openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
@@ -306,15 +310,17 @@ int placeholder_target(const FrozenMount& m, int root, int found, PlaceholderSta
     if (there.fd >= 0) {
         // There: only what may be another sandbox's placeholder needs a walk.
         struct stat st {};
-        if (::fstat(there.fd, &st) < 0 || !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && st.st_size == 0)))
+        // Not a placeholder, it is nobody's (nor are the directories on its
+        // way ours to keep: it would keep them). A file says so by its mtime,
+        // a directory by its mark (procfs opens it readable).
+        if (::fstat(there.fd, &st) < 0 || !(S_ISDIR(st.st_mode) || placeholder_file(st)))
             return std::exchange(there.fd, -1);
-        // Unmarked, it is nobody's placeholder (nor are the directories on
-        // its way ours to keep: it would keep them). Procfs opens it readable.
-        char link[32];
-        const int flags = O_RDONLY | O_NONBLOCK | (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0);
-        Fd readable(::openat(proc_fd(), fd_name(there.fd, link), flags | O_CLOEXEC));
-        if (readable.fd >= 0 && !marked(readable.fd) && (S_ISDIR(st.st_mode) || errno != ENOTSUP))
-            return std::exchange(there.fd, -1);
+        if (S_ISDIR(st.st_mode)) {
+            char link[32];
+            Fd readable(::openat(proc_fd(), fd_name(there.fd, link), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (readable.fd >= 0 && !marked(readable.fd))
+                return std::exchange(there.fd, -1);
+        }
         const int walked = walk(m, root, state, false);
         if (walked >= 0)
             return walked;

@@ -90,8 +90,11 @@ void remove_in_turn(const Entry& e, int locked) noexcept {
     if (e.made ? st.st_dev != e.dev || st.st_ino != e.ino : st.st_ctim.tv_sec + 1 < e.announced.tv_sec)
         return;
     DirTimes times = e.times;
-    if (!e.own && ::fgetxattr(locked, kPlaceholderMark, &times, sizeof times) != sizeof times)
-        return;  // what may be a placeholder, held only so that nobody removes it under us
+    if (!e.own && ::fgetxattr(locked, kPlaceholderMark, &times, sizeof times) != sizeof times) {
+        if (!placeholder_file(st))
+            return;  // not one after all
+        times = DirTimes{};  // (without user xattrs: its directory's mtime is not known)
+    }
     // Its identity never came: the directory changed last when it was made
     // if its mtime is the placeholder's (one timestamp for both, which the
     // mark, changing only the placeholder's ctime, leaves).

@@ -25,6 +25,15 @@ namespace cocoon {
 // placeholder it may remove once nobody holds it.
 inline constexpr const char* kPlaceholderMark = "user.cocoon.placeholder";
 
+// A placeholder file's own mtime, set once it is made: what tells one from
+// the user's empty files without opening it (and where user xattrs are not
+// to be had). A directory's changes with what is made in it.
+inline constexpr long kPlaceholderFileNsec = 1;  // 1970-01-01 00:00:00.000000001
+inline bool placeholder_file(const struct stat& st) {
+    return S_ISREG(st.st_mode) && st.st_size == 0 && st.st_mtim.tv_sec == 0 &&
+           st.st_mtim.tv_nsec == kPlaceholderFileNsec;
+}
+
 // The mtime of the directory a placeholder was made in, before and after:
 // whoever removes it sets the first back if the directory still has the
 // second. The mark's value.
