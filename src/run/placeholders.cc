@@ -92,7 +92,7 @@ void remove_in_turn(const Entry& e, int locked) noexcept {
     DirTimes times = e.times;
     if (!e.own && ::fgetxattr(locked, kPlaceholderMark, &times, sizeof times) != sizeof times) {
         if (!placeholder_file(st))
-            return;  // not one after all
+            return;          // not one after all
         times = DirTimes{};  // (without user xattrs: its directory's mtime is not known)
     }
     // Its identity never came: the directory changed last when it was made
