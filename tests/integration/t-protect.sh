@@ -115,15 +115,20 @@ run "${C[@]}" --protect /usr/not-there --protect "$W/.git/hooks/new" true
 check "a missing path in a read-only tree needs nothing made (the sandbox cannot make it either)" "0" "$rc"
 # The placeholder lives as long as the sandbox: cocoon killed, the command
 # still runs and the rule holds; the host's own file of that name stays.
-"${C[@]}" --protect "$W/not-there" --protect "$W/mine" sh -c 'sleep 1; (echo x >not-there) 2>/dev/null || echo held' \
-    >"$work/held" 2>&1 &
+# (The command says it runs, then waits for the go, so that cocoon is killed
+# after setup whatever the machine's speed.)
+mkdir "$work/sig"
+"${C[@]}" --bind "$work/sig" /sig --protect "$W/not-there" --protect "$W/mine" sh -c 'echo up
+    while [ ! -e /sig/go ]; do sleep 0.02; done; (echo x >not-there) 2>/dev/null || echo held' >"$work/held" 2>&1 &
 pid=$!
-for _ in $(seq 100); do [ -e "$repo/not-there" ] && [ -e "$repo/mine" ] && break; sleep 0.02; done
+for _ in $(seq 1000); do grep -q up "$work/held" && break; sleep 0.02; done
 kill -9 "$pid"
 rm "$repo/mine" && echo 'the host wrote this' >"$repo/mine"
-for _ in $(seq 150); do [ -s "$work/held" ] && no_process_left "$COCOON" && break; sleep 0.02; done
+touch "$work/sig/go"
+for _ in $(seq 1000); do grep -q held "$work/held" && no_process_left "$COCOON" && break; sleep 0.02; done
 check "cocoon killed, the sandbox runs on: the rule holds; after it, the placeholder is gone, the host's own file stays" \
-    "held no the host wrote this" "$(cat "$work/held") $([ -e "$repo/not-there" ] && echo left || echo no) $(cat "$repo/mine")"
+    "up held no the host wrote this" \
+    "$(echo $(cat "$work/held")) $([ -e "$repo/not-there" ] && echo left || echo no) $(cat "$repo/mine")"
 rm "$repo/mine"
 touch -d "@$(echo "$before" | awk '$1 == "real/u/repo" { print $6 }')" "$repo"  # (the host's writes changed it)
 check "... the fixture is as it was" "$before" "$(listing)"
@@ -138,17 +143,23 @@ check "... the fixture is as it was" "$before" "$(listing)"
 # Two sandboxes at once protect the same missing path: they share its
 # placeholder, and the last to end removes it; the first's end takes nothing
 # from the other.
-"${C[@]}" --protect "$W/shared" --protect "$W/d/a" sh -c 'sleep 0.6' &
+# (Each runs until told, through files in $work/sig.)
+"${C[@]}" --bind "$work/sig" /sig --protect "$W/shared" --protect "$W/d/a" sh -c 'echo up
+    while [ ! -e /sig/end1 ]; do sleep 0.02; done' >"$work/first" 2>&1 &
 first=$!
-for _ in $(seq 100); do [ -e "$repo/shared" ] && break; sleep 0.02; done
-"${C[@]}" --protect "$W/shared" --protect "$W/d/b" sh -c 'sleep 1.2; (echo x >shared) 2>/dev/null || echo held; ls d' \
+for _ in $(seq 1000); do grep -q up "$work/first" && break; sleep 0.02; done
+"${C[@]}" --bind "$work/sig" /sig --protect "$W/shared" --protect "$W/d/b" sh -c 'echo up
+    while [ ! -e /sig/end2 ]; do sleep 0.02; done; (echo x >shared) 2>/dev/null || echo held; ls d' \
     >"$work/second" 2>&1 &
 second=$!
+for _ in $(seq 1000); do grep -q up "$work/second" && break; sleep 0.02; done
+touch "$work/sig/end1"
 wait "$first"
 after_first=$(cd "$repo" && ls -d shared d/* 2>&1 | paste -sd' ')
+touch "$work/sig/end2"
 wait "$second"
 check "the same missing path in two sandboxes at once: kept while either runs, held in the second after the first" \
-    "d/b shared held b" "$after_first $(cat "$work/second" | paste -sd' ')"
+    "d/b shared up held b" "$after_first $(cat "$work/second" | paste -sd' ')"
 check "... the fixture is as it was after both" "$before" "$(listing)"
 # Twelve at once, started and ended at random, sharing placeholders and the
 # directories they go in.
