@@ -10,32 +10,36 @@
 
 namespace cocoon {
 
-bool send_fds(int sock, const int* fds, int n, char byte) noexcept {
+bool send_message(int sock, const void* data, std::size_t size, const int* fds, int n) noexcept {
     if (n < 0 || n > kMaxPassedFds) {
         errno = EINVAL;
         return false;
     }
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)] = {};
-    iovec iov{&byte, 1};
+    iovec iov{const_cast<void*>(data), size};
     msghdr message{};
     message.msg_iov = &iov;
     message.msg_iovlen = 1;
     if (n > 0) {
-        const std::size_t size = sizeof(int) * static_cast<std::size_t>(n);
+        const std::size_t bytes = sizeof(int) * static_cast<std::size_t>(n);
         message.msg_control = control;
-        message.msg_controllen = CMSG_SPACE(size);
+        message.msg_controllen = CMSG_SPACE(bytes);
         cmsghdr* c = CMSG_FIRSTHDR(&message);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(size);
-        std::memcpy(CMSG_DATA(c), fds, size);
+        c->cmsg_len = CMSG_LEN(bytes);
+        std::memcpy(CMSG_DATA(c), fds, bytes);
     }
-    return ::sendmsg(sock, &message, MSG_NOSIGNAL) == 1;
+    ssize_t sent;
+    do {
+        sent = ::sendmsg(sock, &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    return sent == static_cast<ssize_t>(size);
 }
 
-int receive_fds(int sock, int* fds, int max, char* byte) noexcept {
+ssize_t receive_message(int sock, void* data, std::size_t size, int* fds, int max, int& n_fds) noexcept {
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)] = {};
-    iovec iov{byte, 1};
+    iovec iov{data, size};
     msghdr message{};
     message.msg_iov = &iov;
     message.msg_iovlen = 1;
@@ -45,23 +49,31 @@ int receive_fds(int sock, int* fds, int max, char* byte) noexcept {
     do {
         got = ::recvmsg(sock, &message, MSG_CMSG_CLOEXEC);
     } while (got < 0 && errno == EINTR);
-    if (got != 1)
-        return -1;
-    int n = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+    n_fds = 0;
+    for (cmsghdr* c = got >= 0 ? CMSG_FIRSTHDR(&message) : nullptr; c != nullptr;
+         c = CMSG_NXTHDR(&message, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (std::size_t i = 0; i < count; ++i) {
             int fd;
             std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            if (n < max)
-                fds[n++] = fd;
+            if (n_fds < max)
+                fds[n_fds++] = fd;
             else
                 ::close(fd);  // more than asked for: not ours to keep
         }
     }
-    return n;
+    return got;
+}
+
+bool send_fds(int sock, const int* fds, int n, char byte) noexcept {
+    return send_message(sock, &byte, 1, fds, n);
+}
+
+int receive_fds(int sock, int* fds, int max, char* byte) noexcept {
+    int n = 0;
+    return receive_message(sock, byte, 1, fds, max, n) == 1 ? n : -1;
 }
 
 }  // namespace cocoon

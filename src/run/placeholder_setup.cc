@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "run/beneath.h"
+#include "run/fd_passing.h"
 #include "run/mount_tree.h"
 #include "run/placeholders.h"
 
@@ -54,26 +55,7 @@ bool send_note(const PlaceholderNote& note, const int* fds, int n, PlaceholderSt
         if (pidfd >= 0)
             all[n++] = pidfd;
     }
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)] = {};
-    iovec iov{const_cast<PlaceholderNote*>(&note), sizeof note};
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    if (n > 0) {
-        const std::size_t size = sizeof(int) * static_cast<std::size_t>(n);
-        message.msg_control = control;
-        message.msg_controllen = CMSG_SPACE(size);
-        cmsghdr* c = CMSG_FIRSTHDR(&message);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(size);
-        std::memcpy(CMSG_DATA(c), all, size);
-    }
-    ssize_t sent;
-    do {
-        sent = ::sendmsg(state.sock, &message, MSG_NOSIGNAL);
-    } while (sent < 0 && errno == EINTR);
-    const bool ok = sent == static_cast<ssize_t>(sizeof note);
+    const bool ok = send_message(state.sock, &note, sizeof note, all, n);
     if (pidfd >= 0) {
         ::close(pidfd);
         state.sent_pidfd = ok;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "run/placeholders.h"
 
+#include "run/fd_passing.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,37 +34,6 @@ struct Entry {
     timespec announced{};
     DirTimes times;  // (the mark of an adopted one says them)
 };
-
-// Receives one note and up to three fds; the note's size, 0 at EOF, -1 on an
-// error.
-ssize_t receive(int sock, PlaceholderNote& note, int* fds, int& n_fds) noexcept {
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)] = {};
-    iovec iov{&note, sizeof note};
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control;
-    message.msg_controllen = sizeof control;
-    ssize_t got;
-    do {
-        got = ::recvmsg(sock, &message, MSG_CMSG_CLOEXEC);
-    } while (got < 0 && errno == EINTR);
-    n_fds = 0;
-    for (cmsghdr* c = CMSG_FIRSTHDR(&message); got >= 0 && c != nullptr; c = CMSG_NXTHDR(&message, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-            continue;
-        const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (std::size_t i = 0; i < count; ++i) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            if (n_fds < 3)
-                fds[n_fds++] = fd;
-            else
-                ::close(fd);
-        }
-    }
-    return got;
-}
 
 // Removes what we made, and what another sandbox made and left to the last
 // of its users, and only that: an empty directory, or an empty file, with the
@@ -156,7 +127,7 @@ void release(Entry& e) noexcept {
         PlaceholderNote note;
         int fds[3];
         int n_fds = 0;
-        const ssize_t got = receive(sock, note, fds, n_fds);
+        const ssize_t got = receive_message(sock, &note, sizeof note, fds, 3, n_fds);
         if (got < 0 && errno == ECONNRESET)
             continue;  // setup died with our last answer unread; what it sent is still here
         if (got <= 0)
