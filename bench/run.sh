@@ -219,5 +219,13 @@ rss_reaper=$(hwm "$reaper")
 wait
 echo "rss,cocoon-outside,0,$rss_monitor,0,0,0,1," >>"$csv"
 echo "rss,cocoon-reaper,0,$rss_reaper,0,0,0,1," >>"$csv"
+# The same for the system's bwrap: its process outside, in the same sandbox.
+if [ -n "$bwrap" ]; then
+    (cd / && "${as[@]}" "$bwrap" $TYPICAL sleep 1) &
+    sleep 0.5
+    rss_bwrap=$(hwm "$(pgrep -o -f "^$bwrap ")")
+    wait
+    echo "rss,bwrap-outside,0,$rss_bwrap,0,0,0,1," >>"$csv"
+fi
 
 python3 "$src/bench/report.py" "$csv" "$out"

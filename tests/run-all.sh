@@ -99,6 +99,9 @@ else
     echo "not ok - man page"; echo "$out" | head -n 20; failed=$((failed + 1))
 fi
 
+echo "== hot text"
+count_tap < <(bash "$src/tests/lint/hot-text.sh" "$src" "$build" 2>&1)
+
 echo "== completions"
 count_tap < <(bash "$src/tests/lint/completions.sh" "$build" 2>&1)
 
