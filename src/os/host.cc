@@ -96,9 +96,12 @@ std::vector<std::string> privileged_sockets(std::uint32_t uid) {
         candidates.emplace_back(agent);
     std::vector<std::string> found;
     for (const std::string& path : candidates) {
+        // stat first: most are missing, and one stat says so where realpath
+        // would readlink every component on the way.
         char real[PATH_MAX];
         struct stat st {};
-        if (::realpath(path.c_str(), real) == nullptr || ::lstat(real, &st) < 0 || !S_ISSOCK(st.st_mode))
+        if (::stat(path.c_str(), &st) < 0 || !S_ISSOCK(st.st_mode) ||
+            ::realpath(path.c_str(), real) == nullptr)
             continue;
         if (std::find(found.begin(), found.end(), real) == found.end())
             found.emplace_back(real);
