@@ -36,28 +36,32 @@ out=$src/src/hot_text.ld
 kept=$stage/kept.ld
 : >"$kept"
 
-# The invocations whose start-up counts: the typical sandbox (bench/'s), bwrap's
-# minimal form, a seccomp profile and network rules. $O is the directory the
-# profiles go to, bound into each sandbox so that its processes can write theirs.
+# The invocations whose start-up counts, each as NAME DIRECTORY ARGS: the
+# typical sandbox (bench/'s), bwrap's minimal form, a seccomp profile, network
+# rules and the agent profile. $O is the directory the profiles go to, bound
+# into each sandbox so that its processes can write theirs (the agent profile
+# binds its working directory itself).
 invocations() {
     local typical="--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin --proc /proc --dev /dev --tmpfs /tmp --unshare-all --die-with-parent"
-    echo "typical $typical --bind \$O \$O sh -c true"
-    echo "minimal --ro-bind / / --bind \$O \$O true"
-    echo "seccomp $typical --bind \$O \$O --seccomp-profile default true"
-    echo "net $typical --bind \$O \$O --net-allow example.test:443 --net-resolve example.test=127.0.0.1 true"
+    echo "typical / $typical --bind \$O \$O sh -c true"
+    echo "minimal / --ro-bind / / --bind \$O \$O true"
+    echo "seccomp / $typical --bind \$O \$O --seccomp-profile default true"
+    echo "net / $typical --bind \$O \$O --net-allow example.test:443 --net-resolve example.test=127.0.0.1 true"
+    echo "agent \$O --profile agent true"
 }
 
 profile() {  # profile BINARY MAP DIR: callgrind and perf runs, then the list
     local bin=$1 map=$2 dir=$3 name args cg=() faults=()
     mkdir -p "$dir"
     chmod 777 "$dir"
-    while read -r name args; do
+    while read -r name cwd args; do
         args=${args//\$O/$dir}
+        cwd=${cwd//\$O/$dir}
         # shellcheck disable=SC2086 # the invocation's words
-        (cd / && "${as[@]}" valgrind --tool=callgrind --dump-instr=yes \
+        (cd "$cwd" && "${as[@]}" valgrind --tool=callgrind --dump-instr=yes \
             --callgrind-out-file="$dir/cg.$name.%p" "$bin" $args >/dev/null 2>&1) || true
         # shellcheck disable=SC2086
-        (cd / && "${as[@]}" perf record -q -e page-faults -c 1 -d -o "$dir/perf.$name" \
+        (cd "$cwd" && "${as[@]}" perf record -q -e page-faults -c 1 -d -o "$dir/perf.$name" \
             -- "$bin" $args >/dev/null 2>&1) || true
         perf script -f -i "$dir/perf.$name" --show-mmap-events -F comm,pid,ip,addr \
             >"$dir/faults.$name" 2>/dev/null || true
