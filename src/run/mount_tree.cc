@@ -24,16 +24,13 @@ namespace cocoon::child {
 namespace {
 
 // mount(2) with its paths relative to the host's procfs, where "self/fd/N"
-// names what fd N refers to; the working directory goes back to "/".
+// names what fd N refers to. The working directory stays there: setup names
+// every other path absolutely or by an fd, and sets the directory itself
+// where one matters (before pivot_root, and the command's own), so changing
+// back to "/" each time would only cost a system call per mount.
 bool mount_from_proc(const char* source, const char* target, const char* type, unsigned long flags,
                      const void* data) noexcept {
-    if (::fchdir(proc_fd()) < 0)
-        return false;
-    const bool ok = ::mount(source, target, type, flags, data) == 0;
-    const int saved = errno;
-    [[maybe_unused]] const int back = ::chdir("/");  // "/" is always there
-    errno = saved;
-    return ok;
+    return ::fchdir(proc_fd()) == 0 && ::mount(source, target, type, flags, data) == 0;
 }
 
 // "self/fd/N/name" (or "self/fd/N" for an empty name) for mount_from_proc;
@@ -291,9 +288,12 @@ int restrict_at_scratch(int tree, int dirfd, const char* path, bool read_only, b
         return -1;
     const bool directory = S_ISDIR(st.st_mode);
     const char* const kScratch = directory ? "/.tree" : "/.tree-file";
-    if (directory ? ::mkdir(kScratch, 0700) < 0 && errno != EEXIST
-                  : Fd(::open(kScratch, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)).fd < 0)
+    // Made once per staging root (which only setup writes to), not once per bind.
+    static bool made[2];
+    if (!made[directory] && (directory ? ::mkdir(kScratch, 0700) < 0 && errno != EEXIST
+                                       : Fd(::open(kScratch, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)).fd < 0))
         return -1;
+    made[directory] = true;
     char from[PATH_MAX];
     if (owned.fd >= 0 ? !move_tree(owned.fd, AT_FDCWD, kScratch)
                       : !at_path(dirfd, path, from) ||
