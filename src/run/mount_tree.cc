@@ -24,13 +24,17 @@ namespace cocoon::child {
 namespace {
 
 // mount(2) with its paths relative to the host's procfs, where "self/fd/N"
-// names what fd N refers to. The working directory stays there: setup names
-// every other path absolutely or by an fd, and sets the directory itself
-// where one matters (before pivot_root, and the command's own), so changing
-// back to "/" each time would only cost a system call per mount.
+// names what fd N refers to; the working directory goes back to "/", which
+// walk_beneath (run/beneath.cc) starts from for an absolute path at AT_FDCWD.
 bool mount_from_proc(const char* source, const char* target, const char* type, unsigned long flags,
                      const void* data) noexcept {
-    return ::fchdir(proc_fd()) == 0 && ::mount(source, target, type, flags, data) == 0;
+    if (::fchdir(proc_fd()) < 0)
+        return false;
+    const bool ok = ::mount(source, target, type, flags, data) == 0;
+    const int saved = errno;
+    [[maybe_unused]] const int back = ::chdir("/");  // "/" is always there
+    errno = saved;
+    return ok;
 }
 
 // "self/fd/N/name" (or "self/fd/N" for an empty name) for mount_from_proc;
