@@ -29,11 +29,21 @@ holder=$!
 exec 8<"$work/status"
 IFS= read -r line <&8
 h=$(echo "$line" | grep -o '"child-pid": [0-9]*' | cut -d' ' -f2)
+# The status names PID 1 as soon as it exists, and its command follows once
+# setup is done (under load, much later): the count below includes the command,
+# so wait for it to be sleep.
+for _ in $(seq 1 1000); do
+    kid=$(xargs 2>/dev/null <"/proc/$h/task/$h/children")
+    [ -n "$kid" ] && [ "$(cat "/proc/$kid/comm" 2>/dev/null)" = sleep ] && break
+    sleep 0.01
+done
 run "${C[@]}" --userns 5 sh -c 'readlink /proc/self/ns/user' 5<"/proc/$h/ns/user"
 check "--userns joins the given user namespace" "$(readlink "/proc/$h/ns/user")" "$out"
-run "${C[@]}" --userns 5 --pidns 6 sh -c 'readlink /proc/self/ns/pid; echo /proc/[0-9]* | wc -w' \
+# Counted by sh itself, with no pipeline: the holder's PID 1 and sleep, and sh
+# (a pipeline's processes are forked while the glob is expanded, so they race).
+run "${C[@]}" --userns 5 --pidns 6 sh -c 'readlink /proc/self/ns/pid; set -- /proc/[0-9]*; echo $#' \
     5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
-check "--pidns joins the given pid namespace" "$(readlink "/proc/$h/ns/pid") 5" "$(echo $out)"
+check "--pidns joins the given pid namespace" "$(readlink "/proc/$h/ns/pid") 3" "$(echo $out)"
 run "${C[@]}" --userns 5 --pidns 6 --unshare-pid sh -c 'echo $$; exit 7' 5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
 check "--pidns with --unshare-pid makes a new pid namespace under the joined one" "7 2" "$rc $out"
 run "${C[@]}" --userns 5 --pidns 6 --unshare-pid readlink /proc/self/ns/pid 5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid"
